@@ -1,0 +1,131 @@
+/**
+ * The one matrix shape shared by every module: row-major, rows = samples (items or frames), cols = features.
+ *
+ * Kernels accept a `MatrixLike` (a `Matrix` or a `number[][]`), check it at the boundary with `toMatrix`,
+ * and never write into the caller's buffer.
+ */
+export type FloatArray = Float32Array | Float64Array;
+
+/** A dense row-major matrix `[rows, cols]`; element (i, j) is `data[i * cols + j]`. */
+export interface Matrix<T extends FloatArray = FloatArray> {
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: T;
+}
+
+/** What kernels accept: a `Matrix` or an array of equal-length rows. */
+export type MatrixLike = Matrix | readonly (readonly number[])[];
+
+export interface ToMatrixOptions {
+  /** Reject NaN/Inf (default true). */
+  finite?: boolean;
+  /** Minimum number of rows (default 1). */
+  minRows?: number;
+}
+
+function isMatrix(x: unknown): x is Matrix {
+  if (typeof x !== 'object' || x === null) return false;
+  const m = x as { rows?: unknown; cols?: unknown; data?: unknown };
+  return (
+    typeof m.rows === 'number' &&
+    typeof m.cols === 'number' &&
+    (m.data instanceof Float32Array || m.data instanceof Float64Array)
+  );
+}
+
+/**
+ * Validate `x` and return it as a `Matrix`. A `Matrix` input is returned as is (not copied: callers must
+ * not write into it); a `number[][]` is packed into a new Float64Array. Errors name the argument.
+ */
+export function toMatrix(x: MatrixLike, name = 'X', opts: ToMatrixOptions = {}): Matrix {
+  const { finite = true, minRows = 1 } = opts;
+  let m: Matrix;
+  if (isMatrix(x)) {
+    if (!Number.isInteger(x.rows) || !Number.isInteger(x.cols) || x.rows < 0 || x.cols < 0) {
+      throw new Error(`${name}: rows and cols must be non-negative integers, got [${x.rows}, ${x.cols}]`);
+    }
+    if (x.data.length !== x.rows * x.cols) {
+      throw new Error(`${name}: data has ${x.data.length} values but shape [${x.rows}, ${x.cols}] needs ${x.rows * x.cols}`);
+    }
+    m = x;
+  } else if (Array.isArray(x)) {
+    const rows = x.length;
+    const cols = rows > 0 ? (x[0] as readonly number[]).length : 0;
+    const data = new Float64Array(rows * cols);
+    for (let i = 0; i < rows; i++) {
+      const row = x[i] as readonly number[];
+      if (!Array.isArray(row) || row.length !== cols) {
+        throw new Error(`${name}: row ${i} has ${Array.isArray(row) ? row.length : 'no'} values, expected ${cols} (ragged array)`);
+      }
+      for (let j = 0; j < cols; j++) data[i * cols + j] = row[j] as number;
+    }
+    m = { rows, cols, data };
+  } else {
+    throw new Error(`${name}: expected a number[][] or {rows, cols, data: Float32Array | Float64Array}`);
+  }
+  if (m.rows < minRows) throw new Error(`${name}: needs at least ${minRows} rows, got ${m.rows}`);
+  if (m.cols < 1 && m.rows > 0) throw new Error(`${name}: has no columns`);
+  if (finite) assertFinite(m, name);
+  return m;
+}
+
+/** Throw if any value is NaN or +-Inf, naming the argument and the first bad position. */
+export function assertFinite(m: Matrix, name = 'X'): void {
+  const d = m.data;
+  for (let k = 0; k < d.length; k++) {
+    const v = d[k] as number;
+    if (!Number.isFinite(v)) {
+      const i = Math.floor(k / m.cols);
+      const j = k - i * m.cols;
+      throw new Error(`${name}: contains ${v} at row ${i}, column ${j}; remove or impute non-finite values first`);
+    }
+  }
+}
+
+/** Throw unless the two matrices have the same number of rows (paired samples). */
+export function assertSameRows(a: Matrix, b: Matrix, nameA = 'X', nameB = 'Y'): void {
+  if (a.rows !== b.rows) {
+    throw new Error(`${nameA} has ${a.rows} rows but ${nameB} has ${b.rows}: rows must be the same samples in both`);
+  }
+}
+
+/** A new zero matrix. */
+export function zeros(rows: number, cols: number, type: 'float32' | 'float64' = 'float64'): Matrix {
+  const data = type === 'float32' ? new Float32Array(rows * cols) : new Float64Array(rows * cols);
+  return { rows, cols, data };
+}
+
+/** Copy into a Float32Array-backed matrix (no copy when it already is one and `copy` is false). */
+export function asFloat32(m: Matrix, copy = false): Matrix<Float32Array> {
+  if (m.data instanceof Float32Array && !copy) return m as Matrix<Float32Array>;
+  return { rows: m.rows, cols: m.cols, data: Float32Array.from(m.data) };
+}
+
+/** Copy into a Float64Array-backed matrix (no copy when it already is one and `copy` is false). */
+export function asFloat64(m: Matrix, copy = false): Matrix<Float64Array> {
+  if (m.data instanceof Float64Array && !copy) return m as Matrix<Float64Array>;
+  return { rows: m.rows, cols: m.cols, data: Float64Array.from(m.data) };
+}
+
+/** Row `i` as a view (no copy). */
+export function row(m: Matrix, i: number): FloatArray {
+  return m.data.subarray(i * m.cols, (i + 1) * m.cols);
+}
+
+/** The rows listed in `indices`, in that order, as a new matrix of the same element type. */
+export function selectRows(m: Matrix, indices: ArrayLike<number>): Matrix {
+  const out = m.data instanceof Float32Array ? new Float32Array(indices.length * m.cols) : new Float64Array(indices.length * m.cols);
+  for (let r = 0; r < indices.length; r++) {
+    const i = indices[r] as number;
+    if (!(i >= 0 && i < m.rows)) throw new Error(`row index ${i} out of range [0, ${m.rows})`);
+    out.set(m.data.subarray(i * m.cols, (i + 1) * m.cols), r * m.cols);
+  }
+  return { rows: indices.length, cols: m.cols, data: out };
+}
+
+/** Convert to `number[][]` (for display and JSON). */
+export function toArrays(m: Matrix): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < m.rows; i++) out.push(Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));
+  return out;
+}

@@ -1,0 +1,103 @@
+/**
+ * One forward pass's activations: named per-layer matrices `[frames, hidden]`, like TransformerLens's
+ * `run_with_cache`. It holds plain data only (no reference to the model or its session), so it can be kept,
+ * filtered, passed to kernels and written to disk after the model is gone.
+ *
+ * Names:
+ * - `hidden.<i>`: Hugging Face `hidden_states[i]` (0 = transformer input, i = output of layer i);
+ * - `local.<i>`: output of convolutional feature-encoder layer i ("local" representations);
+ * - `ffn.<i>`: FFN intermediate activation (after the activation function) of transformer layer i.
+ */
+import type { Matrix } from '../matrix';
+
+export type ActivationKind = 'hidden' | 'local' | 'ffn';
+
+export interface ActivationEntry {
+  readonly name: string;
+  readonly kind: ActivationKind;
+  readonly index: number;
+  /** `[frames, features]`, float32. */
+  readonly value: Matrix<Float32Array>;
+}
+
+export interface ActivationCacheMeta {
+  /** Model identifier (repo id or file path). */
+  readonly modelId: string;
+  /** Sample rate of the audio the model saw. */
+  readonly sampleRate: number;
+  /** Number of audio samples in the input. */
+  readonly numSamples: number;
+  /** Seconds between consecutive transformer frames (0.02 for wav2vec2). */
+  readonly frameSeconds: number;
+}
+
+/** Parse an activation name like `hidden.6` into its kind and index. */
+export function parseActivationName(name: string): { kind: ActivationKind; index: number } {
+  const m = /^(hidden|local|ffn)\.(\d+)$/.exec(name);
+  if (m === null) throw new Error(`'${name}' is not an activation name (expected hidden.<i>, local.<i> or ffn.<i>)`);
+  return { kind: m[1] as ActivationKind, index: Number(m[2]) };
+}
+
+export function activationName(kind: ActivationKind, index: number): string {
+  return `${kind}.${index}`;
+}
+
+export class ActivationCache {
+  private readonly byName: ReadonlyMap<string, ActivationEntry>;
+
+  constructor(entries: readonly ActivationEntry[], readonly meta: ActivationCacheMeta) {
+    const map = new Map<string, ActivationEntry>();
+    for (const e of entries) {
+      if (map.has(e.name)) throw new Error(`ActivationCache: duplicate activation '${e.name}'`);
+      if (e.value.data.length !== e.value.rows * e.value.cols) {
+        throw new Error(`ActivationCache: '${e.name}' has ${e.value.data.length} values for shape [${e.value.rows}, ${e.value.cols}]`);
+      }
+      map.set(e.name, e);
+    }
+    this.byName = map;
+  }
+
+  /** All activation names, hidden states first (by index), then local, then ffn. */
+  get names(): string[] {
+    const order: Record<ActivationKind, number> = { hidden: 0, local: 1, ffn: 2 };
+    return [...this.byName.values()]
+      .sort((a, b) => order[a.kind] - order[b.kind] || a.index - b.index)
+      .map((e) => e.name);
+  }
+
+  has(name: string): boolean {
+    return this.byName.has(name);
+  }
+
+  /** The activation `[frames, features]` called `name`; the error lists what the cache holds. */
+  get(name: string): Matrix<Float32Array> {
+    const e = this.byName.get(name);
+    if (e === undefined) throw new Error(`ActivationCache has no '${name}'; it holds: ${this.names.join(', ')}`);
+    return e.value;
+  }
+
+  entry(name: string): ActivationEntry {
+    const e = this.byName.get(name);
+    if (e === undefined) throw new Error(`ActivationCache has no '${name}'; it holds: ${this.names.join(', ')}`);
+    return e;
+  }
+
+  /** `hidden_states[i]`. */
+  hidden(i: number): Matrix<Float32Array> {
+    return this.get(activationName('hidden', i));
+  }
+
+  /** The hidden states in index order. */
+  hiddenStates(): Matrix<Float32Array>[] {
+    return this.names.filter((n) => n.startsWith('hidden.')).map((n) => this.get(n));
+  }
+
+  /** A new cache with only the entries `keep` accepts (sharing the arrays: nothing is copied). */
+  filter(keep: (entry: ActivationEntry) => boolean): ActivationCache {
+    return new ActivationCache([...this.byName.values()].filter(keep), this.meta);
+  }
+
+  entries(): ActivationEntry[] {
+    return this.names.map((n) => this.entry(n));
+  }
+}
