@@ -1,0 +1,32 @@
+/**
+ * What extraction, notebooks and SAE inspection need from a loaded speech model. `loadModel` returns one;
+ * tests may implement it with a deterministic stand-in.
+ */
+import type { ActivationCache } from './ActivationCache';
+
+export interface RunOptions {
+  /** Activation names to keep (default: every `hidden.<i>`); see `SpeechModel.layerNames`. */
+  layers?: readonly string[];
+}
+
+export interface SpeechModel {
+  /** Repo id or file path the model came from. */
+  readonly id: string;
+  /** sha256 of the ONNX file (hex), so feature stores can tell models apart. */
+  readonly hash: string;
+  /** Sample rate the model expects (16000 for wav2vec2-family models). */
+  readonly sampleRate: number;
+  /** Seconds between transformer frames, from the conv strides (0.02 for wav2vec2). */
+  readonly frameSeconds: number;
+  /** Shortest input, in samples, that yields at least one frame. */
+  readonly minSamples: number;
+  /** Every activation `run` can return: `hidden.<i>`, `local.<i>`, `ffn.<i>`. */
+  readonly layerNames: readonly string[];
+  /**
+   * Run one clip (mono, at `sampleRate`, not yet normalised: the model applies its feature-extractor
+   * normalisation) and return the requested activations, each `[frames, features]`.
+   */
+  run(samples: Float32Array, opts?: RunOptions): Promise<ActivationCache>;
+  /** Free the runtime session. */
+  release(): Promise<void>;
+}
