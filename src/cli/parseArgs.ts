@@ -1,0 +1,55 @@
+/** A small, strict argv parser shared by the subcommands: unknown flags are errors, not silently ignored. */
+export interface ParseArgsSpec {
+  /** Flags that take a value (`--out DIR` or `--out=DIR`). */
+  strings?: readonly string[];
+  /** Flags that take a value and may repeat (`--param a=1 --param b=2`). */
+  lists?: readonly string[];
+  /** Flags without a value. */
+  booleans?: readonly string[];
+}
+
+export interface ParsedArgs {
+  positional: string[];
+  strings: Record<string, string | undefined>;
+  lists: Record<string, string[]>;
+  booleans: Record<string, boolean>;
+}
+
+export function parseArgs(argv: readonly string[], spec: ParseArgsSpec): ParsedArgs {
+  const strings = new Set(spec.strings ?? []);
+  const lists = new Set(spec.lists ?? []);
+  const booleans = new Set(spec.booleans ?? []);
+  const out: ParsedArgs = { positional: [], strings: {}, lists: {}, booleans: {} };
+  for (const l of lists) out.lists[l] = [];
+  for (const b of booleans) out.booleans[b] = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--') {
+      out.positional.push(...argv.slice(i + 1));
+      break;
+    }
+    if (!a.startsWith('--')) {
+      out.positional.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const key = eq >= 0 ? a.slice(2, eq) : a.slice(2);
+    if (booleans.has(key)) {
+      if (eq >= 0) throw new Error(`--${key} takes no value`);
+      out.booleans[key] = true;
+      continue;
+    }
+    if (!strings.has(key) && !lists.has(key)) throw new Error(`unknown option --${key}`);
+    let value: string;
+    if (eq >= 0) value = a.slice(eq + 1);
+    else {
+      const next = argv[i + 1];
+      if (next === undefined || next.startsWith('--')) throw new Error(`--${key} needs a value`);
+      value = next;
+      i++;
+    }
+    if (lists.has(key)) (out.lists[key] as string[]).push(value);
+    else out.strings[key] = value;
+  }
+  return out;
+}
