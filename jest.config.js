@@ -3,7 +3,7 @@
 // packages are transpiled to CommonJS for the tests.
 const esmOnly = [
   'audio-decode', 'audio-type', 'audio-buffer', 'node-wav', 'qoa-format', 'mpg123-decoder', 'ogg-opus-decoder',
-  '@wasm-audio-decoders', '@eshaz', 'simple-yenc',
+  '@wasm-audio-decoders', '@eshaz', 'simple-yenc', 'codec-parser', 'opus-decoder', '@thi.ng',
 ];
 module.exports = {
   testEnvironment: '<rootDir>/test/environment.js',
