@@ -10,6 +10,7 @@ interface Command {
 
 const commands: Record<string, () => Promise<Command>> = {
   kernel: () => import('./cli/kernel'),
+  layers: () => import('./cli/layers'),
 };
 
 function help(): string {

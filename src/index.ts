@@ -3,7 +3,7 @@
  * `require('layerwise')` gives everything below.
  */
 export * from './matrix';
-export * from './model/ActivationCache';
 export * from './random';
 export { environmentReport, type EnvironmentReport, type EnvironmentCheck } from './env/environmentReport';
 export { registerKernel, kernelSpec, KERNEL_NAME, type RegisterKernelOptions, type RegisterKernelResult } from './env/kernelSpec';
+export * from './model';

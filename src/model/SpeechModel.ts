@@ -27,6 +27,11 @@ export interface SpeechModel {
    * normalisation) and return the requested activations, each `[frames, features]`.
    */
   run(samples: Float32Array, opts?: RunOptions): Promise<ActivationCache>;
+  /**
+   * Optional: run several clips of equal length in one batch; the result equals `run` on each clip, in
+   * order. Models that implement it let extraction batch fixed-length datasets.
+   */
+  runBatch?(clips: readonly Float32Array[], opts?: RunOptions): Promise<ActivationCache[]>;
   /** Free the runtime session. */
   release(): Promise<void>;
 }

@@ -1,0 +1,58 @@
+import { exposeLayers } from '../model/exposeLayers';
+import { mapLayers, type LayerMap } from '../model/mapLayers';
+import { readModelProto } from '../onnx/readModelProto';
+import { parseArgs } from './parseArgs';
+
+export const usage = `layerwise layers MODEL.onnx [--json]
+  List where each activation (hidden.<i> = Hugging Face hidden_states[i], local.<i> = conv layer i,
+  ffn.<i> = FFN activation of layer i) sits in the ONNX graph, and how it was found.
+layerwise layers --expose IN.onnx OUT.onnx [--ffn 6[,7...]] [--no-local]
+  Write a copy of IN whose graph outputs every hidden state and conv layer (and the FFN activations of the
+  listed layers), named hidden.<i>, local.<i>, ffn.<i>. External data files are linked beside OUT.`;
+
+function parseFfn(text: string | undefined): number[] {
+  if (text === undefined) return [];
+  return text.split(',').map((s) => {
+    const t = s.trim();
+    if (!/^\d+$/.test(t)) throw new Error(`--ffn: '${t}' is not a layer index (use e.g. --ffn 6 or --ffn 3,6)`);
+    return Number(t);
+  });
+}
+
+/** The mapping as text lines. */
+export function describeLayerMap(map: LayerMap, file: string): string[] {
+  const lines = [
+    `${file}: ${map.numLayers} transformer layers (${map.norm === 'unknown' ? 'norm placement unknown' : `${map.norm}-LN`}), hidden states ${map.source === 'outputs' ? 'from the model outputs' : 'found by graph structure'}`,
+  ];
+  if (map.conv !== undefined) lines.push(`conv feature encoder: kernels [${map.conv.kernels.join(', ')}], strides [${map.conv.strides.join(', ')}]`);
+  lines.push(`audio input: ${map.input}`);
+  const width = Math.max(...[...map.hidden, ...map.local, ...map.ffn].map((m) => m.name.length));
+  for (const m of [...map.hidden, ...map.local, ...map.ffn]) lines.push(`  ${m.name.padEnd(width)}  ${m.tensor}  (${m.how})`);
+  for (const n of map.notes) lines.push(`note: ${n}`);
+  return lines;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, { strings: ['expose', 'ffn'], booleans: ['no-local', 'json'] });
+  const input = args.strings['expose'];
+  if (input !== undefined) {
+    const output = args.positional[0];
+    if (output === undefined || args.positional.length !== 1) {
+      process.stderr.write(`${usage}\n`);
+      return 2;
+    }
+    const r = exposeLayers(input, output, { ffn: parseFfn(args.strings['ffn']), local: !args.booleans['no-local'] });
+    process.stdout.write(`wrote ${output} with outputs ${r.names.join(', ')}\n`);
+    for (const l of r.linkedData) process.stdout.write(`linked external data ${l}\n`);
+    return 0;
+  }
+  const file = args.positional[0];
+  if (file === undefined || args.positional.length !== 1 || args.strings['ffn'] !== undefined || args.booleans['no-local']) {
+    process.stderr.write(`${usage}\n`);
+    return 2;
+  }
+  const map = mapLayers(readModelProto(file), file);
+  if (args.booleans['json']) process.stdout.write(`${JSON.stringify(map, null, 2)}\n`);
+  else process.stdout.write(`${describeLayerMap(map, file).join('\n')}\n`);
+  return 0;
+}

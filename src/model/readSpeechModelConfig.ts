@@ -1,0 +1,105 @@
+/**
+ * The parts of a Hugging Face model's `config.json` and `preprocessor_config.json` that running it needs:
+ * sample rate and normalisation (feature extractor) and the conv feature encoder's kernels and strides
+ * (frame rate, shortest input). Absent files fall back to the wav2vec2-base defaults: 16 kHz, normalise.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ConvGeometry } from './mapLayers';
+
+export const DEFAULT_SAMPLE_RATE = 16000;
+
+export interface SpeechModelConfig {
+  /** `sampling_rate` of the feature extractor (default 16000). */
+  readonly sampleRate: number;
+  /** `do_normalize` of the feature extractor (default true). */
+  readonly normalize: boolean;
+  /** `conv_kernel` / `conv_stride` of config.json, when present. */
+  readonly conv: ConvGeometry | undefined;
+  readonly modelType: string | undefined;
+  readonly numHiddenLayers: number | undefined;
+  /** The files the values came from (absent when defaults were used). */
+  readonly configFile: string | undefined;
+  readonly preprocessorFile: string | undefined;
+}
+
+type Json = Record<string, unknown>;
+
+function readJson(file: string): Json {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read ${file}: ${(e as Error).message}`);
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new Error(`${file} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${file}: expected a JSON object`);
+  return v as Json;
+}
+
+function positiveInts(v: unknown, file: string, key: string): number[] {
+  if (!Array.isArray(v) || v.length === 0 || v.some((x) => !Number.isInteger(x) || (x as number) < 1)) {
+    throw new Error(`${file}: '${key}' must be a non-empty list of positive integers, got ${JSON.stringify(v)}`);
+  }
+  return v as number[];
+}
+
+/** Parse the two config objects (either may be absent); errors name `configFile` / `preprocessorFile`. */
+export function parseSpeechModelConfig(
+  config: Json | undefined,
+  preprocessor: Json | undefined,
+  configFile?: string,
+  preprocessorFile?: string,
+): SpeechModelConfig {
+  let sampleRate = DEFAULT_SAMPLE_RATE;
+  let normalize = true;
+  const pf = preprocessorFile ?? 'preprocessor_config.json';
+  const cf = configFile ?? 'config.json';
+  if (preprocessor !== undefined) {
+    const sr = preprocessor['sampling_rate'];
+    if (sr !== undefined) {
+      if (!Number.isInteger(sr) || (sr as number) < 1) throw new Error(`${pf}: 'sampling_rate' must be a positive integer, got ${JSON.stringify(sr)}`);
+      sampleRate = sr as number;
+    }
+    const dn = preprocessor['do_normalize'];
+    if (dn !== undefined) {
+      if (typeof dn !== 'boolean') throw new Error(`${pf}: 'do_normalize' must be true or false, got ${JSON.stringify(dn)}`);
+      normalize = dn;
+    }
+  }
+  let conv: ConvGeometry | undefined;
+  let modelType: string | undefined;
+  let numHiddenLayers: number | undefined;
+  if (config !== undefined) {
+    const k = config['conv_kernel'];
+    const s = config['conv_stride'];
+    if (k !== undefined || s !== undefined) {
+      const kernels = positiveInts(k, cf, 'conv_kernel');
+      const strides = positiveInts(s, cf, 'conv_stride');
+      if (kernels.length !== strides.length) {
+        throw new Error(`${cf}: 'conv_kernel' has ${kernels.length} entries but 'conv_stride' has ${strides.length}`);
+      }
+      conv = { kernels, strides, pads: kernels.map(() => 0) };
+    }
+    if (typeof config['model_type'] === 'string') modelType = config['model_type'];
+    const nl = config['num_hidden_layers'];
+    if (Number.isInteger(nl)) numHiddenLayers = nl as number;
+  }
+  return { sampleRate, normalize, conv, modelType, numHiddenLayers, configFile, preprocessorFile };
+}
+
+/**
+ * Read `config.json` and `preprocessor_config.json` from the first of `dirs` that has each (a local
+ * `.onnx` file's own directory, then, for `repo/onnx/model.onnx` layouts, the repository root).
+ */
+export function readSpeechModelConfig(dirs: readonly string[]): SpeechModelConfig {
+  const find = (name: string): string | undefined => dirs.map((d) => path.join(d, name)).find((f) => fs.existsSync(f));
+  const cf = find('config.json');
+  const pf = find('preprocessor_config.json');
+  return parseSpeechModelConfig(cf === undefined ? undefined : readJson(cf), pf === undefined ? undefined : readJson(pf), cf, pf);
+}

@@ -1,0 +1,222 @@
+/**
+ * The hub download code against a local HTTP server started here, which behaves like huggingface.co:
+ * LFS files answer with a redirect carrying X-Linked-Etag (sha256) and X-Linked-Size, the CDN honours
+ * Range requests, small files answer directly with a git-sha1 ETag.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { downloadHubFile, downloadOptionalHubFile, hubCachePath, HubFileNotFoundError } from '../../src/model/downloadHubFile';
+import { loadModel } from '../../src/model/loadModel';
+import { readModelProto } from '../../src/onnx/readModelProto';
+import { FIXTURES, refActivation, refAudio, refIndex, relMaxError, writeWithExternalData } from './modelFixtures';
+
+interface Served {
+  body: Buffer;
+  /** Serve through a CDN redirect with X-Linked-* headers (an LFS file). */
+  lfs: boolean;
+  /** Announce this sha256 instead of the real one. */
+  announceSha?: string;
+  /** On the first CDN request, send this many bytes and then drop the connection. */
+  cutAfter?: number;
+}
+
+interface Hub {
+  endpoint: string;
+  files: Map<string, Served>;
+  requests: { url: string; range: string | undefined }[];
+  close(): Promise<void>;
+}
+
+async function startHub(): Promise<Hub> {
+  const files = new Map<string, Served>();
+  const requests: { url: string; range: string | undefined }[] = [];
+  const cut = new Set<string>();
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '';
+    const range = req.headers['range'];
+    requests.push({ url, range: typeof range === 'string' ? range : undefined });
+    const cdn = /^\/cdn\/(.+)$/.exec(url);
+    const key = cdn === null ? url : decodeURIComponent(cdn[1] as string);
+    const f = files.get(key);
+    if (f === undefined) {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('Entry not found');
+      return;
+    }
+    const sha = crypto.createHash('sha256').update(f.body).digest('hex');
+    if (cdn === null && f.lfs) {
+      res.writeHead(302, {
+        location: `/cdn/${encodeURIComponent(key)}`,
+        'x-linked-etag': `"${f.announceSha ?? sha}"`,
+        'x-linked-size': String(f.body.length),
+        etag: `W/"${crypto.createHash('sha1').update(f.body).digest('hex')}"`,
+      });
+      res.end();
+      return;
+    }
+    const headers: Record<string, string> = { 'content-type': 'application/octet-stream', 'accept-ranges': 'bytes' };
+    if (!f.lfs) headers['etag'] = `"${crypto.createHash('sha1').update(f.body).digest('hex')}"`;
+    let start = 0;
+    const m = typeof range === 'string' ? /^bytes=(\d+)-$/.exec(range) : null;
+    if (m !== null) {
+      start = Number(m[1]);
+      if (start >= f.body.length) {
+        res.writeHead(416, { 'content-range': `bytes */${f.body.length}` });
+        res.end();
+        return;
+      }
+      headers['content-range'] = `bytes ${start}-${f.body.length - 1}/${f.body.length}`;
+    }
+    headers['content-length'] = String(f.body.length - start);
+    res.writeHead(m === null ? 200 : 206, headers);
+    if (f.cutAfter !== undefined && !cut.has(key)) {
+      cut.add(key);
+      res.write(f.body.subarray(start, f.cutAfter), () => setTimeout(() => res.socket?.destroy(), 20));
+      return;
+    }
+    res.end(f.body.subarray(start));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    files,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+let hub: Hub;
+const cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-hub-'));
+let n = 0;
+const freshCache = () => path.join(cacheRoot, `c${n++}`);
+
+beforeAll(async () => {
+  hub = await startHub();
+});
+afterAll(async () => {
+  await hub.close();
+  fs.rmSync(cacheRoot, { recursive: true, force: true });
+});
+
+const payload = (len: number, seed: number) => {
+  const b = Buffer.alloc(len);
+  for (let i = 0; i < len; i++) b[i] = (i * 131 + seed * 7 + (i >> 8)) & 255;
+  return b;
+};
+
+test('an LFS file follows the redirect, is checked against X-Linked-Etag / X-Linked-Size and is then served from the cache', async () => {
+  const body = payload(100000, 1);
+  hub.files.set('/org/a/resolve/main/onnx/model.onnx', { body, lfs: true });
+  const cacheDir = freshCache();
+  const r = await downloadHubFile('org/a', 'onnx/model.onnx', { endpoint: hub.endpoint, cacheDir });
+  expect(r.fromCache).toBe(false);
+  expect(r.path).toBe(path.join(cacheDir, 'hub', 'org--a', 'main', 'onnx', 'model.onnx'));
+  expect(r.sha256).toBe(crypto.createHash('sha256').update(body).digest('hex'));
+  expect(fs.readFileSync(r.path).equals(body)).toBe(true);
+  expect(fs.existsSync(`${r.path}.part`)).toBe(false);
+  const before = hub.requests.length;
+  const again = await downloadHubFile('org/a', 'onnx/model.onnx', { endpoint: hub.endpoint, cacheDir });
+  expect(again.fromCache).toBe(true);
+  expect(hub.requests.length).toBe(before);
+});
+
+test('a dropped connection leaves a .part file that the next call resumes with a Range request', async () => {
+  const body = payload(200000, 2);
+  hub.files.set('/org/b/resolve/v1/onnx/model.onnx', { body, lfs: true, cutAfter: 70000 });
+  const opts = { endpoint: hub.endpoint, cacheDir: freshCache(), revision: 'v1', retries: 0 };
+  await expect(downloadHubFile('org/b', 'onnx/model.onnx', opts)).rejects.toThrow(/org\/b: download of 'onnx\/model\.onnx' was interrupted 1 times .* 70000 bytes kept in .*model\.onnx\.part, run again to resume/);
+  const dest = hubCachePath('org/b', 'onnx/model.onnx', opts);
+  expect(fs.statSync(`${dest}.part`).size).toBe(70000);
+  const r = await downloadHubFile('org/b', 'onnx/model.onnx', opts);
+  expect(fs.readFileSync(r.path).equals(body)).toBe(true);
+  const cdn = hub.requests.filter((q) => q.url.startsWith('/cdn/') && q.url.includes('org%2Fb'));
+  expect(cdn.map((q) => q.range)).toEqual([undefined, 'bytes=70000-']);
+});
+
+test('with retries, a dropped transfer resumes within one call', async () => {
+  const body = payload(150000, 3);
+  hub.files.set('/org/c/resolve/main/onnx/model.onnx', { body, lfs: true, cutAfter: 50000 });
+  const r = await downloadHubFile('org/c', 'onnx/model.onnx', { endpoint: hub.endpoint, cacheDir: freshCache() });
+  expect(fs.readFileSync(r.path).equals(body)).toBe(true);
+  expect(hub.requests.filter((q) => q.url.includes('org%2Fc')).map((q) => q.range)).toEqual([undefined, 'bytes=50000-']);
+});
+
+test('a sha256 mismatch is a clear error and nothing is kept', async () => {
+  hub.files.set('/org/d/resolve/main/onnx/model.onnx', { body: payload(5000, 4), lfs: true, announceSha: 'ab'.repeat(32) });
+  const opts = { endpoint: hub.endpoint, cacheDir: freshCache() };
+  await expect(downloadHubFile('org/d', 'onnx/model.onnx', opts)).rejects.toThrow(
+    /org\/d: sha256 mismatch for 'onnx\/model\.onnx': the hub announced (ab){32} but the download hashes to [0-9a-f]{64}; the download was deleted/,
+  );
+  const dest = hubCachePath('org/d', 'onnx/model.onnx', opts);
+  expect(fs.existsSync(dest) || fs.existsSync(`${dest}.part`)).toBe(false);
+});
+
+test('404 names the repo, file and revision; optional files remember that they are absent', async () => {
+  const opts = { endpoint: hub.endpoint, cacheDir: freshCache() };
+  const err = await downloadHubFile('org/missing', 'onnx/model.onnx', opts).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(HubFileNotFoundError);
+  expect((err as Error).message).toMatch(/^org\/missing: file 'onnx\/model\.onnx' not found at revision 'main' on http:\/\/127\.0\.0\.1:\d+ \(HTTP 404/);
+  expect(await downloadOptionalHubFile('org/missing', 'preprocessor_config.json', opts)).toBeUndefined();
+  expect(fs.existsSync(`${hubCachePath('org/missing', 'preprocessor_config.json', opts)}.absent`)).toBe(true);
+  // remembered: no request, even with the hub unreachable
+  expect(await downloadOptionalHubFile('org/missing', 'preprocessor_config.json', { ...opts, endpoint: 'http://127.0.0.1:1' })).toBeUndefined();
+});
+
+test('an unreachable hub with nothing cached is a clear error', async () => {
+  await expect(downloadHubFile('org/a', 'onnx/model.onnx', { endpoint: 'http://127.0.0.1:1', cacheDir: freshCache() })).rejects.toThrow(
+    /org\/a: cannot reach http:\/\/127\.0\.0\.1:1 for 'onnx\/model\.onnx' \(ECONNREFUSED\)/,
+  );
+});
+
+test('loadModel downloads a repo (model, config.json, preprocessor_config.json), runs it, and loads it again offline', async () => {
+  const dir = path.join(FIXTURES, 'w2v2_postln');
+  hub.files.set('/org/w2v2/resolve/main/onnx/model.onnx', { body: fs.readFileSync(path.join(dir, 'model.onnx')), lfs: true });
+  hub.files.set('/org/w2v2/resolve/main/config.json', { body: fs.readFileSync(path.join(dir, 'config.json')), lfs: false });
+  hub.files.set('/org/w2v2/resolve/main/preprocessor_config.json', { body: fs.readFileSync(path.join(dir, 'preprocessor_config.json')), lfs: false });
+  const cacheDir = freshCache();
+  const clip = refIndex().clips[1] as string;
+  const check = async (endpoint: string) => {
+    const m = await loadModel('org/w2v2', { endpoint, cacheDir, threads: 1 });
+    try {
+      expect(m.id).toBe('org/w2v2');
+      expect(m.hash).toBe(crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, 'model.onnx'))).digest('hex'));
+      expect(m.info.preprocessorFile).toBe(hubCachePath('org/w2v2', 'preprocessor_config.json', { cacheDir }));
+      const cache = await m.run(refAudio(clip));
+      expect(cache.names).toEqual(['hidden.0', 'hidden.1', 'hidden.2', 'hidden.3']);
+      for (const name of cache.names) expect(relMaxError(cache.get(name), refActivation('w2v2_postln', clip, name))).toBeLessThan(1e-4);
+    } finally {
+      await m.release();
+    }
+  };
+  await check(hub.endpoint);
+  await check('http://127.0.0.1:1');
+  await expect(loadModel('org/w2v2', { endpoint: hub.endpoint, cacheDir, quantized: true })).rejects.toThrow(/org\/w2v2: file 'onnx\/model_quantized\.onnx' not found/);
+});
+
+test('a hub model with external data gets its data file too; a repo without configs uses the defaults', async () => {
+  const local = path.join(cacheRoot, 'ext-src', 'model.onnx');
+  writeWithExternalData(readModelProto(path.join(FIXTURES, 'hubert', 'model.onnx')), local);
+  hub.files.set('/org/ext/resolve/main/onnx/model.onnx', { body: fs.readFileSync(local), lfs: true });
+  hub.files.set('/org/ext/resolve/main/onnx/weights.bin', { body: fs.readFileSync(path.join(path.dirname(local), 'weights.bin')), lfs: true });
+  const cacheDir = freshCache();
+  const m = await loadModel('org/ext', { endpoint: hub.endpoint, cacheDir, threads: 1 });
+  try {
+    expect(fs.existsSync(hubCachePath('org/ext', 'onnx/weights.bin', { cacheDir }))).toBe(true);
+    expect(fs.existsSync(`${hubCachePath('org/ext', 'preprocessor_config.json', { cacheDir })}.absent`)).toBe(true);
+    expect([m.info.configFile, m.info.preprocessorFile, m.info.normalize]).toEqual([undefined, undefined, true]);
+    const clip = refIndex().clips[2] as string;
+    const cache = await m.run(refAudio(clip));
+    for (const name of cache.names) expect(relMaxError(cache.get(name), refActivation('hubert', clip, name))).toBeLessThan(1e-4);
+  } finally {
+    await m.release();
+  }
+});

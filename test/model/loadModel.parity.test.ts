@@ -1,0 +1,82 @@
+/**
+ * Parity: every layer layerwise returns equals the PyTorch hidden states of the same weights (written by
+ * test/fixtures/models/build_models.py) within 1e-4 relative (max abs error over max abs value), for the
+ * stock export (layers exposed by structure) and the export that already outputs all hidden states,
+ * for every fixture model and three clip lengths; conv-layer outputs and one FFN activation too.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadModel } from '../../src/model/loadModel';
+import { copyModelDir, hasRef, refActivation, refAudio, refIndex, relMaxError } from './modelFixtures';
+
+const TOL = 1e-4;
+const dirs: string[] = [];
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+const models = Object.keys(refIndex().models);
+
+describe.each(models)('%s', (model) => {
+  const info = refIndex().models[model];
+  if (info === undefined) throw new Error(model);
+  const clips = refIndex().clips;
+
+  test.each(['model.onnx', 'model_all_hidden.onnx'])('%s: every hidden state, conv layer and FFN activation matches PyTorch', async (file) => {
+    const dir = copyModelDir(model);
+    dirs.push(dir);
+    const m = await loadModel(path.join(dir, file), { ffn: [info.ffnLayer], threads: 1 });
+    try {
+      expect(m.info.map.source).toBe(file === 'model.onnx' ? 'structure' : 'outputs');
+      if (m.info.map.source === 'structure') expect(m.info.map.norm).toBe(info.preLN ? 'pre' : 'post');
+      const hidden = Array.from({ length: info.layers + 1 }, (_, i) => `hidden.${i}`);
+      const local = Array.from({ length: info.convLayers }, (_, i) => `local.${i}`);
+      expect(m.layerNames).toEqual([...hidden, ...local, `ffn.${info.ffnLayer}`]);
+      expect(m.frameSeconds).toBeCloseTo(0.02, 12);
+      expect(m.minSamples).toBe(400);
+      for (const [ci, clip] of clips.entries()) {
+        const audio = refAudio(clip);
+        const names = ci === 0 ? [...m.layerNames] : hidden;
+        const cache = await m.run(audio, { layers: names });
+        expect(cache.names).toEqual(names);
+        expect(cache.meta).toEqual({ modelId: path.join(dir, file), sampleRate: 16000, numSamples: audio.length, frameSeconds: 0.02 });
+        for (const name of names) {
+          expect(hasRef(model, clip, name)).toBe(true);
+          const err = relMaxError(cache.get(name), refActivation(model, clip, name));
+          if (!(err <= TOL)) throw new Error(`${model}/${file} ${clip} ${name}: relative error ${err}`);
+        }
+      }
+    } finally {
+      await m.release();
+    }
+  });
+});
+
+test('the int8 quantized export maps and runs: every layer within a few percent of the fp32 PyTorch model', async () => {
+  // Dynamic uint8 quantization of activations and int8 weights costs about 1-3% relative (Frobenius) error
+  // on these small random models; the lower bound shows the integer kernels really ran.
+  const dir = copyModelDir('w2v2_postln');
+  dirs.push(dir);
+  const m = await loadModel(path.join(dir, 'model_quantized.onnx'), { ffn: [1], threads: 1 });
+  try {
+    for (const [ci, clip] of refIndex().clips.entries()) {
+      const names = ci === 0 ? [...m.layerNames] : m.layerNames.filter((n) => n.startsWith('hidden.'));
+      const cache = await m.run(refAudio(clip), { layers: names });
+      for (const name of names) {
+        const a = cache.get(name);
+        const b = refActivation('w2v2_postln', clip, name);
+        expect([a.rows, a.cols]).toEqual([b.rows, b.cols]);
+        let num = 0;
+        let den = 0;
+        for (let i = 0; i < b.data.length; i++) {
+          num += ((a.data[i] as number) - (b.data[i] as number)) ** 2;
+          den += (b.data[i] as number) ** 2;
+        }
+        const rel = Math.sqrt(num / den);
+        if (!(rel > 1e-4 && rel < 0.08)) throw new Error(`quantized ${clip} ${name}: relative error ${rel}`);
+      }
+    }
+  } finally {
+    await m.release();
+  }
+});

@@ -1,0 +1,114 @@
+/** loadModel's behaviour around the parity-tested core: options, caching, batching and its errors. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { GraphBuilder } from '../../src/onnx/GraphBuilder';
+import { loadModel } from '../../src/model/loadModel';
+import { normalizeWaveform } from '../../src/model/normalizeWaveform';
+import { copyModelDir, refActivation, refAudio, refIndex, relMaxError } from './modelFixtures';
+
+const dirs: string[] = [];
+const copy = (model: string) => {
+  const d = copyModelDir(model);
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+test('the exposed graph is cached beside the model, keyed by its hash and options, and reused', async () => {
+  const dir = copy('hubert');
+  const file = path.join(dir, 'model.onnx');
+  const a = await loadModel(file, { threads: 1 });
+  await a.release();
+  expect(path.dirname(a.info.runPath)).toBe(dir);
+  expect(path.basename(a.info.runPath)).toBe(`model.layerwise-${a.hash.slice(0, 16)}.onnx`);
+  const mtime = fs.statSync(a.info.runPath).mtimeMs;
+  const b = await loadModel(file, { threads: 1 });
+  await b.release();
+  expect(b.info.runPath).toBe(a.info.runPath);
+  expect(fs.statSync(b.info.runPath).mtimeMs).toBe(mtime);
+  const c = await loadModel(file, { threads: 1, ffn: [1, 0], local: false });
+  expect(path.basename(c.info.runPath)).toBe(`model.layerwise-${a.hash.slice(0, 16)}-ffn0_1-nolocal.onnx`);
+  expect(c.layerNames).toEqual(['hidden.0', 'hidden.1', 'hidden.2', 'ffn.0', 'ffn.1']);
+  await c.release();
+  const d = await loadModel(file, { threads: 1, cacheExposed: false, ffn: [0] });
+  expect(d.info.runPath).toBe('(in memory)');
+  await d.release();
+  expect(fs.readdirSync(dir).filter((f) => f.includes('.layerwise-')).sort()).toHaveLength(2);
+});
+
+test('a directory loads its onnx/model.onnx with the configs at the root; runBatch equals run clip by clip', async () => {
+  const dir = copy('w2v2_preln');
+  fs.mkdirSync(path.join(dir, 'onnx'));
+  fs.renameSync(path.join(dir, 'model.onnx'), path.join(dir, 'onnx', 'model.onnx'));
+  const m = await loadModel(dir, { threads: 1 });
+  try {
+    expect(m.info.onnxPath).toBe(path.join(dir, 'onnx', 'model.onnx'));
+    expect(m.info.configFile).toBe(path.join(dir, 'config.json'));
+    const clip = refIndex().clips[0] as string;
+    const a = refAudio(clip);
+    const b = Float32Array.from(a, (v, i) => 0.5 * v + 0.01 * Math.sin(i / 7));
+    const layers = ['hidden.3', 'local.6'];
+    const [ba, bb] = await m.runBatch([a, b], { layers });
+    const sa = await m.run(a, { layers });
+    const sb = await m.run(b, { layers });
+    for (const name of layers) {
+      expect(relMaxError(ba?.get(name) ?? sa.get(name), sa.get(name))).toBeLessThan(1e-5);
+      expect(relMaxError(bb?.get(name) ?? sa.get(name), sb.get(name))).toBeLessThan(1e-5);
+      expect(relMaxError(sa.get(name), refActivation('w2v2_preln', clip, name))).toBeLessThan(1e-4);
+    }
+    // the two clips really differ, so the batch did not just repeat one of them
+    expect(relMaxError(sb.get('hidden.3'), sa.get('hidden.3'))).toBeGreaterThan(1e-2);
+    expect(await m.runBatch([])).toEqual([]);
+    await expect(m.runBatch([a, a.subarray(1)])).rejects.toThrow(/runBatch needs clips of equal length; clip 0 has 8000 samples, clip 1 has 7999/);
+  } finally {
+    await m.release();
+  }
+});
+
+test('normalize: false feeds the clip as is (a pre-normalised clip then gives the normalised result)', async () => {
+  // w2v2_preln: its layer-norm conv encoder with conv bias is not invariant to the input's scale and offset,
+  // unlike the group-norm encoders of the other fixtures
+  const dir = copy('w2v2_preln');
+  const clip = refIndex().clips[2] as string;
+  const raw = refAudio(clip);
+  const m = await loadModel(path.join(dir, 'model.onnx'), { threads: 1, normalize: false });
+  try {
+    expect(m.info.normalize).toBe(false);
+    const pre = await m.run(normalizeWaveform(raw));
+    expect(relMaxError(pre.get('hidden.2'), refActivation('w2v2_preln', clip, 'hidden.2'))).toBeLessThan(1e-4);
+    const scaled = await m.run(Float32Array.from(raw, (v) => 3 * v + 0.5));
+    expect(relMaxError(scaled.get('hidden.2'), refActivation('w2v2_preln', clip, 'hidden.2'))).toBeGreaterThan(1e-3);
+  } finally {
+    await m.release();
+  }
+});
+
+test('errors: too-short input, unknown layers, bad sources, unmappable graphs, conflicting configs', async () => {
+  const dir = copy('w2v2_postln');
+  const m = await loadModel(path.join(dir, 'model.onnx'), { threads: 1 });
+  try {
+    await expect(m.run(new Float32Array(399))).rejects.toThrow(/has 399 samples \(0\.0249 s at 16000 Hz\) but the model needs at least 400 samples for one frame/);
+    const one = await m.run(refAudio(refIndex().clips[0] as string).subarray(0, 400), { layers: ['hidden.3'] });
+    expect([one.get('hidden.3').rows, one.get('hidden.3').cols]).toEqual([1, 32]);
+    await expect(m.run(new Float32Array(800), { layers: ['hidden.9'] })).rejects.toThrow(/has no activation 'hidden\.9'; it offers hidden\.0, hidden\.1, hidden\.2, hidden\.3, local\.0/);
+    await expect(m.run(new Float32Array(800), { layers: ['ffn.1'] })).rejects.toThrow(/has no activation 'ffn\.1'/);
+    const bad = new Float32Array(800);
+    bad[17] = Number.POSITIVE_INFINITY;
+    await expect(m.run(bad)).rejects.toThrow(/contains Infinity at sample 17/);
+  } finally {
+    await m.release();
+  }
+  await expect(loadModel('no such thing.onnx')).rejects.toThrow(/'no such thing\.onnx' is neither an existing file or directory nor a repository id/);
+
+  const g = new GraphBuilder('toy');
+  const x = g.input('input_values', 'float32', [1, 'n']);
+  g.output(g.op('Relu', [x]), 'y', 'float32', [1, 'n']);
+  const toy = path.join(dir, 'toy.onnx');
+  fs.writeFileSync(toy, g.toBytes());
+  await expect(loadModel(toy)).rejects.toThrow(/toy\.onnx: cannot map the encoder layers: found 0 residual Adds[\s\S]*candidate tensors:\n {2}\(no residual Adds or LayerNorms found\)/);
+
+  fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ conv_kernel: [10, 3, 3, 3, 3, 2, 2], conv_stride: [5, 2, 2, 2, 2, 2, 1] }));
+  await expect(loadModel(path.join(dir, 'model.onnx'))).rejects.toThrow(/config\.json conv_stride \[5, 2, 2, 2, 2, 2, 1\] disagrees with the graph's conv strides \[5, 2, 2, 2, 2, 2, 2\]/);
+});
