@@ -2,7 +2,7 @@
 // Node 20.19+ loads them with require() at run time, but Jest's own module loader does not, so those
 // packages are transpiled to CommonJS for the tests.
 const esmOnly = [
-  'audio-decode', 'audio-type', 'audio-buffer', 'node-wav', 'qoa-format', 'mpg123-decoder', 'ogg-opus-decoder',
+  'mpg123-decoder', 'ogg-opus-decoder',
   '@wasm-audio-decoders', '@eshaz', 'simple-yenc', 'codec-parser', 'opus-decoder', '@thi.ng',
 ];
 module.exports = {

@@ -11,6 +11,7 @@ interface Command {
 const commands: Record<string, () => Promise<Command>> = {
   kernel: () => import('./cli/kernel'),
   layers: () => import('./cli/layers'),
+  synth: () => import('./cli/synth'),
 };
 
 function help(): string {

@@ -7,3 +7,4 @@ export * from './random';
 export { environmentReport, type EnvironmentReport, type EnvironmentCheck } from './env/environmentReport';
 export { registerKernel, kernelSpec, KERNEL_NAME, type RegisterKernelOptions, type RegisterKernelResult } from './env/kernelSpec';
 export * from './model';
+export * from './data';

@@ -1,0 +1,65 @@
+/**
+ * Read a NumPy `.npy` array (any format version, either byte order; Fortran-ordered arrays are transposed
+ * into C order so `data` is always row-major for `shape`).
+ */
+import { readFileSync } from 'node:fs';
+import { NPY_DTYPES, parseNpyHeader, shapeSize, type NpyArray, type NpyData } from './NpyArray';
+import { errorCode, errorMessage } from './describeError';
+
+/** Read the `.npy` file at `source`, or parse its bytes (errors then say `name`, default '<buffer>'). */
+export function readNpy(source: string | Uint8Array, name = '<buffer>'): NpyArray {
+  let bytes: Uint8Array;
+  if (typeof source === 'string') {
+    name = source;
+    try {
+      bytes = readFileSync(source);
+    } catch (e) {
+      const code = errorCode(e);
+      throw new Error(code === 'ENOENT' ? `${source}: file not found` : `${source}: cannot read file (${errorMessage(e)})`);
+    }
+  } else {
+    bytes = source;
+  }
+  const header = parseNpyHeader(bytes, name);
+  const info = NPY_DTYPES[header.dtype];
+  const count = shapeSize(header.shape, name);
+  const need = count * info.size;
+  const available = bytes.length - header.dataOffset;
+  if (available < need) throw new Error(`${name}: truncated .npy file: shape [${header.shape.join(', ')}] needs ${need} data bytes, ${available} present`);
+  if (available > need) throw new Error(`${name}: corrupt .npy file: ${available - need} bytes after the array data`);
+
+  const raw = new Uint8Array(need);
+  raw.set(bytes.subarray(header.dataOffset, header.dataOffset + need));
+  if (!header.littleEndian && info.size > 1) {
+    for (let i = 0; i < need; i += info.size) raw.subarray(i, i + info.size).reverse();
+  }
+  const ordered = header.fortranOrder && header.shape.length > 1 ? fortranToC(raw, header.shape, info.size) : raw;
+  const Ctor = info.make(0).constructor as new (buffer: ArrayBufferLike) => NpyData;
+  return { data: new Ctor(ordered.buffer), shape: header.shape, dtype: header.dtype };
+}
+
+/** Reorder the elements (`size` bytes each) of a Fortran-order array (first axis fastest) into C order. */
+function fortranToC(src: Uint8Array, shape: readonly number[], size: number): Uint8Array {
+  const nd = shape.length;
+  const out = new Uint8Array(src.length);
+  const fStride: number[] = [];
+  let s = 1;
+  for (let k = 0; k < nd; k++) {
+    fStride.push(s);
+    s *= shape[k] as number;
+  }
+  const idx = new Array<number>(nd).fill(0);
+  let f = 0;
+  const count = src.length / size;
+  for (let c = 0; c < count; c++) {
+    out.set(src.subarray(f * size, f * size + size), c * size);
+    for (let k = nd - 1; k >= 0; k--) {
+      idx[k] = (idx[k] as number) + 1;
+      f += fStride[k] as number;
+      if ((idx[k] as number) < (shape[k] as number)) break;
+      f -= (shape[k] as number) * (fStride[k] as number);
+      idx[k] = 0;
+    }
+  }
+  return out;
+}
