@@ -12,6 +12,7 @@ const commands: Record<string, () => Promise<Command>> = {
   kernel: () => import('./cli/kernel'),
   layers: () => import('./cli/layers'),
   synth: () => import('./cli/synth'),
+  report: () => import('./cli/report'),
 };
 
 function help(): string {

@@ -1,0 +1,94 @@
+/**
+ * The Python side of `renderReport`, run as `python3 -c RUNNER_SCRIPT CONFIG_JSON` under Debian's
+ * Jupyter (nbclient, nbformat, nbconvert). It lives in a TypeScript string so it ships inside `dist/`
+ * with the rest of the package.
+ *
+ * Why not `jupyter nbconvert --execute`: tslab reports a failing cell as an empty error
+ * ("<Error>: ") and writes the real message to the cell's stderr stream, and nbconvert neither keeps the
+ * executed notebook on failure nor tells which cell failed. This runner executes cell by cell, always
+ * writes the executed notebook, exports HTML only when every cell succeeded, and returns the failing
+ * cell's index, source and output.
+ *
+ * The HTML template extends nbconvert's 'lab' template without its two CDN scripts (require.js and
+ * MathJax), so the report loads nothing from the network; figures carry plotly.js themselves.
+ *
+ * CONFIG_JSON: {notebook, cwd, kernel, timeout, outIpynb, outHtml, result}. The result file receives
+ * {ok: true, cells} or {ok: false, kind, message, cell?, source?, output?}.
+ */
+export const RUNNER_SCRIPT = String.raw`
+import json, os, sys, tempfile, time
+
+cfg = json.loads(sys.argv[1])
+
+def write_result(obj):
+    with open(cfg["result"], "w", encoding="utf-8") as f:
+        json.dump(obj, f)
+
+try:
+    import nbformat
+    from nbclient import NotebookClient
+    from nbconvert import HTMLExporter
+    from jupyter_client.kernelspec import NoSuchKernel
+except ImportError as e:
+    write_result({"ok": False, "kind": "setup", "message": "Jupyter is missing from %s: %s (install Debian's python3-nbclient and jupyter-nbconvert)" % (sys.executable, e)})
+    sys.exit(2)
+
+nb = nbformat.read(cfg["notebook"], as_version=4)
+client = NotebookClient(nb, kernel_name=cfg["kernel"], timeout=cfg["timeout"], startup_timeout=120,
+                        allow_errors=False, resources={"metadata": {"path": cfg["cwd"]}})
+
+def cell_output(cell):
+    parts = []
+    for o in cell.get("outputs", []):
+        if o.get("output_type") == "stream":
+            parts.append((o.get("name"), o.get("text", "")))
+        elif o.get("output_type") == "error":
+            parts.append(("stderr", "%s: %s\n%s" % (o.get("ename", ""), o.get("evalue", ""), "\n".join(o.get("traceback", [])))))
+    errors = "".join(t for n, t in parts if n == "stderr")
+    return errors if errors.strip() else "".join(t for _, t in parts)
+
+def save_notebook():
+    nbformat.write(nb, cfg["outIpynb"])
+
+code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
+failure = None
+try:
+    with client.setup_kernel():
+        info = client.wait_for_reply(client.kc.kernel_info())
+        nb.metadata["language_info"] = info["content"]["language_info"]
+        for n, index in enumerate(code_cells):
+            cell = nb.cells[index]
+            started = time.time()
+            sys.stderr.write("[report] cell %d/%d (notebook cell %d)\n" % (n + 1, len(code_cells), index))
+            sys.stderr.flush()
+            try:
+                # tslab publishes no execute_input, so number the cells here as Jupyter would.
+                client.execute_cell(cell, index, execution_count=n + 1)
+            except Exception as e:
+                failure = {"ok": False, "kind": "cell", "message": "%s: %s" % (type(e).__name__, str(e).strip().splitlines()[-1] if str(e).strip() else ""),
+                           "cell": index, "source": cell.source, "output": cell_output(cell)}
+                break
+            sys.stderr.write("[report] cell %d/%d done in %.1f s\n" % (n + 1, len(code_cells), time.time() - started))
+            sys.stderr.flush()
+except NoSuchKernel:
+    write_result({"ok": False, "kind": "kernel", "message": "no Jupyter kernel named '%s' is registered (run 'layerwise kernel install')" % cfg["kernel"]})
+    sys.exit(2)
+
+save_notebook()
+if failure is not None:
+    write_result(failure)
+    sys.exit(1)
+
+template_dir = tempfile.mkdtemp(prefix="layerwise-template-")
+template = os.path.join(template_dir, "offline.html.j2")
+with open(template, "w", encoding="utf-8") as f:
+    f.write("{%- extends 'lab/index.html.j2' -%}\n"
+            "{%- block html_head_js_requirejs -%}{%- endblock html_head_js_requirejs -%}\n"
+            "{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}\n")
+body, _ = HTMLExporter(template_file=template).from_notebook_node(nb, resources={"metadata": {"name": cfg["title"]}})
+with open(cfg["outHtml"], "w", encoding="utf-8") as f:
+    f.write(body)
+os.remove(template)
+os.rmdir(template_dir)
+write_result({"ok": True, "cells": len(code_cells)})
+`;
