@@ -68,4 +68,4 @@ lw.show(lw.layerCurves([{ name: 'mean frame norm', values: meanNorm }],
 nb = nbformat.v4.new_notebook(cells=cells)
 nb.metadata['kernelspec'] = {'name': 'layerwise', 'display_name': 'TypeScript (layerwise)', 'language': 'typescript'}
 nb.metadata['language_info'] = {'name': 'typescript', 'file_extension': '.ts', 'mimetype': 'text/typescript'}
-nbformat.write(nb, 'os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), '00-environment-check.ipynb')')
+nbformat.write(nb, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), '00-environment-check.ipynb'))
