@@ -1,0 +1,32 @@
+"""Peer of bench/kernels/kmeans.ts: layerwise-analysis's mi-phone step, scikit-learn MiniBatchKMeans
+(n_clusters=500, batch_size=1500, max_iter=500, as codes/tools/get_scores.py) followed by
+mutual_info_score(clusters, labels) / mutual_info_score(labels, labels). Prints one JSON line.
+
+usage: /usr/bin/python3 kmeans.py DIR K
+"""
+import json
+import sys
+import time
+import warnings
+
+import numpy as np
+from sklearn.cluster import MiniBatchKMeans
+from sklearn.metrics import mutual_info_score
+
+warnings.filterwarnings("ignore", category=FutureWarning)
+
+
+def main():
+    d, k = sys.argv[1], int(sys.argv[2])
+    meta = json.load(open(f"{d}/meta.json"))
+    X = np.fromfile(f"{d}/X.f32", dtype=np.float32).reshape(meta["rows"], meta["cols"])
+    labels = np.fromfile(f"{d}/labels.i32", dtype=np.int32)
+    t = time.perf_counter()
+    km = MiniBatchKMeans(n_clusters=k, batch_size=1500, max_iter=500, random_state=0).fit(X)
+    mi = mutual_info_score(km.labels_, labels) / mutual_info_score(labels, labels)
+    seconds = time.perf_counter() - t
+    print(json.dumps({"seconds": seconds, "miOverHLabels": mi, "inertia": float(km.inertia_)}))
+
+
+if __name__ == "__main__":
+    main()

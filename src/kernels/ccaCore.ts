@@ -1,0 +1,199 @@
+/**
+ * Canonical correlation analysis as in google/svcca `cca_core.get_cca_similarity`, with the corrections of
+ * ankitapasad/layerwise-analysis (`codes/tools/cca_core.py`): covariance with ddof 1 (`np.cov`), each
+ * covariance rescaled by its largest absolute entry, dimensions whose rescaled variance is below `epsilon`
+ * dropped, `epsilon` added to the diagonal as a ridge, `Sxx^-1/2` from the pseudo-inverse
+ * (`np.linalg.pinv`, cut-off 1e-15 of the largest eigenvalue), and the canonical correlations as the
+ * singular values of `Sxx^-1/2 Sxy Syy^-1/2`.
+ *
+ * Our matrices are [samples, features] (the originals take [neurons, datapoints]). The original asserts
+ * features < samples; there the result is `{value: null, reason}`. The n x d products run in float64
+ * through the engine; the d x d eigenproblems in float64 JS (`symmetricEigen`).
+ *
+ * Singular vectors are defined up to sign; the sign is fixed so that the largest-magnitude entry of each
+ * X-side vector is positive (first such entry on ties). Mean CCA and SVCCA do not depend on it; PWCCA's
+ * weights do when features have non-zero means (the original adds the means back before its QR), so our
+ * PWCCA equals the original run with this sign convention.
+ */
+import type { Matrix } from '../matrix';
+import { centerColumns, crossProduct, gram, matmul, rowProducts, symmetricEigen } from './engine';
+import type { Undefined } from './pairwiseMetric';
+
+/** The outcome of a CCA-based similarity: `value` with the canonical correlations, or why it is undefined. */
+export interface CcaResult {
+  /** The similarity, or null where the original is undefined (see `reason`). */
+  readonly value: number | null;
+  /** Why `value` is null; absent when it is defined. */
+  readonly reason?: string;
+  /** Canonical correlations, descending (empty when undefined). */
+  readonly coefficients: Float64Array;
+}
+
+/** One view, prepared: centred data, the kept dimensions and the inverse square root of their covariance. */
+export interface CcaView {
+  readonly name: string;
+  readonly n: number;
+  readonly raw: Matrix;
+  readonly means: Float64Array;
+  /** Column-centred data restricted to the kept dimensions [n, kept]. */
+  readonly centered: Matrix<Float64Array>;
+  /** Indices of the kept dimensions. */
+  readonly kept: Int32Array;
+  /** (Sxx + epsilon I)^-1/2 over the kept dimensions [kept, kept], rescaled covariance. */
+  readonly invSqrt: Matrix<Float64Array>;
+  /** Largest absolute entry of the covariance (the rescaling factor). */
+  readonly scale: number;
+}
+
+/** The canonical correlations and vectors of a pair of views. */
+export interface CcaPair {
+  /** Singular values of Sxx^-1/2 Sxy Syy^-1/2, descending; min(kept x, kept y) of them. */
+  readonly s: Float64Array;
+  /** [kx, nd]: column i is the i-th left singular vector. */
+  readonly u: Matrix<Float64Array>;
+  /** [ky, nd]: column i is the i-th right singular vector. */
+  readonly v: Matrix<Float64Array>;
+}
+
+export function checkEpsilon(epsilon: number, what: string): number {
+  if (!(typeof epsilon === 'number' && epsilon >= 0 && Number.isFinite(epsilon))) {
+    throw new Error(`${what}: epsilon must be a finite number >= 0, got ${epsilon}`);
+  }
+  return epsilon;
+}
+
+function undef(reason: string): Undefined {
+  return { value: null, reason };
+}
+
+/** Prepare one view (per-input work shared by every pair it takes part in). */
+export async function prepareView(X: Matrix, name: string, epsilon: number): Promise<CcaView | Undefined> {
+  const n = X.rows;
+  const d = X.cols;
+  if (d >= n) return undef(`${name} has ${d} features for ${n} samples; CCA needs fewer features than samples`);
+  const full = centerColumns(X, 'float64') as Matrix<Float64Array>;
+  const cov = (await gram(full, { precision: 'float64' })).data;
+  let scale = 0;
+  for (let t = 0; t < cov.length; t++) scale = Math.max(scale, Math.abs((cov[t] as number) / (n - 1)));
+  if (!(scale > 0)) return undef(`${name} is constant (zero covariance)`);
+  const keptList: number[] = [];
+  for (let i = 0; i < d; i++) if (Math.abs((cov[i * d + i] as number) / (n - 1) / scale) >= epsilon) keptList.push(i);
+  if (keptList.length === 0) return undef(`every dimension of ${name} has rescaled variance below epsilon = ${epsilon}`);
+  const kept = Int32Array.from(keptList);
+  const k = kept.length;
+  const S = new Float64Array(k * k);
+  for (let a = 0; a < k; a++) {
+    for (let b = 0; b < k; b++) S[a * k + b] = (cov[(kept[a] as number) * d + (kept[b] as number)] as number) / (n - 1) / scale;
+    S[a * k + a] = (S[a * k + a] as number) + epsilon;
+  }
+  const invSqrt = inverseSqrt(S, k);
+  if (invSqrt === null) return undef(`the covariance of ${name} has a negative eigenvalue beyond rounding`);
+  const centered = k === d ? full : selectColumns(full, kept);
+  return { name, n, raw: X, means: columnMeansOf(X), centered, kept, invSqrt: { rows: k, cols: k, data: invSqrt }, scale };
+}
+
+function columnMeansOf(X: Matrix): Float64Array {
+  const m = new Float64Array(X.cols);
+  for (let i = 0; i < X.rows; i++) for (let j = 0; j < X.cols; j++) m[j] += X.data[i * X.cols + j] as number;
+  for (let j = 0; j < X.cols; j++) m[j] /= X.rows;
+  return m;
+}
+
+/** Columns `idx` of `M` as a new float64 matrix. */
+export function selectColumns(M: Matrix, idx: Int32Array): Matrix<Float64Array> {
+  const out = new Float64Array(M.rows * idx.length);
+  for (let i = 0; i < M.rows; i++) for (let c = 0; c < idx.length; c++) out[i * idx.length + c] = M.data[i * M.cols + (idx[c] as number)] as number;
+  return { rows: M.rows, cols: idx.length, data: out };
+}
+
+/** pinv(S)^(1/2) for symmetric S: eigenvalues at most 1e-15 x the largest in magnitude count as zero. */
+function inverseSqrt(S: Float64Array, k: number): Float64Array | null {
+  const { values, vectors } = symmetricEigen(S, k);
+  let maxAbs = 0;
+  for (let i = 0; i < k; i++) maxAbs = Math.max(maxAbs, Math.abs(values[i] as number));
+  const cutoff = 1e-15 * maxAbs;
+  const f = new Float64Array(k);
+  for (let i = 0; i < k; i++) {
+    const w = values[i] as number;
+    if (w > cutoff) f[i] = 1 / Math.sqrt(w);
+    else if (w < -cutoff) return null;
+  }
+  const out = new Float64Array(k * k);
+  for (let t = 0; t < k; t++) {
+    const ft = f[t] as number;
+    if (ft === 0) continue;
+    const row = t * k;
+    for (let a = 0; a < k; a++) {
+      const va = ft * (vectors[row + a] as number);
+      for (let b = 0; b < k; b++) out[a * k + b] = (out[a * k + b] as number) + va * (vectors[row + b] as number);
+    }
+  }
+  return out;
+}
+
+function transpose(M: Matrix): Matrix<Float64Array> {
+  const out = new Float64Array(M.rows * M.cols);
+  for (let i = 0; i < M.rows; i++) for (let j = 0; j < M.cols; j++) out[j * M.rows + i] = M.data[i * M.cols + j] as number;
+  return { rows: M.cols, cols: M.rows, data: out };
+}
+
+function asF64(M: Matrix): Matrix<Float64Array> {
+  return M.data instanceof Float64Array ? (M as Matrix<Float64Array>) : { rows: M.rows, cols: M.cols, data: Float64Array.from(M.data) };
+}
+
+/** Canonical correlations and vectors of two prepared views. */
+export async function ccaPair(a: CcaView, b: CcaView): Promise<CcaPair> {
+  if (a.n !== b.n) throw new Error(`CCA: ${a.name} has ${a.n} rows but ${b.name} has ${b.n}`);
+  const sxy = await crossProduct(a.centered, b.centered, { precision: 'float64' });
+  const f = 1 / (a.n - 1) / Math.sqrt(a.scale * b.scale);
+  for (let t = 0; t < sxy.data.length; t++) sxy.data[t] = (sxy.data[t] as number) * f;
+  // arr = Sxx^-1/2 Sxy Syy^-1/2  [kx, ky]
+  const left = asF64(await matmul(a.invSqrt, sxy, { precision: 'float64' }));
+  const arr = asF64(await matmul(left, b.invSqrt, { precision: 'float64' }));
+  const kx = arr.rows;
+  const ky = arr.cols;
+  const nd = Math.min(kx, ky);
+  // SVD from the eigenproblem of the smaller side: arr arr^T (kx <= ky) or arr^T arr; the other side's
+  // vectors are arr^T p_i / s_i (or arr p_i / s_i).
+  const small = kx <= ky ? arr : transpose(arr); // [nd, other]
+  const M = asF64(await rowProducts(small, small, { precision: 'float64' }));
+  const eig = symmetricEigen(M.data, nd);
+  const s = new Float64Array(nd);
+  const p = new Float64Array(nd * nd); // small-side vectors, column i
+  for (let i = 0; i < nd; i++) {
+    s[i] = Math.sqrt(Math.max(0, eig.values[i] as number));
+    for (let r = 0; r < nd; r++) p[r * nd + i] = eig.vectors[i * nd + r] as number;
+  }
+  const mapped = asF64(await matmul(transpose(small), { rows: nd, cols: nd, data: p }, { precision: 'float64' }));
+  const q = mapped.data; // [other, nd]
+  const other = mapped.rows;
+  // Eigenvalues of arr arr^T carry absolute errors near 1e-16 s_max^2, so singular values below 1e-7 s_max
+  // are rounding noise: their partner vectors would be arbitrary (LAPACK returns whatever its rounding
+  // gives), and they are set to zero instead, which makes those directions' PWCCA correlation 0.
+  const noise = 1e-7 * (s[0] ?? 0);
+  for (let r = 0; r < other; r++) {
+    for (let i = 0; i < nd; i++) {
+      const si = s[i] as number;
+      q[r * nd + i] = si <= noise ? 0 : (q[r * nd + i] as number) / si;
+    }
+  }
+  const u = kx <= ky ? p : q;
+  const v = kx <= ky ? q : p;
+  // Sign convention: largest-magnitude entry of each u column positive.
+  for (let i = 0; i < nd; i++) {
+    let best = 0;
+    let arg = 0;
+    for (let r = 0; r < kx; r++) {
+      const x = Math.abs(u[r * nd + i] as number);
+      if (x > best) {
+        best = x;
+        arg = r;
+      }
+    }
+    if ((u[arg * nd + i] as number) < 0) {
+      for (let r = 0; r < kx; r++) u[r * nd + i] = -(u[r * nd + i] as number);
+      for (let r = 0; r < ky; r++) v[r * nd + i] = -(v[r * nd + i] as number);
+    }
+  }
+  return { s, u: { rows: kx, cols: nd, data: u }, v: { rows: ky, cols: nd, data: v } };
+}

@@ -1,0 +1,64 @@
+/**
+ * Column and row statistics that kernels share: means, centring, squared norms and unit-norm rows. All
+ * sums run in float64 whatever the input type, so a float32 copy made here is the correctly rounded value
+ * of the float64 result.
+ */
+import type { Matrix } from '../../matrix';
+import { allocate, type Precision } from './precision';
+
+/** Mean of every column of `X` [rows, cols] -> [cols], summed in float64. */
+export function columnMeans(X: Matrix): Float64Array {
+  const { rows, cols, data } = X;
+  const mean = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) mean[j] += data[o + j] as number;
+  }
+  if (rows > 0) for (let j = 0; j < cols; j++) mean[j] /= rows;
+  return mean;
+}
+
+/** A new matrix `X - mean(X, axis 0)` [rows, cols] in `precision` (default float64). */
+export function centerColumns(X: Matrix, precision: Precision = 'float64'): Matrix {
+  const { rows, cols, data } = X;
+  const mean = columnMeans(X);
+  const out = allocate(precision, rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) out[o + j] = (data[o + j] as number) - (mean[j] as number);
+  }
+  return { rows, cols, data: out };
+}
+
+/** Squared Euclidean norm of every row of `X` [rows, cols] -> [rows], in float64. */
+export function rowSquaredNorms(X: Matrix): Float64Array {
+  const { rows, cols, data } = X;
+  const out = new Float64Array(rows);
+  for (let i = 0; i < rows; i++) {
+    let s = 0;
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) {
+      const v = data[o + j] as number;
+      s += v * v;
+    }
+    out[i] = s;
+  }
+  return out;
+}
+
+/**
+ * A new matrix whose rows are the rows of `X` scaled to unit Euclidean norm, in `precision` (default
+ * float64). Like `torch.nn.functional.normalize` (which platonic-rep uses), the divisor is
+ * `max(norm, 1e-12)`, so all-zero rows stay zero.
+ */
+export function normalizeRows(X: Matrix, precision: Precision = 'float64'): Matrix {
+  const { rows, cols, data } = X;
+  const norms = rowSquaredNorms(X);
+  const out = allocate(precision, rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const div = Math.max(Math.sqrt(norms[i] as number), 1e-12);
+    const o = i * cols;
+    for (let j = 0; j < cols; j++) out[o + j] = (data[o + j] as number) / div;
+  }
+  return { rows, cols, data: out };
+}

@@ -1,0 +1,252 @@
+/**
+ * L2-regularised multinomial logistic regression on standardised features, the model of `linearProbe`.
+ * It minimises
+ *   mean_i CE(softmax(W^T x_i + b), y_i) + (l2 / 2) ||W||_F^2      (b not penalised)
+ * with L-BFGS (10 corrections, backtracking Armijo line search), the loss and gradient evaluated by one ONNX
+ * graph per step (float64). This is scikit-learn's `LogisticRegression(multi_class='multinomial',
+ * solver='lbfgs', C=1 / (n l2))` objective, so a converged fit has the same coefficients; features are
+ * standardised like `StandardScaler` (ddof 0, constant features left unscaled). Always softmax, also for
+ * two classes.
+ */
+import { toMatrix, type MatrixLike } from '../matrix';
+import { encodeLabels, type LabelsLike } from './labels';
+import { softmaxRegressionLoss } from './engine/softmaxRegressionLoss';
+
+export interface LogisticRegressionOptions {
+  /** L2 strength on the weights, in mean-loss units (default 1e-4; sklearn's C = 1 / (n l2)). */
+  l2?: number;
+  /** Most L-BFGS iterations (default 500). */
+  maxIter?: number;
+  /** Stop when the largest gradient entry is below this (default 1e-6). */
+  tol?: number;
+  /** Standardise features with the training mean and std (default true). */
+  standardize?: boolean;
+}
+
+/** A fitted model; weights act on standardised features. */
+export interface LogisticRegressionModel {
+  readonly classes: readonly (number | string)[];
+  /** `[d, c]` row-major. */
+  readonly weights: Float64Array;
+  /** `[c]`. */
+  readonly bias: Float64Array;
+  /** Feature means and scales used for standardisation (`[d]`; 0 and 1 when not standardising). */
+  readonly mean: Float64Array;
+  readonly scale: Float64Array;
+  /** Final objective value (regularised mean cross-entropy), iterations, and whether `tol` was met. */
+  readonly loss: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+}
+
+/** Column means and std (ddof 0; 1 for constant columns) of `data` `[n, d]`. */
+export function standardScaler(data: ArrayLike<number>, n: number, d: number): { mean: Float64Array; scale: Float64Array } {
+  const mean = new Float64Array(d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) + (data[i * d + j] as number);
+  for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) / n;
+  const ss = new Float64Array(d);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < d; j++) {
+      const a = (data[i * d + j] as number) - (mean[j] as number);
+      ss[j] = (ss[j] as number) + a * a;
+    }
+  }
+  const scale = new Float64Array(d);
+  for (let j = 0; j < d; j++) {
+    const s = Math.sqrt((ss[j] as number) / n);
+    // sklearn's _handle_zeros_in_scale: near-constant columns keep scale 1.
+    scale[j] = s < 10 * Number.EPSILON * Math.max(1, Math.abs(mean[j] as number)) ? 1 : s;
+  }
+  return { mean, scale };
+}
+
+/**
+ * Fit on rows `rowsIdx` of `data` `[n, d]` with class codes `codes` in `[0, c)`. Lower-level entry used by
+ * `linearProbe` (one call per fold) and `fitLogisticRegression`.
+ */
+export async function fitSoftmaxRegression(
+  data: ArrayLike<number>,
+  d: number,
+  rowsIdx: ArrayLike<number>,
+  codes: Int32Array,
+  c: number,
+  opts: LogisticRegressionOptions = {},
+): Promise<Omit<LogisticRegressionModel, 'classes'>> {
+  const { l2 = 1e-4, maxIter = 500, tol = 1e-6, standardize = true } = opts;
+  if (!(l2 >= 0)) throw new Error(`logistic regression: l2 must be >= 0, got ${l2}`);
+  if (!Number.isInteger(maxIter) || maxIter < 1) throw new Error(`logistic regression: maxIter must be a positive integer, got ${maxIter}`);
+  if (!(tol > 0)) throw new Error(`logistic regression: tol must be > 0, got ${tol}`);
+  const n = rowsIdx.length;
+  const raw = new Float64Array(n * d);
+  const y = new Int32Array(n);
+  for (let r = 0; r < n; r++) {
+    const i = rowsIdx[r] as number;
+    for (let j = 0; j < d; j++) raw[r * d + j] = data[i * d + j] as number;
+    y[r] = codes[i] as number;
+  }
+  const { mean, scale } = standardize ? standardScaler(raw, n, d) : { mean: new Float64Array(d), scale: new Float64Array(d).fill(1) };
+  for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) raw[r * d + j] = ((raw[r * d + j] as number) - (mean[j] as number)) / (scale[j] as number);
+  const problem = await softmaxRegressionLoss(raw, n, d, y, c);
+  const nw = d * c;
+  const dim = nw + c;
+  const f = async (theta: Float64Array): Promise<{ value: number; grad: Float64Array }> => {
+    const W = theta.subarray(0, nw);
+    const b = theta.subarray(nw);
+    const { loss, gW, gb } = await problem.evaluate(Float64Array.from(W), Float64Array.from(b));
+    const grad = new Float64Array(dim);
+    let reg = 0;
+    for (let t = 0; t < nw; t++) {
+      const w = W[t] as number;
+      reg += w * w;
+      grad[t] = (gW[t] as number) + l2 * w;
+    }
+    grad.set(gb, nw);
+    return { value: loss + 0.5 * l2 * reg, grad };
+  };
+  const res = await lbfgs(f, new Float64Array(dim), maxIter, tol);
+  return {
+    weights: res.x.slice(0, nw),
+    bias: res.x.slice(nw),
+    mean,
+    scale,
+    loss: res.value,
+    iterations: res.iterations,
+    converged: res.converged,
+  };
+}
+
+interface LbfgsResult {
+  x: Float64Array;
+  value: number;
+  iterations: number;
+  converged: boolean;
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] as number) * (b[i] as number);
+  return s;
+}
+
+function maxAbs(a: Float64Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] as number));
+  return m;
+}
+
+/** Limited-memory BFGS (Nocedal & Wright, algorithm 7.4) with a backtracking Armijo line search. */
+async function lbfgs(f: (x: Float64Array) => Promise<{ value: number; grad: Float64Array }>, x0: Float64Array, maxIter: number, tol: number): Promise<LbfgsResult> {
+  const memory = 10;
+  const dim = x0.length;
+  let x = x0;
+  let { value, grad } = await f(x);
+  const S: Float64Array[] = [];
+  const Y: Float64Array[] = [];
+  const rho: number[] = [];
+  let it = 0;
+  let converged = maxAbs(grad) <= tol;
+  while (!converged && it < maxIter) {
+    // Two-loop recursion for the search direction -H g.
+    const q = Float64Array.from(grad);
+    const alpha: number[] = new Array<number>(S.length).fill(0);
+    for (let k = S.length - 1; k >= 0; k--) {
+      const a = (rho[k] as number) * dot(S[k] as Float64Array, q);
+      alpha[k] = a;
+      const yk = Y[k] as Float64Array;
+      for (let i = 0; i < dim; i++) q[i] = (q[i] as number) - a * (yk[i] as number);
+    }
+    let gamma: number;
+    if (S.length > 0) {
+      const sl = S[S.length - 1] as Float64Array;
+      const yl = Y[Y.length - 1] as Float64Array;
+      gamma = dot(sl, yl) / dot(yl, yl);
+    } else gamma = 1 / Math.max(1, Math.sqrt(dot(grad, grad)));
+    for (let i = 0; i < dim; i++) q[i] = (q[i] as number) * gamma;
+    for (let k = 0; k < S.length; k++) {
+      const yk = Y[k] as Float64Array;
+      const sk = S[k] as Float64Array;
+      const beta = (rho[k] as number) * dot(yk, q);
+      const a = alpha[k] as number;
+      for (let i = 0; i < dim; i++) q[i] = (q[i] as number) + (a - beta) * (sk[i] as number);
+    }
+    const dir = q.map((v) => -v);
+    let slope = dot(grad, dir);
+    if (!(slope < 0)) {
+      // Not a descent direction (rounding): restart from steepest descent.
+      S.length = 0;
+      Y.length = 0;
+      rho.length = 0;
+      for (let i = 0; i < dim; i++) dir[i] = -(grad[i] as number);
+      slope = dot(grad, dir);
+    }
+    let step = 1;
+    let next: { value: number; grad: Float64Array } | null = null;
+    let xn = x;
+    for (let ls = 0; ls < 40; ls++) {
+      xn = new Float64Array(dim);
+      for (let i = 0; i < dim; i++) xn[i] = (x[i] as number) + step * (dir[i] as number);
+      const cand = await f(xn);
+      if (cand.value <= value + 1e-4 * step * slope) {
+        next = cand;
+        break;
+      }
+      step *= 0.5;
+    }
+    it++;
+    if (next === null) break;
+    const s = new Float64Array(dim);
+    const yv = new Float64Array(dim);
+    for (let i = 0; i < dim; i++) {
+      s[i] = (xn[i] as number) - (x[i] as number);
+      yv[i] = (next.grad[i] as number) - (grad[i] as number);
+    }
+    const sy = dot(s, yv);
+    if (sy > 1e-12 * Math.sqrt(dot(s, s) * dot(yv, yv))) {
+      S.push(s);
+      Y.push(yv);
+      rho.push(1 / sy);
+      if (S.length > memory) {
+        S.shift();
+        Y.shift();
+        rho.shift();
+      }
+    }
+    const improvement = value - next.value;
+    x = xn;
+    value = next.value;
+    grad = next.grad;
+    converged = maxAbs(grad) <= tol;
+    if (!converged && improvement <= 1e-16 * Math.max(1, Math.abs(value))) break;
+  }
+  return { x, value, iterations: it, converged };
+}
+
+/** Fit multinomial logistic regression on all rows of `X` `[n, d]` with `labels` (one per row). */
+export async function fitLogisticRegression(X: MatrixLike, labels: LabelsLike, opts: LogisticRegressionOptions = {}): Promise<LogisticRegressionModel> {
+  const m = toMatrix(X, 'X');
+  const enc = encodeLabels(labels, 'labels', m.rows);
+  if (enc.classes.length < 2) throw new Error('labels: need at least two classes to fit a classifier');
+  const all = new Int32Array(m.rows).map((_, i) => i);
+  const fit = await fitSoftmaxRegression(m.data, m.cols, all, enc.codes, enc.classes.length, opts);
+  return { classes: enc.classes, ...fit };
+}
+
+/** Class codes (index into `model.classes`) predicted for rows `rowsIdx` of `data` `[n, d]`. */
+export function predictCodes(model: Omit<LogisticRegressionModel, 'classes'>, data: ArrayLike<number>, d: number, rowsIdx: ArrayLike<number>): Int32Array {
+  const c = model.bias.length;
+  const out = new Int32Array(rowsIdx.length);
+  const z = new Float64Array(c);
+  for (let r = 0; r < rowsIdx.length; r++) {
+    const i = rowsIdx[r] as number;
+    z.set(model.bias);
+    for (let j = 0; j < d; j++) {
+      const v = ((data[i * d + j] as number) - (model.mean[j] as number)) / (model.scale[j] as number);
+      if (v === 0) continue;
+      for (let k = 0; k < c; k++) z[k] = (z[k] as number) + v * (model.weights[j * c + k] as number);
+    }
+    let best = 0;
+    for (let k = 1; k < c; k++) if ((z[k] as number) > (z[best] as number)) best = k;
+    out[r] = best;
+  }
+  return out;
+}

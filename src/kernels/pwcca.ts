@@ -1,0 +1,161 @@
+/**
+ * Projection-weighted CCA (Morcos, Raghu & Bengio 2018) as ankitapasad/layerwise-analysis computes it
+ * (`CCA.get_cca_score` in training mode, `codes/tools/cca_core.py`): the canonical directions of each view
+ * are projected on the data, each direction's correlation is recomputed from the projections, and the
+ * correlations are averaged with weights = how much of the view's (uncentred) activations each
+ * orthonormalised direction accounts for. The score of the view with fewer kept dimensions is returned
+ * (Y's on a tie), or the mean of both with `meanScore`. See `ccaCore` for the sign convention and for
+ * canonical correlations that are zero up to rounding (their directions get correlation 0 here; in the
+ * original they get whatever correlation LAPACK's arbitrary partner vector happens to have).
+ */
+import type { Matrix, MatrixLike } from '../matrix';
+import { crossProduct, matmul } from './engine';
+import { ccaPair, checkEpsilon, prepareView, selectColumns, type CcaResult, type CcaView } from './ccaCore';
+import { checkPair, type PairwiseMetric, type Undefined } from './pairwiseMetric';
+
+export interface PwccaOptions {
+  /** Pruning threshold and ridge on the rescaled covariances (default 1e-6). */
+  epsilon?: number;
+  /** Average the X-side and Y-side scores instead of taking the smaller view's (default false). */
+  meanScore?: boolean;
+}
+
+export interface PwccaResult extends CcaResult {
+  /** Correlations of the projected directions (the values PWCCA weights). */
+  readonly correlations: Float64Array;
+}
+
+type Prepared = CcaView | Undefined;
+
+function f64(M: Matrix): Matrix<Float64Array> {
+  return M.data instanceof Float64Array ? (M as Matrix<Float64Array>) : { rows: M.rows, cols: M.cols, data: Float64Array.from(M.data) };
+}
+
+/** Upper-triangular R with R^T R = G (G symmetric positive definite [k, k]); null when it is not. */
+function cholesky(G: Float64Array, k: number): Float64Array | null {
+  const R = new Float64Array(k * k);
+  for (let j = 0; j < k; j++) {
+    let s = G[j * k + j] as number;
+    for (let t = 0; t < j; t++) s -= (R[t * k + j] as number) ** 2;
+    if (!(s > 0)) return null;
+    const rjj = Math.sqrt(s);
+    R[j * k + j] = rjj;
+    for (let c = j + 1; c < k; c++) {
+      let v = G[j * k + c] as number;
+      for (let t = 0; t < j; t++) v -= (R[t * k + j] as number) * (R[t * k + c] as number);
+      R[j * k + c] = v / rjj;
+    }
+  }
+  return R;
+}
+
+/** Inverse of an upper-triangular [k, k] matrix. */
+function upperInverse(R: Float64Array, k: number): Float64Array {
+  const inv = new Float64Array(k * k);
+  for (let j = k - 1; j >= 0; j--) {
+    inv[j * k + j] = 1 / (R[j * k + j] as number);
+    for (let i = j - 1; i >= 0; i--) {
+      let s = 0;
+      for (let t = i + 1; t <= j; t++) s += (R[i * k + t] as number) * (inv[t * k + j] as number);
+      inv[i * k + j] = -s / (R[i * k + i] as number);
+    }
+  }
+  return inv;
+}
+
+/**
+ * Orthonormal basis Q of the columns of D [n, k] (CholeskyQR2: two Cholesky-QR passes, accurate for
+ * condition numbers up to about 1e8) and the triangular R2 of the second pass; null if D is rank-deficient.
+ */
+async function orthonormalize(D: Matrix<Float64Array>): Promise<Matrix<Float64Array> | null> {
+  let Q = D;
+  for (let pass = 0; pass < 2; pass++) {
+    const k = Q.cols;
+    const R = cholesky((await crossProduct(Q, Q, { precision: 'float64' })).data, k);
+    if (R === null) return null;
+    Q = f64(await matmul(Q, { rows: k, cols: k, data: upperInverse(R, k) }, { precision: 'float64' }));
+  }
+  return Q;
+}
+
+/** `compute_weighted_sum`: weights from |Q^T acts|, Q the orthonormalised (directions + means). */
+async function weightedSum(view: CcaView, proj: Matrix<Float64Array>, coefs: Float64Array): Promise<number | null> {
+  const nd = proj.cols;
+  const n = proj.rows;
+  const firstKept = view.kept.subarray(0, nd);
+  const D = new Float64Array(n * nd);
+  for (let t = 0; t < n; t++) {
+    for (let i = 0; i < nd; i++) D[t * nd + i] = (proj.data[t * nd + i] as number) + (view.means[firstKept[i] as number] as number);
+  }
+  const Q = await orthonormalize({ rows: n, cols: nd, data: D });
+  if (Q === null) return null;
+  const acts = selectColumns(view.raw, firstKept);
+  const Z = (await crossProduct(Q, acts, { precision: 'float64' })).data; // [nd, nd] = Q^T acts
+  const w = new Float64Array(nd);
+  let total = 0;
+  for (let i = 0; i < nd; i++) {
+    let s = 0;
+    for (let j = 0; j < nd; j++) s += Math.abs(Z[i * nd + j] as number);
+    w[i] = s;
+    total += s;
+  }
+  let score = 0;
+  for (let i = 0; i < nd; i++) score += ((w[i] as number) / total) * (coefs[i] as number);
+  return score;
+}
+
+async function pwccaOf(a: Prepared, b: Prepared, meanScore: boolean): Promise<PwccaResult> {
+  const none = (reason: string): PwccaResult => ({ value: null, reason, coefficients: new Float64Array(0), correlations: new Float64Array(0) });
+  if ('reason' in a) return none(a.reason);
+  if ('reason' in b) return none(b.reason);
+  const { s, u, v } = await ccaPair(a, b);
+  const nd = s.length;
+  // Projections of the centred data on the canonical directions: Xc Sxx^-1/2 u_i  -> [n, nd].
+  const px = f64(await matmul(a.centered, f64(await matmul(a.invSqrt, u, { precision: 'float64' })), { precision: 'float64' }));
+  const py = f64(await matmul(b.centered, f64(await matmul(b.invSqrt, v, { precision: 'float64' })), { precision: 'float64' }));
+  const corr = new Float64Array(nd);
+  for (let i = 0; i < nd; i++) {
+    let xy = 0;
+    let xx = 0;
+    let yy = 0;
+    for (let t = 0; t < a.n; t++) {
+      const x = px.data[t * nd + i] as number;
+      const y = py.data[t * nd + i] as number;
+      xy += x * y;
+      xx += x * x;
+      yy += y * y;
+    }
+    corr[i] = xx > 0 && yy > 0 ? xy / Math.sqrt(xx * yy) : 0;
+  }
+  const kx = a.kept.length;
+  const ky = b.kept.length;
+  const useX = meanScore || kx < ky;
+  const useY = meanScore || kx >= ky;
+  const sx = useX ? await weightedSum(a, px, corr) : 0;
+  const sy = useY ? await weightedSum(b, py, corr) : 0;
+  if (sx === null || sy === null) return none('the projected canonical directions are linearly dependent, so their QR weights are undefined');
+  const value = meanScore ? (sx + sy) / 2 : kx < ky ? sx : sy;
+  return { value, coefficients: s, correlations: corr };
+}
+
+/** The metric behind `pwcca`, for `layerMatrix`. PWCCA is not symmetric: the smaller view's weights count. */
+export function pwccaMetric(opts: PwccaOptions = {}): PairwiseMetric<Prepared> {
+  const epsilon = checkEpsilon(opts.epsilon ?? 1e-6, 'pwcca');
+  const meanScore = opts.meanScore ?? false;
+  return {
+    name: 'pwcca',
+    symmetric: meanScore,
+    prepare: (X, name) => prepareView(X, name, epsilon),
+    async compare(a, b) {
+      const r = await pwccaOf(a, b, meanScore);
+      return r.value === null ? { value: null, reason: r.reason ?? 'undefined' } : r.value;
+    },
+  };
+}
+
+/** PWCCA between `X` [n, dx] and `Y` [n, dy] (rows = the same samples). */
+export async function pwcca(X: MatrixLike, Y: MatrixLike, opts: PwccaOptions = {}): Promise<PwccaResult> {
+  const [x, y] = checkPair(X, Y, 'pwcca');
+  const m = pwccaMetric(opts);
+  return pwccaOf(await m.prepare(x, 'X'), await m.prepare(y, 'Y'), opts.meanScore ?? false);
+}

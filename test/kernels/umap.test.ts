@@ -1,0 +1,59 @@
+import { umap } from '../../src/kernels/umap';
+import { trustworthiness } from '../../src/kernels/trustworthiness';
+import { releaseGraphSessions } from '../../src/onnx/graphSession';
+import { Random } from '../../src/random';
+
+afterAll(releaseGraphSessions);
+
+function blobs(seed: number): { X: number[][]; labels: number[] } {
+  const rng = new Random(seed);
+  const centers = Array.from({ length: 4 }, () => Array.from({ length: 10 }, () => 8 * rng.normal()));
+  const X: number[][] = [];
+  const labels: number[] = [];
+  for (let i = 0; i < 160; i++) {
+    const c = i % 4;
+    labels.push(c);
+    X.push((centers[c] as number[]).map((v) => v + rng.normal()));
+  }
+  return { X, labels };
+}
+
+test('same seed gives the same embedding, another seed another one', async () => {
+  const { X } = blobs(1);
+  const a = await umap(X, { seed: 3, nEpochs: 30 });
+  const b = await umap(X, { seed: 3, nEpochs: 30 });
+  expect(Array.from(b.embedding.data)).toEqual(Array.from(a.embedding.data));
+  const c = await umap(X, { seed: 4, nEpochs: 30 });
+  expect(Array.from(c.embedding.data)).not.toEqual(Array.from(a.embedding.data));
+});
+
+test('separated blobs stay separated: 1-NN in the embedding recovers the blob, trustworthiness is high', async () => {
+  const { X, labels } = blobs(2);
+  const { embedding } = await umap(X, { nNeighbors: 10, seed: 0, nEpochs: 200 });
+  expect(embedding.rows).toBe(160);
+  expect(embedding.cols).toBe(2);
+  const e = embedding.data;
+  let hits = 0;
+  for (let i = 0; i < 160; i++) {
+    let best = -1;
+    let bd = Infinity;
+    for (let j = 0; j < 160; j++) {
+      if (j === i) continue;
+      const d = ((e[2 * i] as number) - (e[2 * j] as number)) ** 2 + ((e[2 * i + 1] as number) - (e[2 * j + 1] as number)) ** 2;
+      if (d < bd) {
+        bd = d;
+        best = j;
+      }
+    }
+    if (labels[best] === labels[i]) hits++;
+  }
+  expect(hits).toBe(160);
+  expect(trustworthiness(X, embedding, { nNeighbors: 5 })).toBeGreaterThan(0.85);
+});
+
+test('argument checks', async () => {
+  const { X } = blobs(3);
+  await expect(umap(X.slice(0, 10), { nNeighbors: 10 })).rejects.toThrow(/nNeighbors must be an integer in \[2, 9\]/);
+  await expect(umap(X, { minDist: 2 })).rejects.toThrow(/minDist <= spread/);
+  await expect(umap([[1], [2], [Infinity]])).rejects.toThrow(/X: contains Infinity/);
+});
