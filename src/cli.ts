@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<Command>> = {
   layers: () => import('./cli/layers'),
   synth: () => import('./cli/synth'),
   report: () => import('./cli/report'),
+  extract: () => import('./cli/extract'),
 };
 
 function help(): string {

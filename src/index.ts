@@ -8,7 +8,6 @@ export { environmentReport, type EnvironmentReport, type EnvironmentCheck } from
 export { registerKernel, kernelSpec, KERNEL_NAME, type RegisterKernelOptions, type RegisterKernelResult } from './env/kernelSpec';
 export * from './model';
 export * from './data';
-export * from './kernels';
 export * from './viz';
 export * from './report';
 export * from './kernels';

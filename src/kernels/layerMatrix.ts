@@ -29,7 +29,8 @@ export interface LayerMetricOptions {
   lcsKNN: KnnOptions;
   editDistanceKNN: KnnOptions;
   cknna: CknnaOptions;
-  cosineSimilarity: Record<string, never>;
+  // cosineSimilarity has no options of its own; an empty object type keeps `names` usable in the intersection.
+  cosineSimilarity: Record<never, never>;
   meanCCA: MeanCCAOptions;
   svcca: SvccaOptions;
   pwcca: PwccaOptions;

@@ -16,3 +16,40 @@ export {
   type HubOptions,
   type HubFile,
 } from './downloadHubFile';
+export {
+  extractFeatures,
+  defaultAudioLoader,
+  itemKey,
+  type ExtractItem,
+  type ExtractDataset,
+  type ExtractOptions,
+  type ExtractResult,
+  type AudioLoader,
+} from './extractFeatures';
+export { FeatureStore, openFeatureStore, readNpyRows, type FrameIndex, type FrameShard } from './FeatureStore';
+export {
+  FEATURE_STORE_VERSION,
+  readFeatureStoreMeta,
+  type FeatureStoreMeta,
+  type MaxLengthPadding,
+  type Pooling,
+  type SkippedItem,
+  type StoreItem,
+  type StoreLayer,
+  type StoreOptions,
+  type StoreShard,
+} from './FeatureStoreMeta';
+export { FeatureStoreWriter, ShardWriter, storeFingerprint, describeOptionChanges, type FeatureStoreWriterInit } from './FeatureStoreWriter';
+export { resolveLayers, parseLayerSelection, layerFileStem, type LayerSelection } from './resolveLayers';
+export {
+  ProgressTracker,
+  textProgress,
+  terminalProgress,
+  formatProgress,
+  formatDuration,
+  type ProgressInfo,
+  type ProgressCallback,
+  type TextProgressOptions,
+  type TerminalProgress,
+  type Clock,
+} from './progress';

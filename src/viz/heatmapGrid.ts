@@ -85,8 +85,9 @@ export function heatmapGrid(panels: readonly HeatmapPanel[], opts: HeatmapGridOp
     setCellAxes(layout, cell, x, y);
     layout.annotations?.push(cellTitle(cell, panel.title));
   });
-  layout.width = opts.width ?? 480 * grid.columns;
-  layout.height = opts.height ?? 460 * grid.rows;
+  // Three panels (the seed's CKA, mutual kNN, cosine) must fit a notebook output area of about 1250 px.
+  layout.width = opts.width ?? 400 * grid.columns;
+  layout.height = opts.height ?? 400 * grid.rows;
   return { data: traces, layout };
 }
 

@@ -43,7 +43,8 @@ export function projectionGrid(panels: readonly ProjectionPanel[], labels: reado
     setCellAxes(layout, cell, { title: { text: p.xTitle ?? opts.xTitle ?? 'dim 1' }, zeroline: false }, { title: { text: p.yTitle ?? opts.yTitle ?? 'dim 2' }, zeroline: false });
     layout.annotations?.push(cellTitle(cell, p.title));
   });
-  layout.width = opts.width ?? 420 * grid.columns + 120;
-  layout.height = opts.height ?? 420 * grid.rows;
+  // Three panels plus the legend must fit a notebook output area of about 1250 px.
+  layout.width = opts.width ?? 360 * grid.columns + 120;
+  layout.height = opts.height ?? 380 * grid.rows;
   return { data, layout };
 }

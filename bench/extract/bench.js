@@ -1,0 +1,161 @@
+// Extraction throughput benchmark (bench/README.md, "Extraction" section): a full-size wav2vec2-base
+// architecture with random weights, 2 threads, on the same 24 ten-second clips, measured in one run for
+//   (a) a bare onnxruntime-node session running the exported graph (input decoded and normalised
+//       beforehand, only session.run timed: the ceiling),
+//   (b) the whole layerwise pipeline (dataset detection, WAV decoding, resampling when needed, normalisation,
+//       all 13 hidden states, mean pooling, atomic shard writing, final layer files),
+//   (c) PyTorch CPU (Debian's torch, torch.set_num_threads(2)) on the same weights,
+// plus the peak RSS (/usr/bin/time -v) of a 500-clip mean-pooled extraction (seed 000's workload).
+// Usage: npm run build && node bench/extract/bench.js [--repeat N]
+'use strict';
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.join(__dirname, '..', '..');
+const dist = path.join(root, 'dist');
+const out = path.join(root, 'bench', 'out', 'extract');
+const THREADS = 2;
+
+function sh(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26, ...opts });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
+  return r;
+}
+
+function lastJson(text) {
+  const lines = text.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]);
+}
+
+async function bare(modelPath, manifest) {
+  const { Session, tensor } = require(path.join(dist, 'backend', 'ort'));
+  const { loadAudio } = require(path.join(dist, 'data', 'loadAudio'));
+  const { normalizeWaveform } = require(path.join(dist, 'model', 'normalizeWaveform'));
+  const dir = path.dirname(manifest);
+  const files = fs.readFileSync(manifest, 'utf8').trim().split('\n').slice(1).map((l) => path.join(dir, l.split(',')[1]));
+  const inputs = [];
+  let audio = 0;
+  for (const f of files) {
+    const clip = await loadAudio(f, { sampleRate: 16000 });
+    audio += clip.frames / 16000;
+    inputs.push(normalizeWaveform(clip.samples, f));
+  }
+  const s = await Session.create(modelPath, { threads: THREADS });
+  const names = s.outputNames.filter((n) => n.startsWith('hidden_states.'));
+  const feed = (x) => ({ [s.inputNames[0]]: tensor('float32', x, [1, x.length]) });
+  await s.run(feed(inputs[0]), names); // warm-up, untimed
+  let seconds = 0;
+  let cpuSeconds = 0;
+  for (const x of inputs) {
+    const t = performance.now();
+    const c = process.cpuUsage();
+    await s.run(feed(x), names);
+    const dc = process.cpuUsage(c);
+    cpuSeconds += (dc.user + dc.system) / 1e6;
+    seconds += (performance.now() - t) / 1000;
+  }
+  await s.release();
+  return { clips: inputs.length, audioSeconds: audio, seconds, cpuSeconds, outputs: names.length };
+}
+
+function pipeline(modelPath, data, store, pooling) {
+  const r = sh('/usr/bin/time', ['-v', process.execPath, path.join(__dirname, 'pipeline.js'), modelPath, data, store, pooling, String(THREADS)]);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)/.exec(r.stderr);
+  const parts = wall ? wall[1].split(':').map(Number) : [NaN];
+  const wallSeconds = parts.reduce((a, b) => a * 60 + b, 0);
+  return { ...lastJson(r.stdout), maxRssMiB: rss ? Number(rss[1]) / 1024 : NaN, processWallSeconds: wallSeconds };
+}
+
+function parity(store, torchNpy) {
+  const { readNpy } = require(path.join(dist, 'data', 'readNpy'));
+  const ref = readNpy(torchNpy);
+  const [layers, hidden] = ref.shape;
+  let worst = 0;
+  for (let l = 0; l < layers; l++) {
+    const a = readNpy(path.join(store, `layer_${String(l).padStart(2, '0')}.npy`)).data;
+    let num = 0;
+    let den = 0;
+    for (let j = 0; j < hidden; j++) {
+      num = Math.max(num, Math.abs(a[j] - ref.data[l * hidden + j]));
+      den = Math.max(den, Math.abs(ref.data[l * hidden + j]));
+    }
+    worst = Math.max(worst, num / den);
+  }
+  return worst;
+}
+
+async function main() {
+  const ri = process.argv.indexOf('--repeat');
+  const repeat = ri > 0 ? Number(process.argv[ri + 1]) : 1;
+  sh('/usr/bin/python3', [path.join(__dirname, 'build_bench.py'), out], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const modelPath = path.join(out, 'w2v2_base', 'model.onnx');
+  const manifest = path.join(out, 'clips10s', 'manifest.csv');
+  const store = path.join(out, 'store-clips10s');
+  const bares = [];
+  const pipes = [];
+  for (let k = 0; k < repeat; k++) {
+    bares.push(await bare(modelPath, manifest));
+    process.stderr.write(`bare session: ${JSON.stringify(bares[bares.length - 1])}\n`);
+    pipes.push(pipeline(modelPath, manifest, store, 'mean'));
+    process.stderr.write(`layerwise pipeline: ${JSON.stringify(pipes[pipes.length - 1])}\n`);
+  }
+  const torchNpy = path.join(out, 'torch-clip0-means.npy');
+  const torch = lastJson(sh('/usr/bin/python3', [path.join(__dirname, 'torch_extract.py'), manifest, torchNpy]).stdout);
+  process.stderr.write(`pytorch: ${JSON.stringify(torch)}\n`);
+  const words = pipeline(modelPath, path.join(out, 'words500'), path.join(out, 'store-words500'), 'mean');
+  process.stderr.write(`500 clips: ${JSON.stringify(words)}\n`);
+
+  const best = (xs, f) => Math.max(...xs.map(f));
+  const bareRt = best(bares, (b) => b.audioSeconds / b.seconds);
+  const pipeRt = best(pipes, (p) => p.audioSeconds / p.extractSeconds);
+  const torchRt = torch.audioSeconds / torch.totalSeconds;
+  const torchFwdRt = torch.audioSeconds / torch.forwardSeconds;
+  // CPU seconds per audio second: less sensitive than wall time to other processes on a shared machine.
+  const cpu = {
+    bare: Math.min(...bares.map((b) => b.cpuSeconds / b.audioSeconds)),
+    pipeline: Math.min(...pipes.map((p) => p.cpuSeconds / p.audioSeconds)),
+    torch: torch.cpuSeconds / torch.audioSeconds,
+  };
+  const results = {
+    machine: `${require('node:os').cpus()[0].model}, ${require('node:os').cpus().length} cores`,
+    threads: THREADS,
+    audioSeconds: bares[0].audioSeconds,
+    bareRealTime: bareRt,
+    pipelineRealTime: pipeRt,
+    pipelineRealTimeWithModelLoad: best(pipes, (p) => p.audioSeconds / (p.loadSeconds + p.extractSeconds)),
+    torchRealTime: torchRt,
+    torchForwardOnlyRealTime: torchFwdRt,
+    pipelineOverBare: pipeRt / bareRt,
+    pipelineOverTorch: pipeRt / torchRt,
+    pipelineOverTorchForwardOnly: pipeRt / torchFwdRt,
+    cpuSecondsPerAudioSecond: cpu,
+    cpuPipelineOverBare: cpu.bare / cpu.pipeline,
+    cpuPipelineOverTorch: cpu.torch / cpu.pipeline,
+    parityMaxRelErrorClip0: parity(store, torchNpy),
+    words500: words,
+    runs: { bare: bares, pipeline: pipes, torch },
+  };
+  fs.writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
+  const f = (x) => x.toFixed(2);
+  process.stdout.write(
+    [
+      `| measure | seconds of audio per wall second |`,
+      `| --- | --- |`,
+      `| bare onnxruntime-node session (ceiling) | ${f(bareRt)} |`,
+      `| layerwise extract pipeline | ${f(pipeRt)} (${f(pipeRt / bareRt)}x bare) |`,
+      `| PyTorch ${torch.torch}, whole loop | ${f(torchRt)} (pipeline ${f(pipeRt / torchRt)}x) |`,
+      `| PyTorch forward + pooling only | ${f(torchFwdRt)} (pipeline ${f(pipeRt / torchFwdRt)}x) |`,
+      `CPU seconds per audio second: bare ${f(cpu.bare)}, pipeline ${f(cpu.pipeline)}, PyTorch ${f(cpu.torch)} (pipeline ${f(cpu.bare / cpu.pipeline)}x bare, ${f(cpu.torch / cpu.pipeline)}x PyTorch by CPU time)`,
+      `500-clip mean extraction: ${words.items} items, max RSS ${f(words.maxRssMiB)} MiB, ${f(words.audioSeconds / words.extractSeconds)}x real time`,
+      `parity (clip 0 layer means, layerwise vs PyTorch): max rel error ${results.parityMaxRelErrorClip0.toExponential(2)}`,
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((e) => {
+  process.stderr.write(`${e.stack || e}\n`);
+  process.exitCode = 1;
+});

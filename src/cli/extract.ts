@@ -1,0 +1,167 @@
+/**
+ * `layerwise extract --model M --data D --out DIR`: every requested layer's features of a dataset, mean-pooled
+ * or frame by frame, into a resumable feature store (see src/model/extractFeatures.ts).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Dataset, DatasetItem } from '../data/Dataset';
+import { loadLabelledFolders } from '../data/loadLabelledFolders';
+import { loadLibriSpeech } from '../data/loadLibriSpeech';
+import { loadManifest } from '../data/loadManifest';
+import { extractFeatures } from '../model/extractFeatures';
+import { loadModel, type LoadModelOptions } from '../model/loadModel';
+import { formatDuration, terminalProgress } from '../model/progress';
+import { parseLayerSelection } from '../model/resolveLayers';
+import { parseArgs } from './parseArgs';
+
+export const usage = `usage: layerwise extract --model M --data D --out DIR [options]
+
+  --model M          a local .onnx file (or folder) or a Hugging Face-style repo id
+  --data D           a labelled-folders directory (<D>/<label>/*.wav), a LibriSpeech tree
+                     (<D>/[<split>/]<speaker>/<chapter>/*.flac + .trans.txt), or a manifest (.csv/.tsv/.jsonl)
+  --out DIR          the feature store (created; an unfinished run there is resumed)
+  --pooling P        mean (default): DIR/layer_XX.npy [items, hidden]; frames: every frame, in shards
+  --layers L         all (default: every hidden state), 0,6,12, local (conv layers), ffn, hidden.3, local.0, ...
+  --limit N          keep N items (after shuffling when --seed is given)
+  --seed S           shuffle the dataset with this seed first (as datasets' shuffle(seed).select(range(N)))
+  --split NAME       split of a labelled-folders set (train|validation|test|all) or LibriSpeech (e.g. dev-clean)
+  --max-length N     the seed notebooks' padding='max_length': zero-pad every clip to N samples first
+  --skip-short       skip (and record in meta.json) clips shorter than the model's minimum input
+  --batch-size N     run up to N equal-length clips per model call (default 1)
+  --shard-items N    items per shard (default 64); an interrupted run loses at most one shard
+  --shard-frames N   frame stores also close a shard at N frames (default 8192)
+  --ffn 3,6          also expose these layers' FFN activations (select them with --layers ffn)
+  --threads N        onnxruntime threads (default: all cores)
+  --no-normalize     do not normalise waveforms (overrides preprocessor_config.json)
+  --quantized        use onnx/model_quantized.onnx of a hub repo
+  --no-progress      no progress bar`;
+
+/** Which layout a dataset path has. */
+export type DatasetLayout = 'manifest' | 'librispeech' | 'labelled-folders';
+
+/** Tell a manifest file, a LibriSpeech tree and a labelled-folders directory apart. */
+export function detectDatasetLayout(target: string): DatasetLayout {
+  if (!fs.existsSync(target)) throw new Error(`--data ${target}: no such file or directory`);
+  if (fs.statSync(target).isFile()) {
+    if (/\.(csv|tsv|jsonl|ndjson)$/i.test(target)) return 'manifest';
+    throw new Error(`--data ${target}: a file must be a manifest (.csv, .tsv, .jsonl or .ndjson)`);
+  }
+  // LibriSpeech keeps a <speaker>-<chapter>.trans.txt in every chapter folder, 2 or 3 levels down.
+  let dir = target;
+  for (let depth = 0; depth < 4; depth++) {
+    const entries = fs.readdirSync(dir).filter((n) => !n.startsWith('.'));
+    if (entries.some((n) => n.endsWith('.trans.txt'))) return 'librispeech';
+    const sub = entries.sort().find((n) => fs.statSync(path.join(dir, n)).isDirectory());
+    if (sub === undefined) break;
+    dir = path.join(dir, sub);
+  }
+  return 'labelled-folders';
+}
+
+/** Load the dataset at `target` with the loader its layout needs. */
+export function loadDatasetAt(target: string, split?: string): { layout: DatasetLayout; dataset: Dataset<DatasetItem> } {
+  const layout = detectDatasetLayout(target);
+  switch (layout) {
+    case 'manifest':
+      if (split !== undefined) throw new Error('--split does not apply to a manifest');
+      return { layout, dataset: loadManifest(target) };
+    case 'librispeech':
+      return { layout, dataset: loadLibriSpeech(target, split !== undefined ? { split } : {}) };
+    case 'labelled-folders': {
+      const s = split ?? 'all';
+      if (s !== 'train' && s !== 'validation' && s !== 'test' && s !== 'all') throw new Error(`--split for labelled folders is train, validation, test or all, got '${s}'`);
+      return { layout, dataset: loadLabelledFolders(target, { split: s, extensions: ['.wav', '.flac', '.mp3', '.ogg', '.opus'] }) };
+    }
+  }
+}
+
+function intFlag(value: string | undefined, name: string, min = 1): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got '${value}'`);
+  return n;
+}
+
+function intList(value: string | undefined, name: string): number[] | undefined {
+  if (value === undefined) return undefined;
+  return value.split(',').map((s) => {
+    const n = Number(s.trim());
+    if (!Number.isInteger(n) || n < 0) throw new Error(`--${name}: '${s}' is not a layer index`);
+    return n;
+  });
+}
+
+/** Run `layerwise extract` with the arguments after the subcommand; returns the exit status. */
+export async function run(argv: string[]): Promise<number> {
+  const a = parseArgs(argv, {
+    strings: ['model', 'data', 'out', 'pooling', 'layers', 'limit', 'seed', 'split', 'max-length', 'batch-size', 'shard-items', 'shard-frames', 'ffn', 'threads'],
+    booleans: ['skip-short', 'no-normalize', 'quantized', 'no-progress'],
+  });
+  if (a.positional.length > 0) throw new Error(`unexpected argument '${a.positional[0]}'\n${usage}`);
+  const modelSource = a.strings.model;
+  const dataPath = a.strings.data;
+  const out = a.strings.out;
+  if (modelSource === undefined || dataPath === undefined || out === undefined) throw new Error(`--model, --data and --out are required\n${usage}`);
+  const pooling = a.strings.pooling ?? 'mean';
+  if (pooling !== 'mean' && pooling !== 'frames') throw new Error(`--pooling must be mean or frames, got '${pooling}'`);
+  const layers = parseLayerSelection(a.strings.layers ?? 'all');
+  const limit = intFlag(a.strings.limit, 'limit');
+  const seedText = a.strings.seed;
+  const seed = seedText === undefined ? undefined : /^-?\d+$/.test(seedText) ? Number(seedText) : seedText;
+  const maxLength = intFlag(a.strings['max-length'], 'max-length');
+  const threads = intFlag(a.strings.threads, 'threads');
+  const ffn = intList(a.strings.ffn, 'ffn');
+  const batchSize = intFlag(a.strings['batch-size'], 'batch-size');
+  const shardItems = intFlag(a.strings['shard-items'], 'shard-items');
+  const shardFrames = intFlag(a.strings['shard-frames'], 'shard-frames');
+
+  const { layout, dataset: full } = loadDatasetAt(dataPath, a.strings.split);
+  let dataset = seed !== undefined ? full.shuffle(seed) : full;
+  if (limit !== undefined) dataset = dataset.select(Math.min(limit, dataset.length));
+  process.stderr.write(`${dataPath}: ${layout}, ${full.length} items${dataset.length !== full.length ? `, using ${dataset.length}` : ''}\n`);
+
+  const modelOpts: LoadModelOptions = {
+    ...(threads !== undefined ? { threads } : {}),
+    ...(ffn !== undefined ? { ffn } : {}),
+    ...(a.booleans['no-normalize'] ? { normalize: false } : {}),
+    ...(a.booleans.quantized ? { quantized: true } : {}),
+  };
+  const model = await loadModel(modelSource, modelOpts);
+  const progress = a.booleans['no-progress'] ? null : terminalProgress('extract');
+  const onSigint = (): void => {
+    progress?.stop();
+    process.stderr.write(`\ninterrupted: finished shards are kept in ${out}; rerun the same command to resume\n`);
+    process.exit(130);
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    const res = await extractFeatures(model, dataset, {
+      out,
+      pooling,
+      layers,
+      ...(maxLength !== undefined ? { padding: { mode: 'max_length' as const, maxLength } } : {}),
+      skipShort: a.booleans['skip-short'] ?? false,
+      ...(batchSize !== undefined ? { batchSize } : {}),
+      ...(shardItems !== undefined ? { shardItems } : {}),
+      ...(shardFrames !== undefined ? { shardFrames } : {}),
+      ...(progress !== null ? { onProgress: progress.onProgress } : {}),
+    });
+    progress?.stop();
+    const meta = res.meta;
+    if (res.alreadyComplete) {
+      process.stderr.write(`${out} already holds this feature store (${meta.items.length} items, ${meta.layers.length} layers); nothing to do\n`);
+    } else {
+      const rt = res.seconds > 0 ? (res.audioSeconds / res.seconds).toFixed(1) : '?';
+      process.stderr.write(
+        `wrote ${meta.items.length} items x ${meta.layers.length} layers (${meta.pooling}) to ${out}` +
+          `${res.resumed > 0 ? ` (${res.resumed} resumed)` : ''}${meta.skipped.length > 0 ? `, ${meta.skipped.length} skipped` : ''}; ` +
+          `${res.audioSeconds.toFixed(1)} s of audio in ${formatDuration(res.seconds)} (${rt}x real time)\n`,
+      );
+    }
+    return 0;
+  } finally {
+    progress?.stop();
+    process.removeListener('SIGINT', onSigint);
+    await model.release();
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * Turns a user's layer selection (`all`, `0,6,12`, `local`, `hidden.3`, `ffn.6`, ...) into activation names
+ * a model offers, in the model's own order, so that stores list layers the same way whatever order was typed.
+ */
+import { parseActivationName } from './ActivationCache';
+
+/**
+ * A layer selection: `'all'` (every hidden state), or a list whose entries are hidden-state indices (`6`),
+ * the words `all` (every `hidden.<i>`), `local` (every conv layer), `ffn` (every FFN activation the model
+ * exposes), or activation names (`hidden.6`, `local.0`, `ffn.6`).
+ */
+export type LayerSelection = 'all' | readonly (number | string)[];
+
+/** Parse a CLI value such as `all`, `0,6,12` or `all,local` into a `LayerSelection`. */
+export function parseLayerSelection(text: string): LayerSelection {
+  const parts = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  if (parts.length === 0) throw new Error(`--layers: empty selection '${text}' (use all, 0,6,12, local, hidden.3, ...)`);
+  return parts.map((p) => (/^\d+$/.test(p) ? Number(p) : p));
+}
+
+/** The activation names `selection` picks from `available` (a model's `layerNames`), in the model's order. */
+export function resolveLayers(selection: LayerSelection, available: readonly string[]): string[] {
+  const offered = new Set(available);
+  const picked = new Set<string>();
+  const entries = selection === 'all' ? ['all'] : selection;
+  if (entries.length === 0) throw new Error('layers: the selection is empty');
+  const ofKind = (kind: string): string[] => available.filter((n) => n.startsWith(`${kind}.`));
+  for (const e of entries) {
+    if (typeof e === 'number') {
+      if (!Number.isInteger(e) || e < 0) throw new Error(`layers: ${e} is not a hidden-state index`);
+      const name = `hidden.${e}`;
+      if (!offered.has(name)) throw new Error(`layers: the model has no hidden state ${e}; it offers ${describe(ofKind('hidden'))}`);
+      picked.add(name);
+    } else if (e === 'all' || e === 'hidden') {
+      for (const n of ofKind('hidden')) picked.add(n);
+    } else if (e === 'local' || e === 'ffn') {
+      const names = ofKind(e);
+      if (names.length === 0) throw new Error(`layers: the model exposes no '${e}' activations; it offers ${describe(available)}`);
+      for (const n of names) picked.add(n);
+    } else {
+      parseActivationName(e);
+      if (!offered.has(e)) throw new Error(`layers: the model has no activation '${e}'; it offers ${describe(available)}`);
+      picked.add(e);
+    }
+  }
+  return available.filter((n) => picked.has(n));
+}
+
+function describe(names: readonly string[]): string {
+  if (names.length === 0) return 'none';
+  if (names.length <= 8) return names.join(', ');
+  return `${names.slice(0, 4).join(', ')}, ..., ${names.slice(-2).join(', ')} (${names.length} in all)`;
+}
+
+/** The file stem an activation is stored under: `hidden.6` -> `layer_06`, `local.0` -> `local_00`, `ffn.3` -> `ffn_03`. */
+export function layerFileStem(name: string): string {
+  const { kind, index } = parseActivationName(name);
+  const prefix = kind === 'hidden' ? 'layer' : kind;
+  return `${prefix}_${String(index).padStart(2, '0')}`;
+}

@@ -1,0 +1,372 @@
+/**
+ * Executes every notebook in notebooks/ on the tslab kernel (a private kernelspec, so the user's own
+ * registration does not matter), with small parameters where a notebook has them, and fails on any cell
+ * error. For 01 and 02 it also checks the figures as values against numbers recomputed here from the saved
+ * features with plain loops (overall means, per-feature variances, paired cosines, PCA variance shares), and
+ * opens the HTML reports in headless Chromium: every figure drawn, no page errors, no network requests.
+ * Screenshots go to reports/notebooks-test/ (gitignored; CI keeps them as artifacts).
+ *
+ * The notebooks import 'layerwise', i.e. the compiled dist/ (`npm test` builds it first).
+ */
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadLabelledFolders } from '../../src/data/loadLabelledFolders';
+import { loadLibriSpeech } from '../../src/data/loadLibriSpeech';
+import { readNpy } from '../../src/data/readNpy';
+import { synthesizeSpokenWords } from '../../src/data/synthesizeSpokenWords';
+import { registerKernel } from '../../src/env/kernelSpec';
+import { linearCKA } from '../../src/kernels/linearCKA';
+import type { Matrix } from '../../src/matrix';
+import { openFeatureStore, type FeatureStore } from '../../src/model/FeatureStore';
+import { checkReport } from '../../src/report/checkReport';
+import type { ParamValue } from '../../src/report/injectParameters';
+import { cellSource, parseNotebook, type CellJson, type NotebookJson } from '../../src/report/notebookJson';
+import { renderReport } from '../../src/report/renderReport';
+import { PLOTLY_MIME } from '../../src/viz/display';
+import type { Figure, HeatmapTrace, HistogramTrace, ScatterTrace } from '../../src/viz/Figure';
+
+const REPO = path.resolve(__dirname, '..', '..');
+const NOTEBOOKS = path.join(REPO, 'notebooks');
+const OUT = path.join(REPO, 'reports', 'notebooks-test');
+const WORDS = path.join(REPO, 'data', 'spoken-words');
+const SENTENCES = path.join(REPO, 'data', 'spoken-sentences');
+const GENERATED = ['01-getting-started.ipynb', '02-layerwise-statistics.ipynb'];
+const RANDOM_WEIGHTS = /\(random weights\)$/;
+const LONG = 900_000;
+
+/** Notebooks that notebooks/README.md keeps out of this test: whole lines `<!-- tests: skip NAME.ipynb: reason -->`. */
+function skippedNotebooks(): Set<string> {
+  const readme = path.join(NOTEBOOKS, 'README.md');
+  const text = fs.existsSync(readme) ? fs.readFileSync(readme, 'utf8') : '';
+  return new Set([...text.matchAll(/^<!--\s*tests:\s*skip\s+(\S+\.ipynb)\s*:.*-->\s*$/gm)].map((m) => m[1] as string));
+}
+
+const skipped = skippedNotebooks();
+const notebooks = fs
+  .readdirSync(NOTEBOOKS)
+  .filter((f) => f.endsWith('.ipynb') && !skipped.has(f))
+  .sort();
+
+interface Output {
+  output_type: string;
+  name?: string;
+  text?: string | string[];
+  data?: Record<string, unknown>;
+  ename?: string;
+  evalue?: string;
+}
+
+function outputsOf(cell: CellJson): Output[] {
+  return (cell.outputs ?? []) as Output[];
+}
+
+function figureOf(o: Output): Figure | undefined {
+  return o.data?.[PLOTLY_MIME] as Figure | undefined;
+}
+
+/** The figures of an executed notebook with the index of the cell that drew each. */
+function figuresOf(nb: NotebookJson): { cell: number; figure: Figure }[] {
+  return nb.cells.flatMap((c, i) =>
+    outputsOf(c)
+      .map(figureOf)
+      .filter((f): f is Figure => f !== undefined)
+      .map((figure) => ({ cell: i, figure })),
+  );
+}
+
+function heatmaps(f: Figure): HeatmapTrace[] {
+  return f.data.filter((t): t is HeatmapTrace => t.type === 'heatmap');
+}
+
+function histograms(f: Figure): HistogramTrace[] {
+  return f.data.filter((t): t is HistogramTrace => t.type === 'histogram');
+}
+
+/** Scatter traces of subplot `panel` (0: axes 'x'/'y', 1: 'x2'/'y2', ...). */
+function panelTraces(f: Figure, panel: number): ScatterTrace[] {
+  const axis = panel === 0 ? 'x' : `x${panel + 1}`;
+  return f.data.filter((t): t is ScatterTrace => t.type === 'scatter' && (t.xaxis ?? 'x') === axis);
+}
+
+function panelPoints(f: Figure, panel: number): number {
+  return panelTraces(f, panel).reduce((s, t) => s + t.x.length, 0);
+}
+
+function title(f: Figure): string {
+  return f.layout.title?.text ?? '';
+}
+
+function expectUnitDiagonal(z: number[][], size: number): void {
+  expect(z).toHaveLength(size);
+  z.forEach((row, i) => {
+    expect(row).toHaveLength(size);
+    expect(row[i]).toBeCloseTo(1, 5);
+  });
+}
+
+/** Rows [0, rows) of a matrix as a view. */
+function firstRows(m: Matrix<Float32Array>, rows: number): Matrix<Float32Array> {
+  return { rows, cols: m.cols, data: m.data.subarray(0, rows * m.cols) };
+}
+
+/** Per-column variance (ddof 0) and the mean of all values, in float64 plain loops. */
+function columnStats(m: Matrix<Float32Array>): { variance: number[]; overallMean: number } {
+  const mean = new Array<number>(m.cols).fill(0);
+  let total = 0;
+  for (let r = 0; r < m.rows; r++) {
+    for (let c = 0; c < m.cols; c++) {
+      const v = m.data[r * m.cols + c] as number;
+      mean[c] = (mean[c] as number) + v;
+      total += v;
+    }
+  }
+  for (let c = 0; c < m.cols; c++) mean[c] = (mean[c] as number) / m.rows;
+  const variance = new Array<number>(m.cols).fill(0);
+  for (let r = 0; r < m.rows; r++) {
+    for (let c = 0; c < m.cols; c++) {
+      const d = (m.data[r * m.cols + c] as number) - (mean[c] as number);
+      variance[c] = (variance[c] as number) + d * d;
+    }
+  }
+  return { variance: variance.map((v) => v / m.rows), overallMean: total / (m.rows * m.cols) };
+}
+
+/** Mean over rows of the cosine between row i of `a` and row i of `b`. */
+function meanPairedCosine(a: Matrix<Float32Array>, b: Matrix<Float32Array>): number {
+  let sum = 0;
+  for (let r = 0; r < a.rows; r++) {
+    let ab = 0;
+    let aa = 0;
+    let bb = 0;
+    for (let c = 0; c < a.cols; c++) {
+      const x = a.data[r * a.cols + c] as number;
+      const y = b.data[r * b.cols + c] as number;
+      ab += x * y;
+      aa += x * x;
+      bb += y * y;
+    }
+    sum += aa > 0 && bb > 0 ? ab / Math.sqrt(aa * bb) : 0;
+  }
+  return sum / a.rows;
+}
+
+function sampleVariance(xs: readonly number[]): number {
+  const mean = xs.reduce((s, x) => s + x, 0) / xs.length;
+  return xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1);
+}
+
+/** The one feature store under `dir` (the notebooks name its folder after model, data and sizes). */
+function onlyStore(dir: string): FeatureStore {
+  const found = fs.readdirSync(dir);
+  expect(found).toHaveLength(1);
+  return openFeatureStore(path.join(dir, found[0] as string));
+}
+
+describe('notebooks/', () => {
+  let tmp: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    if (!fs.existsSync(path.join(REPO, 'dist', 'index.js'))) {
+      throw new Error("dist/index.js is missing: the notebooks import the compiled library; run 'npm run build' first");
+    }
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-notebooks-test-'));
+    registerKernel({ dataDir: path.join(tmp, 'jupyter') });
+    env = { JUPYTER_DATA_DIR: path.join(tmp, 'jupyter') };
+    fs.mkdirSync(OUT, { recursive: true });
+    // The demo words as the main job makes them (idempotent): 00 reads them without making them.
+    await synthesizeSpokenWords({ outDir: WORDS });
+  }, LONG);
+
+  afterAll(() => {
+    if (tmp !== undefined) fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('lists the notebooks to execute', () => {
+    expect(notebooks).toEqual(expect.arrayContaining(GENERATED));
+  });
+
+  it('commits 01 and 02 without outputs, exactly as notebooks/src/build_notebooks.py writes them', () => {
+    const dir = path.join(tmp, 'generated');
+    execFileSync('/usr/bin/python3', [path.join(NOTEBOOKS, 'src', 'build_notebooks.py'), '--out', dir], { stdio: 'pipe' });
+    for (const name of GENERATED) {
+      const committed = fs.readFileSync(path.join(NOTEBOOKS, name), 'utf8');
+      expect({ name, text: committed }).toEqual({ name, text: fs.readFileSync(path.join(dir, name), 'utf8') });
+      const nb = parseNotebook(committed, name);
+      for (const c of nb.cells.filter((cell) => cell.cell_type === 'code')) {
+        expect(c.outputs).toEqual([]);
+        expect(c.execution_count ?? null).toBeNull();
+      }
+      expect(nb.cells.filter((c) => (c.metadata.tags ?? []).includes('parameters'))).toHaveLength(1);
+    }
+  });
+
+  /** Small parameters per notebook (outputs into the temporary folder so nothing is reused). */
+  function paramsFor(name: string): Record<string, ParamValue> {
+    switch (name) {
+      case '01-getting-started.ipynb':
+        return { numItems: 100, outDir: path.join(tmp, '01') };
+      case '02-layerwise-statistics.ipynb':
+        return { fileCounts: [3, 10], outDir: path.join(tmp, '02') };
+      default:
+        return {};
+    }
+  }
+
+  async function execute(name: string): Promise<{ nb: NotebookJson; html: string }> {
+    const r = await renderReport(path.join(NOTEBOOKS, name), { params: paramsFor(name), outDir: OUT, env, timeoutSeconds: 600 });
+    const nb = parseNotebook(fs.readFileSync(r.notebook, 'utf8'), r.notebook);
+    const errors = nb.cells.flatMap(outputsOf).filter((o) => o.output_type === 'error');
+    expect(errors).toEqual([]);
+    return { nb, html: r.html };
+  }
+
+  /** Every figure comes right after a markdown cell that says what it shows. */
+  function expectExplainedFigures(nb: NotebookJson): void {
+    for (const { cell } of figuresOf(nb)) {
+      const before = nb.cells[cell - 1];
+      expect({ cell, before: before?.cell_type }).toEqual({ cell, before: 'markdown' });
+      expect(cellSource(before as CellJson).trim().length).toBeGreaterThan(80);
+    }
+  }
+
+  async function expectReportDraws(html: string, figures: number, name: string): Promise<void> {
+    const check = await checkReport(html, { screenshot: path.join(OUT, `${name}.png`) });
+    expect(check.pageErrors).toEqual([]);
+    expect(check.externalRequests).toEqual([]);
+    expect(check.figures).toBe(figures);
+    expect(check.rendered).toBe(figures);
+  }
+
+  const others = notebooks.filter((n) => !GENERATED.includes(n));
+  if (others.length > 0) {
+    it.each(others)('%s executes without cell errors', async (name) => {
+      await execute(name);
+    }, LONG);
+  }
+
+  it('01-getting-started executes on 100 clips and its figures hold what the seed notebook shows', async () => {
+    const { nb, html } = await execute('01-getting-started.ipynb');
+    const figures = figuresOf(nb).map((f) => f.figure);
+    expect(figures.map(title)).toEqual([
+      't-SNE of the mean-pooled hidden states, coloured by word (random weights)',
+      'Similarity matrices across layers (random weights)',
+      'Convexity of words across layers (random weights)',
+      'Linear probe accuracy for the word, per layer (random weights)',
+    ]);
+    expectExplainedFigures(nb);
+    const [tsneFig, similarityFig, convexityFig, probeFig] = figures as [Figure, Figure, Figure, Figure];
+
+    // The notebook's selection: 10 words, shuffled with seed 42, the first 100 clips, labels saved.
+    const words = loadLabelledFolders(WORDS);
+    const kept = words.labels().slice(0, 10);
+    const data = words.filter((item) => kept.includes(item.label)).shuffle(42).select(100);
+    const out = path.join(tmp, '01');
+    const savedLabels = readNpy(path.join(out, 'labels.npy'));
+    expect(savedLabels.shape).toEqual([100]);
+    expect(savedLabels.data).toEqual(data.labelIds());
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'classes.json'), 'utf8'))).toEqual(data.labels());
+    const store = onlyStore(path.join(out, 'hidden_states'));
+    expect(store.itemIds).toEqual(data.column('id'));
+    expect(store.meta.pooling).toBe('mean');
+    expect(store.layerNames).toEqual(Array.from({ length: 13 }, (_, i) => `hidden.${i}`));
+    const layer0 = store.layer(0);
+    expect([layer0.rows, layer0.cols]).toEqual([100, 64]);
+
+    // t-SNE: three panels of the 100 clips, one legend entry per word.
+    for (const panel of [0, 1, 2]) expect(panelPoints(tsneFig, panel)).toBe(100);
+    expect(panelTraces(tsneFig, 0).map((t) => t.name).sort()).toEqual([...kept].sort());
+
+    // Similarity: CKA, mutual kNN and cosine, 13 x 13, each layer identical to itself.
+    const [cka, knn, cosine] = heatmaps(similarityFig) as [HeatmapTrace, HeatmapTrace, HeatmapTrace];
+    for (const h of [cka, knn, cosine]) expectUnitDiagonal(h.z, 13);
+    expect(cka.z[0]?.[12]).toBeCloseTo(await linearCKA(store.layer(0), store.layer(12)), 6);
+    expect(cka.z[12]?.[0]).toBeCloseTo(cka.z[0]?.[12] ?? NaN, 12);
+    expect(cosine.z[3]?.[4]).toBeCloseTo(meanPairedCosine(store.layer(3), store.layer(4)), 5);
+
+    // Convexity per layer: 13 values in [0, 1] with error bars.
+    const [conv] = convexityFig.data as ScatterTrace[];
+    expect(conv?.y).toHaveLength(13);
+    for (const v of conv?.y ?? []) expect(v >= 0 && v <= 1).toBe(true);
+    expect(conv?.error_y?.array).toHaveLength(13);
+
+    // Probe: accuracies per layer and the majority baseline, the largest word's share of the 100 clips.
+    const [probe, baseline] = probeFig.data as [ScatterTrace, ScatterTrace];
+    expect(probe.y).toHaveLength(13);
+    for (const v of probe.y) expect(v >= 0 && v <= 1).toBe(true);
+    const counts = kept.map((w) => data.filter((item) => item.label === w).length);
+    for (const v of baseline.y) expect(v).toBeCloseTo(Math.max(...counts) / 100, 12);
+
+    await expectReportDraws(html, 4, '01-getting-started');
+  }, LONG);
+
+  it('02-layerwise-statistics executes on 3 and 10 files and its figures hold the statistics of those frames', async () => {
+    const { nb, html } = await execute('02-layerwise-statistics.ipynb');
+    const figures = figuresOf(nb).map((f) => f.figure);
+    expect(figures).toHaveLength(9);
+    for (const f of figures) expect(title(f)).toMatch(RANDOM_WEIGHTS);
+    expectExplainedFigures(nb);
+    const [statsFig, var3, var10, sim3, sim10, pca3, pca10, tsne3, tsne10] = figures as [Figure, Figure, Figure, Figure, Figure, Figure, Figure, Figure, Figure];
+
+    // The files: a seeded shuffle (seed 0) of the synthesized corpus, the first 10, every frame stored.
+    const corpus = loadLibriSpeech(SENTENCES);
+    expect(corpus.length).toBeGreaterThanOrEqual(50);
+    const store = onlyStore(path.join(tmp, '02', 'frames'));
+    expect(store.itemIds).toEqual(corpus.shuffle(0).select(10).column('id'));
+    expect(store.meta.pooling).toBe('frames');
+    const frames = Array.from({ length: 13 }, (_, layer) => store.frames(layer));
+    const index = frames[0]?.index;
+    if (index === undefined) throw new Error('no frames');
+    const rowsOf = (n: number): number => (n < index.ids.length ? (index.offsets[n] as number) : index.totalFrames);
+    const firstFiles = (layer: number, n: number): Matrix<Float32Array> => firstRows((frames[layer] as { matrix: Matrix<Float32Array> }).matrix, rowsOf(n));
+
+    // Mean per layer with error bars, one series per file count; the point is the mean of all values.
+    expect(statsFig.data.map((t) => (t as ScatterTrace).name)).toEqual(['3 files', '10 files']);
+    [3, 10].forEach((n, k) => {
+      const series = statsFig.data[k] as ScatterTrace;
+      expect(series.y).toHaveLength(13);
+      for (const layer of [0, 6, 12]) expect(series.y[layer]).toBeCloseTo(columnStats(firstFiles(layer, n)).overallMean, 6);
+    });
+
+    // Variance histograms: layers 0, 6, 12, one value per feature, the variances of those frames.
+    for (const [fig, n] of [[var3, 3], [var10, 10]] as const) {
+      const hists = histograms(fig);
+      expect(hists).toHaveLength(3);
+      [0, 6, 12].forEach((layer, k) => {
+        const expected = columnStats(firstFiles(layer, n)).variance;
+        const got = (hists[k] as HistogramTrace).x;
+        expect(got).toHaveLength(64);
+        got.forEach((v, j) => expect(v).toBeCloseTo(expected[j] as number, 4));
+      });
+    }
+
+    // Similarity: cosine and CKA, 13 x 13; the cosine is the mean paired cosine of the same frames.
+    for (const [fig, n] of [[sim3, 3], [sim10, 10]] as const) {
+      const [cos, cka] = heatmaps(fig) as [HeatmapTrace, HeatmapTrace];
+      expectUnitDiagonal(cos.z, 13);
+      expectUnitDiagonal(cka.z, 13);
+      expect(cos.z[0]?.[6]).toBeCloseTo(meanPairedCosine(firstFiles(0, n), firstFiles(6, n)), 5);
+    }
+
+    // PCA: every frame of the first n files; the title's PC1 share is the projection's variance over the total.
+    for (const [fig, n] of [[pca3, 3], [pca10, 10]] as const) {
+      for (const panel of [0, 1, 2]) expect(panelPoints(fig, panel)).toBe(rowsOf(n));
+      const pc1 = panelTraces(fig, 2).flatMap((t) => t.x as number[]);
+      const total = columnStats(firstFiles(12, n)).variance.reduce((s, v) => s + v, 0);
+      const share = (100 * sampleVariance(pc1) * ((pc1.length - 1) / pc1.length)) / total;
+      const label = (fig.layout.annotations ?? []).map((a) => a.text).find((t) => t.startsWith('layer 12 ('));
+      const stated = Number(/PC1 ([\d.]+)%/.exec(label ?? '')?.[1]);
+      expect(Math.abs(stated - share)).toBeLessThan(0.051);
+    }
+
+    // t-SNE: all frames of 3 files (fewer than 1000), a sample of 1000 frames of 10 files.
+    expect(rowsOf(3)).toBeLessThan(1000);
+    expect(panelPoints(tsne3, 0)).toBe(rowsOf(3));
+    expect(panelPoints(tsne10, 0)).toBe(Math.min(1000, rowsOf(10)));
+    expect(title(tsne10)).toContain(`${Math.min(1000, rowsOf(10))} of ${rowsOf(10)} frames, 10 files`);
+
+    await expectReportDraws(html, 9, '02-layerwise-statistics');
+  }, LONG);
+});
