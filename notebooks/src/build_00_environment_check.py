@@ -26,9 +26,17 @@ lw.show(lw.table(report.checks.map((c) => ({ check: c.name, ok: c.ok ? 'ok' : 'F
 if (!report.ok) throw new Error('some environment checks failed: see the table above and environment/README.md');"""),
 md("""## The demo dataset
 The offline demo data is synthetic speech in the Speech Commands layout (`<word>/<clip>.wav`), made by
-`layerwise synth words` with espeak-ng: 10 words, 50 synthetic speakers each. The table counts clips per word;
+`layerwise synth words` with espeak-ng (this cell makes it if the folder is missing): 10 words, 50
+synthetic speakers each. The table counts clips per word;
 the players let you listen to one clip of the first three words."""),
-code("""const words = lw.loadLabelledFolders(dataDir);
+code("""import * as fs from 'fs';
+
+if (!fs.existsSync(dataDir)) {
+  console.log(`${dataDir} does not exist; synthesizing the spoken-words demo set there (espeak-ng)...`);
+  const made = await lw.synthesizeSpokenWords({ outDir: dataDir });
+  console.log(`${made.written} clips written`);
+}
+const words = lw.loadLabelledFolders(dataDir);
 const counts = words.labels().map((label) => ({ word: label, clips: words.filter((item) => item.label === label).length }));
 lw.show(lw.table(counts, { title: `${words.length} clips in ${dataDir}` }));
 for (const label of words.labels().slice(0, 3)) {
@@ -65,6 +73,9 @@ code("""const meanNorm = cache.hiddenStates().map((h) => {
 lw.show(lw.layerCurves([{ name: 'mean frame norm', values: meanNorm }],
   { title: 'Mean hidden-state norm per layer (random weights)', yTitle: 'L2 norm', xTitle: 'layer' }));"""),
 ]
+# Stable cell ids, so regenerating the notebook leaves git with nothing to show.
+for i, c in enumerate(cells):
+    c['id'] = f'cell-{i:02d}'
 nb = nbformat.v4.new_notebook(cells=cells)
 nb.metadata['kernelspec'] = {'name': 'layerwise', 'display_name': 'TypeScript (layerwise)', 'language': 'typescript'}
 nb.metadata['language_info'] = {'name': 'typescript', 'file_extension': '.ts', 'mimetype': 'text/typescript'}
