@@ -72,6 +72,8 @@ export interface StoreOptions {
   readonly modelHash: string;
   /** The rate the model was fed (a loader override changes the features without changing the hash). */
   readonly sampleRate: number;
+  /** The model's per-clip normalisation (an override changes the features without changing the hash). */
+  readonly normalize: boolean;
   readonly pooling: Pooling;
   readonly layers: readonly string[];
   readonly padding: MaxLengthPadding | null;

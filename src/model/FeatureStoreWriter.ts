@@ -78,6 +78,7 @@ export function describeOptionChanges(was: StoreOptions, now: StoreOptions): str
   const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
   if (was.modelHash !== now.modelHash) out.push(`model hash ${was.modelHash.slice(0, 12)} -> ${now.modelHash.slice(0, 12)}`);
   if (was.sampleRate !== now.sampleRate) out.push(`model sample rate ${was.sampleRate} -> ${now.sampleRate}`);
+  if (was.normalize !== now.normalize) out.push(`model normalisation ${was.normalize} -> ${now.normalize}`);
   if (was.pooling !== now.pooling) out.push(`pooling ${was.pooling} -> ${now.pooling}`);
   if (!same(was.layers, now.layers)) out.push(`layers [${was.layers.join(', ')}] -> [${now.layers.join(', ')}]`);
   if (!same(was.padding, now.padding)) out.push(`padding ${JSON.stringify(was.padding)} -> ${JSON.stringify(now.padding)}`);

@@ -18,6 +18,11 @@ export interface SpeechModel {
   readonly sampleRate: number;
   /** Seconds between transformer frames, from the conv strides (0.02 for wav2vec2). */
   readonly frameSeconds: number;
+  /**
+   * Whether `run` normalises each clip to zero mean and unit variance first (the feature extractor's
+   * `do_normalize`). Part of what a feature store records: the same weights give other features without it.
+   */
+  readonly normalize: boolean;
   /** Shortest input, in samples, that yields at least one frame. */
   readonly minSamples: number;
   /** Every activation `run` can return: `hidden.<i>`, `local.<i>`, `ffn.<i>`. */

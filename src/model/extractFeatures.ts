@@ -196,6 +196,7 @@ export async function extractFeatures(model: SpeechModel, dataset: ExtractDatase
     options: {
       modelHash: model.hash,
       sampleRate: model.sampleRate,
+      normalize: model.normalize,
       pooling,
       layers,
       padding,

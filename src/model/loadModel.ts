@@ -199,6 +199,7 @@ class OnnxSpeechModel implements LoadedSpeechModel {
   readonly frameSeconds: number;
   readonly minSamples: number;
   readonly layerNames: readonly string[];
+  readonly normalize: boolean;
   private readonly audioInput: string;
   private readonly maskInput: string | undefined;
 
@@ -219,6 +220,7 @@ class OnnxSpeechModel implements LoadedSpeechModel {
       throw new Error(`${id}: expected one float32 audio input, the graph has ${session.inputs.map((v) => `${v.name}: ${v.type}`).join(', ')}`);
     }
     this.audioInput = audio.name;
+    this.normalize = info.normalize;
     const rest = session.inputs.filter((v) => v !== audio);
     const mask = rest.find((v) => v.name === 'attention_mask');
     const unknown = rest.filter((v) => v !== mask);

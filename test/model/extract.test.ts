@@ -248,6 +248,7 @@ describe('extractFeatures, resume and refusal', () => {
     );
     await expect(extractFeatures(makeTestModel(), data, { out, shardItems: 1, layers: [0, 1] })).rejects.toThrow(/layers \[hidden.0, hidden.1, hidden.2, hidden.3\] -> \[hidden.0, hidden.1\]/);
     await expect(extractFeatures(makeTestModel(), data, { out, shardItems: 1, pooling: 'frames' })).rejects.toThrow(/pooling mean -> frames/);
+    await expect(extractFeatures(makeTestModel({ normalize: true }), data, { out, shardItems: 1 })).rejects.toThrow(/model normalisation false -> true/);
     const renamed = data.map((d, i) => (i === 2 ? { ...d, id: 'other' } : d));
     await expect(extractFeatures(makeTestModel(), renamed, { out, shardItems: 1 })).rejects.toThrow(/first difference at position 2: 'clip2' -> 'other'/);
     await extractFeatures(makeTestModel(), data, { out, shardItems: 1 });

@@ -18,6 +18,8 @@ export interface TestModelOptions {
   delayMs?: number;
   /** Throw on the clip with this many samples (to simulate a crash). */
   failOnLength?: number;
+  /** The `normalize` flag the model reports (default false). */
+  normalize?: boolean;
   /** Offer `runBatch`, counting its calls here. */
   batchCalls?: number[];
 }
@@ -57,6 +59,7 @@ export function makeTestModel(opts: TestModelOptions = {}): SpeechModel {
     hash: opts.hash ?? 'a'.repeat(64),
     sampleRate: 16000,
     frameSeconds: 0.02,
+    normalize: opts.normalize ?? false,
     minSamples: 400,
     layerNames,
     run,

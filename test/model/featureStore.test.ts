@@ -61,6 +61,7 @@ test('fingerprints change with every option and the change list names each diffe
   const base: StoreOptions = {
     modelHash: 'a'.repeat(64),
     sampleRate: 16000,
+    normalize: true,
     pooling: 'mean',
     layers: ['hidden.0'],
     padding: null,
@@ -72,6 +73,7 @@ test('fingerprints change with every option and the change list names each diffe
   const variants: StoreOptions[] = [
     { ...base, modelHash: 'b'.repeat(64) },
     { ...base, sampleRate: 8000 },
+    { ...base, normalize: false },
     { ...base, pooling: 'frames' },
     { ...base, layers: ['hidden.1'] },
     { ...base, padding: { mode: 'max_length', maxLength: 16000 } },
