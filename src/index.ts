@@ -11,3 +11,4 @@ export * from './data';
 export * from './viz';
 export * from './report';
 export * from './kernels';
+export * from './sae';

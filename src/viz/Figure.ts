@@ -78,7 +78,26 @@ export interface HistogramTrace {
   yaxis?: YAxisId;
 }
 
-export type Trace = HeatmapTrace | ScatterTrace | HistogramTrace;
+/** Bars at given positions (pre-binned histograms, one bar per category). */
+export interface BarTrace {
+  type: 'bar';
+  name: string;
+  x: (number | string)[];
+  y: number[];
+  /** Bar width in x units (numeric axes); one value for all bars or one per bar. */
+  width?: number | number[];
+  marker?: Marker;
+  /** Text drawn on or above each bar. */
+  text?: string[];
+  textposition?: 'auto' | 'inside' | 'outside' | 'none';
+  customdata?: string[];
+  hovertemplate?: string;
+  showlegend?: boolean;
+  xaxis?: XAxisId;
+  yaxis?: YAxisId;
+}
+
+export type Trace = HeatmapTrace | ScatterTrace | HistogramTrace | BarTrace;
 
 export interface Axis {
   title?: { text: string };
@@ -131,6 +150,8 @@ export interface Layout {
   legend?: { title?: { text: string } };
   hovermode?: 'closest' | 'x' | 'x unified' | false;
   barmode?: 'overlay' | 'group' | 'stack';
+  /** Gap between bars as a share of their slot (0: touching, as histograms). */
+  bargap?: number;
   margin?: { l?: number; r?: number; t?: number; b?: number };
   xaxis?: Axis;
   yaxis?: Axis;

@@ -21,3 +21,7 @@ export * from './htmlPage';
 export * from './saveHTML';
 export * from './savePNG';
 export * from './launchChromium';
+export * from './featureDensityFigure';
+export * from './activationComparisonFigure';
+export * from './activationSparkline';
+export * from './featureCard';

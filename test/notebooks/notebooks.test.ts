@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { loadAudio } from '../../src/data/loadAudio';
 import { loadLabelledFolders } from '../../src/data/loadLabelledFolders';
 import { loadLibriSpeech } from '../../src/data/loadLibriSpeech';
 import { readNpy } from '../../src/data/readNpy';
@@ -24,8 +25,10 @@ import { checkReport } from '../../src/report/checkReport';
 import type { ParamValue } from '../../src/report/injectParameters';
 import { cellSource, parseNotebook, type CellJson, type NotebookJson } from '../../src/report/notebookJson';
 import { renderReport } from '../../src/report/renderReport';
+import { loadSAE } from '../../src/sae/loadSAE';
+import type { SAE } from '../../src/sae/SAE';
 import { PLOTLY_MIME } from '../../src/viz/display';
-import type { Figure, HeatmapTrace, HistogramTrace, ScatterTrace } from '../../src/viz/Figure';
+import type { BarTrace, Figure, HeatmapTrace, HistogramTrace, ScatterTrace } from '../../src/viz/Figure';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const NOTEBOOKS = path.join(REPO, 'notebooks');
@@ -33,6 +36,7 @@ const OUT = path.join(REPO, 'reports', 'notebooks-test');
 const WORDS = path.join(REPO, 'data', 'spoken-words');
 const SENTENCES = path.join(REPO, 'data', 'spoken-sentences');
 const GENERATED = ['01-getting-started.ipynb', '02-layerwise-statistics.ipynb'];
+const SAE_NOTEBOOK = '03-sparse-autoencoder.ipynb';
 const RANDOM_WEIGHTS = /\(random weights\)$/;
 const LONG = 900_000;
 
@@ -157,6 +161,45 @@ function sampleVariance(xs: readonly number[]): number {
   return xs.reduce((s, x) => s + (x - mean) ** 2, 0) / (xs.length - 1);
 }
 
+/** The HTML fragments (tables, players, cards) an executed notebook displays, with the cell that showed each. */
+function htmlOutputsOf(nb: NotebookJson): { cell: number; html: string }[] {
+  return nb.cells.flatMap((c, i) =>
+    outputsOf(c)
+      .filter((o) => o.data !== undefined && o.data[PLOTLY_MIME] === undefined && o.data['text/html'] !== undefined)
+      .map((o) => {
+        const h = o.data?.['text/html'];
+        return { cell: i, html: Array.isArray(h) ? h.join('') : String(h) };
+      }),
+  );
+}
+
+/**
+ * Normalised latent activations `[frames, latents]` of a relu-l1 SAE, in float64 plain loops from its weights:
+ * `ReLU(W_e x + b_e) * ||W_d[:, i]||` (the seed's `encoded * torch.norm(decoder.weight, dim=0)`).
+ */
+function saeLatents(sae: SAE, X: Matrix<Float32Array>): Float64Array {
+  const { encoder, encoderBias, decoder } = sae.weights;
+  const d = sae.inputDim;
+  const L = sae.latents;
+  const norms = new Float64Array(L);
+  for (let j = 0; j < d; j++) for (let i = 0; i < L; i++) norms[i] = (norms[i] as number) + (decoder[j * L + i] as number) ** 2;
+  const out = new Float64Array(X.rows * L);
+  for (let r = 0; r < X.rows; r++) {
+    for (let i = 0; i < L; i++) {
+      let a = encoderBias[i] as number;
+      for (let j = 0; j < d; j++) a += (encoder[i * d + j] as number) * (X.data[r * d + j] as number);
+      out[r * L + i] = a > 0 ? a * Math.sqrt(norms[i] as number) : 0;
+    }
+  }
+  return out;
+}
+
+function positivePercent(values: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if ((values[i] as number) > 0) n++;
+  return (100 * n) / values.length;
+}
+
 /** The one feature store under `dir` (the notebooks name its folder after model, data and sizes). */
 function onlyStore(dir: string): FeatureStore {
   const found = fs.readdirSync(dir);
@@ -210,6 +253,8 @@ describe('notebooks/', () => {
         return { numItems: 100, outDir: path.join(tmp, '01') };
       case '02-layerwise-statistics.ipynb':
         return { fileCounts: [3, 10], outDir: path.join(tmp, '02') };
+      case SAE_NOTEBOOK:
+        return { numClips: 20, steps: 200, batchSize: 256, outDir: path.join(tmp, '03') };
       default:
         return {};
     }
@@ -240,7 +285,7 @@ describe('notebooks/', () => {
     expect(check.rendered).toBe(figures);
   }
 
-  const others = notebooks.filter((n) => !GENERATED.includes(n));
+  const others = notebooks.filter((n) => !GENERATED.includes(n) && n !== SAE_NOTEBOOK);
   if (others.length > 0) {
     it.each(others)('%s executes without cell errors', async (name) => {
       await execute(name);
@@ -368,5 +413,184 @@ describe('notebooks/', () => {
     expect(title(tsne10)).toContain(`${Math.min(1000, rowsOf(10))} of ${rowsOf(10)} frames, 10 files`);
 
     await expectReportDraws(html, 9, '02-layerwise-statistics');
+  }, LONG);
+
+  it('commits 03 without outputs, exactly as notebooks/src/build_03_sparse_autoencoder.py writes it', () => {
+    const dir = path.join(tmp, 'generated-03');
+    execFileSync('/usr/bin/python3', [path.join(NOTEBOOKS, 'src', 'build_03_sparse_autoencoder.py'), '--out', dir], { stdio: 'pipe' });
+    const committed = fs.readFileSync(path.join(NOTEBOOKS, SAE_NOTEBOOK), 'utf8');
+    expect(committed).toEqual(fs.readFileSync(path.join(dir, SAE_NOTEBOOK), 'utf8'));
+    const nb = parseNotebook(committed, SAE_NOTEBOOK);
+    for (const c of nb.cells.filter((cell) => cell.cell_type === 'code')) {
+      expect(c.outputs).toEqual([]);
+      expect(c.execution_count ?? null).toBeNull();
+    }
+    expect(nb.cells.filter((c) => (c.metadata.tags ?? []).includes('parameters'))).toHaveLength(1);
+  });
+
+  it("03-sparse-autoencoder trains an SAE on 20 clips and its figures and cards hold that SAE's numbers", async () => {
+    const { nb, html } = await execute(SAE_NOTEBOOK);
+    const out = path.join(tmp, '03');
+
+    // The clips: the utterances in seeded order (seed 0) cut into consecutive 2 s clips, the first 20; every
+    // 2 s clip gives 99 frames (wav2vec2's conv stack on 32000 samples).
+    const store = onlyStore(path.join(out, 'frames'));
+    const expectedIds: string[] = [];
+    for (const u of loadLibriSpeech(SENTENCES).shuffle(0)) {
+      if (expectedIds.length >= 20) break;
+      const audio = await loadAudio(u.path, { sampleRate: null });
+      for (let p = 0; (p + 1) * 2 <= audio.frames / audio.sampleRate && expectedIds.length < 20; p++) expectedIds.push(`${u.id}_${p}`);
+    }
+    expect(store.itemIds).toEqual(expectedIds);
+    expect(store.layerNames).toEqual(['hidden.6', 'ffn.5']);
+    const resid = store.frames('hidden.6').matrix;
+    const ffn = store.frames('ffn.5').matrix;
+    const frames = resid.rows;
+    expect([frames, resid.cols, ffn.rows, ffn.cols]).toEqual([20 * 99, 64, 20 * 99, 256]);
+
+    // The saved SAE, its activations recomputed here from its weights.
+    const sae = loadSAE(path.join(out, 'sae-resid-layer-6.safetensors'));
+    expect(sae.config).toMatchObject({ variant: 'relu-l1', inputDim: 64, latents: 512, preEncoderBias: false, inputScale: 1 });
+    const L = sae.latents;
+    const Z = saeLatents(sae, resid);
+    const fired = new Array<number>(L).fill(0);
+    let active = 0;
+    for (let r = 0; r < frames; r++) {
+      for (let i = 0; i < L; i++) {
+        if ((Z[r * L + i] as number) > 0) {
+          fired[i] = (fired[i] as number) + 1;
+          active++;
+        }
+      }
+    }
+    const dead = fired.filter((c) => c === 0).length;
+    // Reconstruction from the raw activations (normalised ones over the decoder norms).
+    const { decoder, decoderBias } = sae.weights;
+    const norms = Array.from({ length: L }, (_, i) => Math.sqrt(Array.from({ length: 64 }, (_, j) => (decoder[j * L + i] as number) ** 2).reduce((a, b) => a + b, 0)));
+    let sse = 0;
+    const mean = columnStats(resid);
+    let totalVar = 0;
+    for (let r = 0; r < frames; r++) {
+      for (let j = 0; j < 64; j++) {
+        let xh = decoderBias[j] as number;
+        for (let i = 0; i < L; i++) {
+          const z = Z[r * L + i] as number;
+          if (z > 0) xh += ((decoder[j * L + i] as number) * z) / (norms[i] as number);
+        }
+        const x = resid.data[r * 64 + j] as number;
+        sse += (x - xh) ** 2;
+      }
+    }
+    for (const v of mean.variance) totalVar += v * frames;
+
+    const figures = figuresOf(nb).map((f) => f.figure);
+    for (const f of figures) expect(title(f)).toMatch(RANDOM_WEIGHTS);
+    expectExplainedFigures(nb);
+    expect(figures.slice(0, 5).map(title)).toEqual([
+      'Feature density of the 512 SAE features (random weights)',
+      `Active entries (> 0) on the same ${frames} frames (random weights)`,
+      `Residual neuron 34 over the first ${frames} frames (random weights)`,
+      `FFN neuron 34 over the first ${frames} frames (random weights)`,
+      `SAE feature 34 over the first ${frames} frames (random weights)`,
+    ]);
+    const [densityFig, comparisonFig, residTrace, ffnTrace, saeTrace] = figures as [Figure, Figure, Figure, Figure, Figure];
+
+    // Measures table (all frames): MSE, SSE per frame, FVU, L0, dead features.
+    const htmls = htmlOutputsOf(nb).map((h) => h.html);
+    const measures = htmls.find((h) => h.includes('<caption style="caption-side:top;text-align:left;font-weight:bold">SAE on hidden.6 (random weights)</caption>')) ?? '';
+    const row = /<tr><td>all (\d+)<\/td>(.*?)<\/tr>/.exec(measures);
+    const cells = [...(row?.[2] ?? '').matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((m) => m[1] as string);
+    expect(Number(row?.[1])).toBe(frames);
+    expect(cells).toHaveLength(5);
+    expect(Math.abs(Number(cells[0]) - sse / (frames * 64))).toBeLessThan(1e-3 * (sse / (frames * 64)) + 5e-5);
+    expect(Math.abs(Number(cells[1]) - sse / frames)).toBeLessThan(1e-3 * (sse / frames) + 5e-5);
+    expect(Math.abs(Number(cells[2]) - sse / totalVar)).toBeLessThan(1e-3);
+    expect(Math.abs(Number(cells[3]) - active / frames)).toBeLessThan(0.01);
+    expect(Math.abs(Number(/^(\d+) of 512/.exec(cells[4] ?? '')?.[1]) - dead)).toBeLessThanOrEqual(1);
+
+    // Feature density: 40 bins over [-ceil(log10 frames), 0]; every latent counted once, the dead ones apart.
+    const [liveBars, deadBar] = densityFig.data as [BarTrace, BarTrace];
+    const lo = -Math.ceil(Math.log10(frames));
+    expect(liveBars.x).toHaveLength(40);
+    expect(liveBars.x[0]).toBeCloseTo(lo - lo / 80, 12);
+    expect(liveBars.y.reduce((a, b) => a + b, 0) + (deadBar.y[0] as number)).toBe(512);
+    expect(Math.abs((deadBar.y[0] as number) - dead)).toBeLessThanOrEqual(1);
+
+    // Activation %: residual and FFN counted here from the store; SAE from the recomputed latents.
+    const [bars] = comparisonFig.data as [BarTrace];
+    expect(bars.x).toEqual(['residual stream (hidden.6)', 'FFN neurons (ffn.5)', 'SAE features']);
+    expect(bars.y[0]).toBeCloseTo(positivePercent(resid.data), 10);
+    expect(bars.y[1]).toBeCloseTo(positivePercent(ffn.data), 10);
+    expect(Math.abs((bars.y[2] as number) - (100 * active) / (frames * L))).toBeLessThan(0.01);
+
+    // Traces of neuron / feature 34 over every frame (fewer than traceFrames = 10000).
+    const col = (m: Matrix<Float32Array>, j: number): number[] => Array.from({ length: m.rows }, (_, r) => m.data[r * m.cols + j] as number);
+    expect((residTrace.data[0] as ScatterTrace).y).toEqual(col(resid, 34));
+    expect((ffnTrace.data[0] as ScatterTrace).y).toEqual(col(ffn, 34));
+    const saeY = (saeTrace.data[0] as ScatterTrace).y;
+    expect(saeY).toHaveLength(frames);
+    saeY.forEach((v, r) => expect(Math.abs(v - (Z[r * L + 34] as number))).toBeLessThan(1e-4));
+
+    // Cards: examples in falling order, at most one per clip, each at its clip's peak; two players each.
+    const clipPeak = (values: (r: number) => number, clip: number): { value: number; at: number } => {
+      let best = { value: -Infinity, at: -1 };
+      for (let t = 0; t < 99; t++) {
+        const v = values(clip * 99 + t);
+        if (v > best.value) best = { value: v, at: t };
+      }
+      return best;
+    };
+    const cards = htmls.filter((h) => h.includes('class="layerwise-feature-card"'));
+    const checkCard = (card: string, values: (r: number) => number, tolerance: number): { clipId: string; activation: number }[] => {
+      const examples = [...card.matchAll(/<strong>Activation: (-?[\d.]+)<\/strong> · clip <code>([^<]+)<\/code>.*? · peak at ([\d.]+) s<\/div>/g)].map((m) => ({
+        activation: Number(m[1]),
+        clipId: m[2] as string,
+        seconds: Number(m[3]),
+      }));
+      expect(examples.length).toBeGreaterThan(0);
+      expect(examples.length).toBeLessThanOrEqual(5);
+      expect(card.match(/<audio controls/g)).toHaveLength(2 * examples.length);
+      expect(new Set(examples.map((e) => e.clipId)).size).toBe(examples.length);
+      examples.forEach((e, k) => {
+        const clip = store.itemIds.indexOf(e.clipId);
+        expect(clip).toBeGreaterThanOrEqual(0);
+        const peak = clipPeak(values, clip);
+        expect(Math.abs(e.activation - peak.value)).toBeLessThan(tolerance);
+        expect(Math.abs(values(clip * 99 + Math.round(e.seconds / 0.02)) - peak.value)).toBeLessThan(tolerance);
+        if (k > 0) expect(e.activation).toBeLessThanOrEqual((examples[k - 1] as { activation: number }).activation);
+      });
+      let globalMax = -Infinity;
+      for (let r = 0; r < frames; r++) globalMax = Math.max(globalMax, values(r));
+      expect(Math.abs((examples[0] as { activation: number }).activation - globalMax)).toBeLessThan(tolerance);
+      return examples;
+    };
+    const saeCards = cards.filter((c) => c.includes('Top activating examples for SAE feature'));
+    const ffnCards = cards.filter((c) => c.includes('Top activating examples for FFN neuron'));
+    expect(saeCards.length).toBeGreaterThanOrEqual(1);
+    expect(saeCards.length).toBeLessThanOrEqual(3);
+    expect(ffnCards).toHaveLength(1);
+    expect(figures).toHaveLength(5 + saeCards.length);
+    saeCards.forEach((card, n) => {
+      const feature = Number(/Top activating examples for SAE feature (\d+)/.exec(card)?.[1]);
+      expect(feature).toBeLessThan(100);
+      const examples = checkCard(card, (r) => Z[r * L + feature] as number, 6e-4);
+      // Chosen features fire in at least numExamples = 5 clips.
+      expect(examples).toHaveLength(5);
+      // After each card, the feature over its top clip.
+      const topClip = (examples[0] as { clipId: string }).clipId;
+      const traceFig = figures[5 + n] as Figure;
+      expect(title(traceFig)).toBe(`SAE feature ${feature} over its top clip ${topClip} (random weights)`);
+      const clip = store.itemIds.indexOf(topClip);
+      (traceFig.data[0] as ScatterTrace).y.forEach((v, t) => expect(Math.abs(v - (Z[(clip * 99 + t) * L + feature] as number))).toBeLessThan(1e-4));
+      expect(traceFig.layout.shapes).toHaveLength(1);
+    });
+    // The FFN neuron with the highest peak among the first 100.
+    const neuron = Number(/Top activating examples for FFN neuron (\d+)/.exec(ffnCards[0] ?? '')?.[1]);
+    const peakOf = (j: number): number => Math.max(...col(ffn, j));
+    const peaks = Array.from({ length: 100 }, (_, j) => peakOf(j));
+    expect(peakOf(neuron)).toBe(Math.max(...peaks));
+    checkCard(ffnCards[0] ?? '', (r) => ffn.data[r * 256 + neuron] as number, 6e-4);
+
+    await expectReportDraws(html, 5 + saeCards.length, '03-sparse-autoencoder');
   }, LONG);
 });

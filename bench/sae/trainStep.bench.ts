@@ -1,0 +1,208 @@
+/**
+ * SAE training throughput, layerwise (onnxruntime graphs) against PyTorch CPU, in one run:
+ * d = 768, 8x expansion (6144 latents), batch 4096, relu-l1 (the seed's architecture and loss), Adam.
+ * Both sides start from the same initial weights (written here with `initSAEWeights`) and see the same
+ * batches (row indices into one seeded pool of planted-sparse-dictionary frames), so their loss curves must
+ * agree up to float32 rounding.
+ *
+ *   npm run bench:sae            (= tsc -p bench/sae/tsconfig.json && node bench/out/sae-build/bench/sae/trainStep.bench.js)
+ *   node bench/out/sae-build/bench/sae/trainStep.bench.js --steps 200 --threads 2
+ *
+ * Also measured in the same run: a bare onnxruntime float32 MatMul of the step's shape (the machine's
+ * matrix-multiply peak as onnxruntime reaches it) and torch's bare matmul rate. Results go to
+ * bench/out/sae/results.json and a markdown table to stdout.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { tensor } from '../../src/backend/ort';
+import { writeNpy } from '../../src/data/writeNpy';
+import { GraphBuilder } from '../../src/onnx/GraphBuilder';
+import { graphSession } from '../../src/onnx/graphSession';
+import { Random } from '../../src/random';
+import { initSAEWeights } from '../../src/sae/initSAEWeights';
+import { SAETrainer } from '../../src/sae/SAETrainer';
+import { encodeSafetensors, type NamedTensor } from '../../src/sae/safetensors';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+const d = 768;
+const L = 8 * d;
+const B = arg('batch', 4096);
+const steps = arg('steps', 200);
+const threads = arg('threads', 2);
+const poolFrames = arg('pool', 8 * B);
+const lr = 1e-4;
+const l1 = 3;
+const seed = 2024;
+const flopsPerStep = 5 * 2 * B * d * L; // forward: 2 GEMMs; backward: dW_d, dF, dW_e
+
+/** Frames = sparse non-negative combinations of unit atoms plus a little noise (seeded). */
+function plantedPool(): Float32Array {
+  const rng = new Random(seed);
+  const atoms = 2 * L;
+  const A = new Float32Array(atoms * d);
+  for (let a = 0; a < atoms; a++) {
+    let n = 0;
+    for (let j = 0; j < d; j++) {
+      const v = rng.normal();
+      A[a * d + j] = v;
+      n += v * v;
+    }
+    const s = 1 / Math.sqrt(n);
+    for (let j = 0; j < d; j++) A[a * d + j] = (A[a * d + j] as number) * s;
+  }
+  const X = new Float32Array(poolFrames * d);
+  for (let i = 0; i < poolFrames; i++) {
+    const row = X.subarray(i * d, (i + 1) * d);
+    for (let j = 0; j < d; j++) row[j] = 0.05 * rng.normal();
+    for (const a of rng.sample(atoms, 16)) {
+      const c = 0.5 + 2 * rng.uniform();
+      for (let j = 0; j < d; j++) row[j] = (row[j] as number) + c * (A[a * d + j] as number);
+    }
+  }
+  return X;
+}
+
+async function matmulPeak(): Promise<number> {
+  // [B, L] x [L, d]: the decoder product of the step, with a small output so copying it back costs little.
+  const s = await graphSession(`bench-matmul-${B}`, () => {
+    const g = new GraphBuilder('peak');
+    const a = g.input('A', 'float32', [B, L]);
+    const b = g.input('B', 'float32', [L, d]);
+    g.output(g.op('MatMul', [a, b]), 'C', 'float32', [B, d]);
+    return g.toBytes();
+  }, { threads });
+  const rng = new Random(1);
+  const A = tensor('float32', Float32Array.from({ length: B * L }, () => rng.normal()), [B, L]);
+  const Bm = tensor('float32', Float32Array.from({ length: L * d }, () => rng.normal()), [L, d]);
+  for (let i = 0; i < 2; i++) await s.run({ A, B: Bm });
+  const reps = 5;
+  const t0 = performance.now();
+  for (let i = 0; i < reps; i++) await s.run({ A, B: Bm });
+  return (2 * B * L * d * reps) / ((performance.now() - t0) / 1000) / 1e9;
+}
+
+/** The repository root: the nearest folder above this script holding package.json. */
+function repoRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`no package.json above ${__dirname}`);
+    dir = up;
+  }
+  return dir;
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+async function main(): Promise<void> {
+  const root = repoRoot();
+  const dir = path.join(root, 'bench/out/sae');
+  fs.mkdirSync(dir, { recursive: true });
+  console.error(`bench/sae: d=${d} latents=${L} batch=${B} steps=${steps} threads=${threads}; writing inputs to ${dir}`);
+  const pool = plantedPool();
+  const batchRng = new Random(seed + 1);
+  const idx = new Int32Array(steps * B);
+  for (let s = 0; s < steps; s++) idx.set(batchRng.sample(poolFrames, B), s * B);
+  const w0 = initSAEWeights(d, L, 'relu-l1', seed);
+  const tensors = new Map<string, NamedTensor>([
+    ['encoder.weight', { shape: [L, d], data: w0.encoder }],
+    ['decoder.weight', { shape: [d, L], data: w0.decoder }],
+    ['encoder_bias', { shape: [L], data: w0.encoderBias }],
+    ['decoder_bias', { shape: [d], data: w0.decoderBias }],
+  ]);
+  fs.writeFileSync(path.join(dir, 'init.safetensors'), encodeSafetensors(tensors));
+  writeNpy(path.join(dir, 'pool.npy'), { data: pool, shape: [poolFrames, d] });
+  writeNpy(path.join(dir, 'batches.npy'), { data: idx, shape: [steps, B] });
+
+  const peakBefore = await matmulPeak();
+  console.error(`onnxruntime bare MatMul: ${peakBefore.toFixed(1)} GFLOP/s`);
+
+  const trainer = new SAETrainer(w0, d, L, { variant: 'relu-l1', threads });
+  const ours: number[] = [];
+  const ourSeconds: number[] = [];
+  const ourCpu: number[] = [];
+  const cpuNow = (): number => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  };
+  for (let s = 0; s < steps; s++) {
+    const t0 = performance.now();
+    const c0 = cpuNow();
+    const X = new Float32Array(B * d);
+    for (let i = 0; i < B; i++) {
+      const r = idx[s * B + i] as number;
+      X.set(pool.subarray(r * d, (r + 1) * d), i * d);
+    }
+    const res = await trainer.step({ rows: B, cols: d, data: X }, lr, l1);
+    ourSeconds.push((performance.now() - t0) / 1000);
+    ourCpu.push(cpuNow() - c0);
+    ours.push(res.loss);
+    if (s % 20 === 0) console.error(`layerwise step ${s}: loss ${res.loss.toFixed(4)} l0 ${res.l0.toFixed(1)} ${(ourSeconds[s] as number).toFixed(3)} s`);
+  }
+
+  console.error('running the PyTorch peer ...');
+  const py = spawnSync('/usr/bin/python3', [path.join(root, 'bench/sae/torch_train.py'), dir, String(steps), String(threads), String(lr), String(l1)], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (py.status !== 0) throw new Error(`torch_train.py failed (${py.status}): ${py.stderr}`);
+  const torchRes = JSON.parse(py.stdout.trim().split('\n').pop() ?? '{}') as { torch: string; threads: number; losses: number[]; seconds: number[]; cpuSeconds: number[]; matmulGflops: number };
+  const peakAfter = await matmulPeak();
+
+  // Skip the first two steps of each side (graph/session building, allocator warm-up).
+  const warm = Math.min(2, steps - 1);
+  const ourMean = ourSeconds.slice(warm).reduce((a, b) => a + b, 0) / (steps - warm);
+  const torchMean = torchRes.seconds.slice(warm).reduce((a, b) => a + b, 0) / (steps - warm);
+  // CPU seconds per step (all threads): less sensitive than wall time to other processes on a shared machine.
+  const ourCpuMean = ourCpu.slice(warm).reduce((a, b) => a + b, 0) / (steps - warm);
+  const torchCpuMean = torchRes.cpuSeconds.slice(warm).reduce((a, b) => a + b, 0) / (steps - warm);
+  let maxRel = 0;
+  let maxRelStep = 0;
+  for (let s = 0; s < steps; s++) {
+    const rel = Math.abs((ours[s] as number) - (torchRes.losses[s] as number)) / Math.abs(torchRes.losses[s] as number);
+    if (rel > maxRel) {
+      maxRel = rel;
+      maxRelStep = s;
+    }
+  }
+  const peak = Math.max(peakBefore, peakAfter);
+  const results = {
+    date: new Date().toISOString(),
+    shape: { d, latents: L, batch: B, steps, threads, variant: 'relu-l1', lr, l1 },
+    layerwise: { stepsPerSecond: 1 / ourMean, medianStepSeconds: median(ourSeconds.slice(warm)), gflops: flopsPerStep / ourMean / 1e9 },
+    torch: { version: torchRes.torch, threads: torchRes.threads, stepsPerSecond: 1 / torchMean, medianStepSeconds: median(torchRes.seconds.slice(warm)), gflops: flopsPerStep / torchMean / 1e9, bareMatmulGflops: torchRes.matmulGflops },
+    speedup: torchMean / ourMean,
+    cpuSecondsPerStep: { layerwise: ourCpuMean, torch: torchCpuMean, ratio: torchCpuMean / ourCpuMean },
+    ortBareMatmulGflops: { before: peakBefore, after: peakAfter },
+    fractionOfPeak: flopsPerStep / ourMean / 1e9 / peak,
+    loss: { first: [ours[0], torchRes.losses[0]], last: [ours[steps - 1], torchRes.losses[steps - 1]], maxRelativeDifference: maxRel, atStep: maxRelStep },
+    load: fs.readFileSync('/proc/loadavg', 'utf8').trim(),
+  };
+  fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify({ ...results, curves: { layerwise: ours, torch: torchRes.losses } }, null, 1));
+  console.log(JSON.stringify(results, null, 1));
+  console.log(`
+| | layerwise (onnxruntime ${threads} threads) | PyTorch ${torchRes.torch} CPU (${torchRes.threads} threads) |
+| --- | --- | --- |
+| steps/s (mean of steps ${warm + 1}-${steps}) | ${(1 / ourMean).toFixed(3)} | ${(1 / torchMean).toFixed(3)} |
+| median step | ${results.layerwise.medianStepSeconds.toFixed(3)} s | ${results.torch.medianStepSeconds.toFixed(3)} s |
+| achieved GFLOP/s (${(flopsPerStep / 1e9).toFixed(1)} GFLOP/step) | ${results.layerwise.gflops.toFixed(1)} | ${results.torch.gflops.toFixed(1)} |
+| CPU seconds per step (all threads) | ${ourCpuMean.toFixed(3)} | ${torchCpuMean.toFixed(3)} |
+| bare matmul GFLOP/s | ${peakBefore.toFixed(1)} / ${peakAfter.toFixed(1)} (before / after) | ${torchRes.matmulGflops.toFixed(1)} |
+
+speed-up ${results.speedup.toFixed(2)}x (wall), ${(torchCpuMean / ourCpuMean).toFixed(2)}x (CPU time); layerwise at ${(100 * results.fractionOfPeak).toFixed(0)}% of the onnxruntime MatMul peak;
+max relative loss difference over ${steps} steps ${maxRel.toExponential(2)} (step ${maxRelStep}); load average ${results.load}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

@@ -1,0 +1,116 @@
+/**
+ * Read the tensors of a PyTorch checkpoint saved by `torch.save(state_dict, path)` (the zip format of
+ * torch >= 1.6: `<archive>/data.pkl` plus one `<archive>/data/<key>` record per storage) without running any
+ * pickle code: the pickle goes through the restricted `readPickle`, and tensors are assembled here from their
+ * storages, offsets and strides.
+ */
+import { readFileSync } from 'node:fs';
+import { listZipEntries, readZipEntry, type ZipEntry } from '../data/readZip';
+import type { FloatArray } from '../matrix';
+import { readPickle, type PickledStorage, type PickledTensor, type PickleKey, type PickleValue } from './readPickle';
+import { decodeFloats, type NamedTensor } from './safetensors';
+
+const FLOAT_STORAGES: Readonly<Record<string, 'F64' | 'F32' | 'F16' | 'BF16'>> = {
+  DoubleStorage: 'F64',
+  FloatStorage: 'F32',
+  HalfStorage: 'F16',
+  BFloat16Storage: 'BF16',
+};
+
+const ELEMENT_BYTES: Readonly<Record<'F64' | 'F32' | 'F16' | 'BF16', number>> = { F64: 8, F32: 4, F16: 2, BF16: 2 };
+
+function isTensor(v: PickleValue): v is PickledTensor {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Map) && !(v instanceof Uint8Array) && v.kind === 'tensor';
+}
+
+function persistentLoad(where: string): (pid: PickleValue) => PickleValue {
+  return (pid) => {
+    const items = typeof pid === 'object' && pid !== null && !Array.isArray(pid) && !(pid instanceof Map) && !(pid instanceof Uint8Array) && pid.kind === 'tuple' ? pid.items : null;
+    if (items === null || items.length !== 5 || items[0] !== 'storage') throw new Error(`${where}: unsupported persistent id (expected ('storage', type, key, location, numel))`);
+    const [, type, key, location, numel] = items;
+    const isStorageType = typeof type === 'object' && type !== null && !Array.isArray(type) && !(type instanceof Map) && !(type instanceof Uint8Array) && type.kind === 'global';
+    if (!isStorageType || typeof key !== 'string' || typeof location !== 'string' || !(typeof numel === 'number' || typeof numel === 'bigint')) {
+      throw new Error(`${where}: malformed storage persistent id`);
+    }
+    const storage: PickledStorage = { kind: 'storage', type: type.name, key, location, numel: Number(numel) };
+    return storage;
+  };
+}
+
+/** Flatten nested dicts into dotted names, keeping tensors only. */
+function collect(v: PickleValue, prefix: string, out: Map<string, PickledTensor>): void {
+  if (isTensor(v)) {
+    out.set(prefix, v);
+    return;
+  }
+  if (v instanceof Map) {
+    for (const [k, x] of v) collect(x, prefix === '' ? String(k as PickleKey) : `${prefix}.${String(k)}`, out);
+  }
+}
+
+function materialise(t: PickledTensor, name: string, records: ReadonlyMap<string, ZipEntry>, bytes: Uint8Array, prefix: string, where: string): NamedTensor {
+  const dtype = FLOAT_STORAGES[t.storage.type];
+  if (dtype === undefined) throw new Error(`${where}: tensor '${name}' is stored as ${t.storage.type}; only floating tensors (Float, Double, Half, BFloat16) are read`);
+  const recordName = `${prefix}data/${t.storage.key}`;
+  const entry = records.get(recordName);
+  if (entry === undefined) throw new Error(`${where}: tensor '${name}' needs record '${recordName}', which the archive lacks`);
+  const raw = readZipEntry(bytes, entry, where);
+  const numel = t.storage.numel;
+  if (raw.length < numel * ELEMENT_BYTES[dtype]) throw new Error(`${where}: record '${recordName}' holds ${raw.length} bytes, fewer than ${numel} ${dtype} values`);
+  const storage = decodeFloats(raw, dtype, numel, `${where}: tensor '${name}'`);
+  const count = t.shape.reduce((a, b) => a * b, 1);
+  const out: FloatArray = storage instanceof Float64Array ? new Float64Array(count) : new Float32Array(count);
+  if (count === 0) return { shape: t.shape, data: out };
+  let maxIndex = t.offset;
+  for (let k = 0; k < t.shape.length; k++) {
+    if ((t.stride[k] as number) < 0) throw new Error(`${where}: tensor '${name}' has a negative stride`);
+    maxIndex += ((t.shape[k] as number) - 1) * (t.stride[k] as number);
+  }
+  if (t.offset < 0 || maxIndex >= numel) throw new Error(`${where}: tensor '${name}' reaches element ${maxIndex} of a storage with ${numel}`);
+  // Walk the index odometer so that any stride pattern (transposed views included) comes out row-major.
+  const nd = t.shape.length;
+  const idx = new Array<number>(nd).fill(0);
+  let src = t.offset;
+  for (let i = 0; i < count; i++) {
+    out[i] = storage[src] as number;
+    for (let k = nd - 1; k >= 0; k--) {
+      idx[k] = (idx[k] as number) + 1;
+      src += t.stride[k] as number;
+      if ((idx[k] as number) < (t.shape[k] as number)) break;
+      src -= (t.shape[k] as number) * (t.stride[k] as number);
+      idx[k] = 0;
+    }
+  }
+  return { shape: t.shape, data: out };
+}
+
+/** The floating tensors of the checkpoint at `file` (or its bytes), by `state_dict` name (nested dicts dotted). */
+export function readTorchStateDict(file: string | Uint8Array, name = '<buffer>'): Map<string, NamedTensor> {
+  const where = typeof file === 'string' ? file : name;
+  let bytes: Uint8Array;
+  try {
+    bytes = typeof file === 'string' ? new Uint8Array(readFileSync(file)) : file;
+  } catch (e) {
+    throw new Error(`${where}: cannot read file (${(e as Error).message})`);
+  }
+  if (bytes.length >= 2 && bytes[0] === 0x80 && (bytes[1] as number) <= 5) {
+    throw new Error(`${where}: a legacy (pre-1.6, non-zip) torch checkpoint; re-save it with a current torch.save, which writes the zip format`);
+  }
+  const entries = listZipEntries(bytes, where);
+  const records = new Map(entries.map((e) => [e.name, e]));
+  const pkl = entries.find((e) => e.name === 'data.pkl' || e.name.endsWith('/data.pkl'));
+  if (pkl === undefined) throw new Error(`${where}: no data.pkl record; not a torch.save checkpoint`);
+  const prefix = pkl.name.slice(0, pkl.name.length - 'data.pkl'.length);
+  const order = records.get(`${prefix}byteorder`);
+  if (order !== undefined) {
+    const bo = Buffer.from(readZipEntry(bytes, order, where)).toString('latin1').trim();
+    if (bo !== 'little') throw new Error(`${where}: saved with byte order '${bo}'; only little-endian checkpoints are read`);
+  }
+  const root = readPickle(readZipEntry(bytes, pkl, where), { name: `${where}: ${pkl.name}`, persistentLoad: persistentLoad(where) });
+  if (!(root instanceof Map)) throw new Error(`${where}: the checkpoint is not a dict of tensors (a state_dict)`);
+  const found = new Map<string, PickledTensor>();
+  collect(root, '', found);
+  const out = new Map<string, NamedTensor>();
+  for (const [n, t] of found) out.set(n, materialise(t, n, records, bytes, prefix, where));
+  return out;
+}

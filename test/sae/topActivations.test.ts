@@ -1,0 +1,152 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { writeNpy } from '../../src/data/writeNpy';
+import { openFeatureStore } from '../../src/model/FeatureStore';
+import { releaseGraphSessions } from '../../src/onnx/graphSession';
+import { Random } from '../../src/random';
+import { featureStoreFrameSource } from '../../src/sae/featureStoreFrameSource';
+import { SAE } from '../../src/sae/SAE';
+import { topActivations, topNeuronActivations } from '../../src/sae/topActivations';
+import { trainSAE } from '../../src/sae/trainSAE';
+
+afterAll(releaseGraphSessions);
+
+const d = 3;
+const clips = [
+  { id: 'c0', frames: 3, transcript: 'ALPHA' },
+  { id: 'c1', frames: 4, transcript: 'BETA' },
+  { id: 'c2', frames: 2, transcript: 'GAMMA' },
+  { id: 'c3', frames: 5 },
+];
+const total = 14;
+let dir = '';
+let X = new Float32Array(0);
+
+/** A two-shard frame store written by hand in the documented layout (meta.json + layer_06/shard_*.npy). */
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sae-store-'));
+  const rng = new Random(11);
+  X = Float32Array.from({ length: total * d }, () => rng.uniform() * 1.8 - 1);
+  // Column 0: clip c1 peaks twice (frames 2 and 3), then c3 (frame 4), then c0 (frame 1).
+  const set = (row: number, v: number): void => {
+    X[row * d] = v;
+  };
+  set(3 + 2, 5);
+  set(3 + 3, 4);
+  set(9 + 4, 3);
+  set(1, 2);
+  fs.mkdirSync(path.join(dir, 'layer_06'));
+  writeNpy(path.join(dir, 'layer_06', 'shard_00000.npy'), { data: X.slice(0, 7 * d), shape: [7, d] });
+  writeNpy(path.join(dir, 'layer_06', 'shard_00001.npy'), { data: X.slice(7 * d), shape: [7, d] });
+  let offset = 0;
+  const items = clips.map((c) => {
+    const it = { ...c, numSamples: c.frames * 320 + 80, frameOffset: offset };
+    offset += c.frames;
+    return it;
+  });
+  const meta = {
+    formatVersion: 1,
+    pooling: 'frames',
+    padding: null,
+    model: { id: 'test', hash: '0' },
+    sampleRate: 16000,
+    frameSeconds: 0.02,
+    layers: [{ name: 'hidden.6', file: 'layer_06', dim: d }],
+    items,
+    skipped: [],
+    shards: [
+      { file: 'shard_00000.npy', firstItem: 0, items: 2, firstFrame: 0, frames: 7 },
+      { file: 'shard_00001.npy', firstItem: 2, items: 2, firstFrame: 7, frames: 7 },
+    ],
+    totalFrames: total,
+    fingerprint: '',
+    options: { modelHash: '0', sampleRate: 16000, normalize: true, pooling: 'frames', layers: ['hidden.6'], padding: null, skipShort: false, shardItems: 2, shardFrames: 0, itemKeys: clips.map((c) => c.id) },
+  };
+  fs.writeFileSync(path.join(dir, 'meta.json'), JSON.stringify(meta));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+/** Identity encoder; decoder column norms 2, 1, 1 (so normalised activations of latent 0 are doubled). */
+function identitySAE(): SAE {
+  return new SAE(
+    { variant: 'relu-l1', inputDim: d, latents: d, k: 0, preEncoderBias: false, inputScale: 1, threshold: 0 },
+    { encoder: Float32Array.of(1, 0, 0, 0, 1, 0, 0, 0, 1), decoder: Float32Array.of(2, 0, 0, 0, 1, 0, 0, 0, 1), encoderBias: new Float32Array(d), decoderBias: new Float32Array(d) },
+  );
+}
+
+test('featureStoreFrameSource reads row ranges across shard boundaries', async () => {
+  const src = featureStoreFrameSource(openFeatureStore(dir), 'hidden.6');
+  expect([src.dim, src.count, src.inMemory]).toEqual([d, total, false]);
+  expect(Array.from((await src.read(5, 6)).data)).toEqual(Array.from(X.subarray(5 * d, 11 * d)));
+  expect(Array.from((await src.read(0, total)).data)).toEqual(Array.from(X));
+  await expect(src.read(10, 5)).rejects.toThrow(/outside \[0, 14\)/);
+});
+
+test('topActivations: best frame per clip, decoder-norm-scaled, with position, time and transcript', async () => {
+  const store = openFeatureStore(dir);
+  const res = await topActivations(identitySAE(), store, { layer: 'hidden.6', features: [0], perFeature: 3 });
+  expect(res.layer).toBe('hidden.6');
+  const ex = res.examples[0] ?? [];
+  expect(ex.map((e) => [e.clipId, e.frame, e.activation])).toEqual([
+    ['c1', 2, 10],
+    ['c3', 4, 6],
+    ['c0', 1, 4],
+  ]);
+  expect(ex[0]).toMatchObject({ feature: 0, itemIndex: 1, frames: 4, position: 0.5, transcript: 'BETA' });
+  expect(ex[0]?.seconds).toBeCloseTo(0.04, 12);
+  expect(ex[1]?.transcript).toBeNull();
+  expect(ex[1]?.position).toBeCloseTo(0.8, 12);
+  // Without de-duplication the second peak of c1 comes next; raw (unscaled) activations on request.
+  const all = await topActivations(identitySAE(), store, { layer: 6, features: [0], perFeature: 3, dedupeByClip: false, normalized: false });
+  expect((all.examples[0] ?? []).map((e) => [e.clipId, e.frame, e.activation])).toEqual([
+    ['c1', 2, 5],
+    ['c1', 3, 4],
+    ['c3', 4, 3],
+  ]);
+});
+
+test('topActivations agrees with a brute-force ranking for every latent; inactive frames are not examples', async () => {
+  const store = openFeatureStore(dir);
+  const res = await topActivations(identitySAE(), store, { layer: 'hidden.6', perFeature: 10 });
+  const norms = [2, 1, 1];
+  for (let f = 0; f < d; f++) {
+    // Per clip the best frame, then clips by activation (positive only).
+    const want: [string, number, number][] = [];
+    let off = 0;
+    for (const c of clips) {
+      let best = -Infinity;
+      let at = -1;
+      for (let r = 0; r < c.frames; r++) {
+        const v = Math.max(0, X[(off + r) * d + f] as number) * (norms[f] as number);
+        if (v > best) {
+          best = v;
+          at = r;
+        }
+      }
+      if (best > 0) want.push([c.id, at, best]);
+      off += c.frames;
+    }
+    want.sort((a, b) => b[2] - a[2]);
+    const got = (res.examples[f] ?? []).map((e) => [e.clipId, e.frame, e.activation] as [string, number, number]);
+    expect(got.map((g) => [g[0], g[1]])).toEqual(want.map((w) => [w[0], w[1]]));
+    got.forEach((g, i) => expect(g[2]).toBeCloseTo((want[i] as [string, number, number])[2], 6));
+  }
+});
+
+test('topNeuronActivations ranks raw neuron values (the seed baseline)', async () => {
+  const res = await topNeuronActivations(openFeatureStore(dir), { layer: 'hidden.6', features: [0], perFeature: 2 });
+  expect((res.examples[0] ?? []).map((e) => [e.clipId, e.activation])).toEqual([
+    ['c1', 5],
+    ['c3', 3],
+  ]);
+  await expect(topNeuronActivations(openFeatureStore(dir), { layer: 'hidden.6', features: [3] })).rejects.toThrow(/feature 3/);
+});
+
+test('trainSAE streams from a feature store layer', async () => {
+  const res = await trainSAE(featureStoreFrameSource(openFeatureStore(dir), 'hidden.6'), { latents: 6, steps: 5, batchSize: 4, lr: 1e-3, l1: 0.1, validationFraction: 0.25, blockFrames: 2, seed: 1 });
+  expect(res.trainFrames + res.validationFrames).toBe(total);
+  expect(res.validationFrames).toBeGreaterThan(0);
+  expect(res.history.loss.every((v) => Number.isFinite(v))).toBe(true);
+  await expect(topActivations(res.sae, openFeatureStore(dir), { layer: 'hidden.6', features: [6] })).rejects.toThrow(/feature 6/);
+});
