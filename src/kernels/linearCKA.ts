@@ -86,6 +86,12 @@ export function linearCKAMetric(opts: LinearCKAOptions = {}): PairwiseMetric<Pre
     async compare(a, b) {
       if (a.n !== b.n) throw new Error(`linearCKA: ${a.name} has ${a.n} rows but ${b.name} has ${b.n}`);
       if (useFeatureSpace(a, b)) {
+        // A layer against itself (the diagonal of a layer matrix): the cross product is the self Gram that
+        // normalises every other entry of this layer, so reuse it instead of a second product.
+        if (a === b) {
+          const self = await selfOf(a);
+          return ratio(self, self, self, a, b);
+        }
         const precision = precisionOf(a) === 'float32' && precisionOf(b) === 'float32' ? 'float32' : 'float64';
         const xty = frobenius2(await crossProduct(a.centered, b.centered, { precision }));
         const num = debiased ? debiasedHsic(xty, a, b) : xty;
