@@ -20,3 +20,4 @@ export * from './writeNpy';
 export * from './NpyWriter';
 export * from './readNpz';
 export * from './writeFileAtomic';
+export * from './readSourceBytes';

@@ -2,24 +2,12 @@
  * Read a NumPy `.npy` array (any format version, either byte order; Fortran-ordered arrays are transposed
  * into C order so `data` is always row-major for `shape`).
  */
-import { readFileSync } from 'node:fs';
 import { NPY_DTYPES, parseNpyHeader, shapeSize, type NpyArray, type NpyData } from './NpyArray';
-import { errorCode, errorMessage } from './describeError';
+import { readSourceBytes } from './readSourceBytes';
 
-/** Read the `.npy` file at `source`, or parse its bytes (errors then say `name`, default '<buffer>'). */
-export function readNpy(source: string | Uint8Array, name = '<buffer>'): NpyArray {
-  let bytes: Uint8Array;
-  if (typeof source === 'string') {
-    name = source;
-    try {
-      bytes = readFileSync(source);
-    } catch (e) {
-      const code = errorCode(e);
-      throw new Error(code === 'ENOENT' ? `${source}: file not found` : `${source}: cannot read file (${errorMessage(e)})`);
-    }
-  } else {
-    bytes = source;
-  }
+/** Read the `.npy` file at `source`, or parse its bytes (errors then say `label`, default '<buffer>'). */
+export function readNpy(source: string | Uint8Array, label = '<buffer>'): NpyArray {
+  const { bytes, name } = readSourceBytes(source, label);
   const header = parseNpyHeader(bytes, name);
   const info = NPY_DTYPES[header.dtype];
   const count = shapeSize(header.shape, name);

@@ -6,7 +6,7 @@
  * Files without a layerwise config are taken to be the seed's architecture (relu-l1 on raw inputs, no
  * pre-encoder bias); `config` overrides that for checkpoints of other variants.
  */
-import { readFileSync } from 'node:fs';
+import { readSourceBytes } from '../data/readSourceBytes';
 import { SAE } from './SAE';
 import { checkSAEConfig, type SAEConfig } from './SAEConfig';
 import { decodeSafetensors, type NamedTensor } from './safetensors';
@@ -70,13 +70,7 @@ export function saeFromTensors(tensors: ReadonlyMap<string, NamedTensor>, stored
 
 /** Load the SAE at `path` (safetensors or a torch zip checkpoint). */
 export function loadSAE(path: string, opts: LoadSAEOptions = {}): SAE {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(path));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `${path}: file not found` : `${path}: cannot read file (${(e as Error).message})`);
-  }
+  const { bytes } = readSourceBytes(path);
   const isZip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
   const isLegacyTorch = bytes.length >= 2 && bytes[0] === 0x80 && (bytes[1] as number) <= 5;
   if (isZip || isLegacyTorch) return saeFromTensors(readTorchStateDict(bytes, path), {}, path, opts);
