@@ -7,6 +7,7 @@ import { extractFeatures, type ExtractItem } from '../../src/model/extractFeatur
 import { openFeatureStore } from '../../src/model/FeatureStore';
 import type { ProgressInfo } from '../../src/model/progress';
 import { HIDDEN, HOP, LOCAL, hiddenValue, makeTestModel, testClip } from './extractTestModel';
+import { expectSameFiles } from './sameFiles';
 
 const lengths = [1000, 3200, 5000, 400, 7777, 2000];
 
@@ -34,26 +35,6 @@ function expectedMean(l: number, x: Float32Array): number[] {
     out.push(l + 0.25 * (T - 1) + 0.01 * j + s / T);
   }
   return out;
-}
-
-function filesOf(dir: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (d: string): void => {
-    for (const f of fs.readdirSync(d).sort()) {
-      const p = path.join(d, f);
-      if (fs.statSync(p).isDirectory()) walk(p);
-      else out.set(path.relative(dir, p), fs.readFileSync(p));
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-function expectSameFiles(a: string, b: string): void {
-  const fa = filesOf(a);
-  const fb = filesOf(b);
-  expect([...fa.keys()]).toEqual([...fb.keys()]);
-  for (const [k, v] of fa) expect(Buffer.compare(v, fb.get(k) as Buffer)).toBe(0);
 }
 
 describe('extractFeatures, mean pooling', () => {

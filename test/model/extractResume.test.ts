@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { encodeWav } from '../../src/data/encodeWav';
 import { testClip } from './extractTestModel';
+import { expectSameFiles } from './sameFiles';
 import { nodeEnv, transpileForNode } from './transpileForNode';
 
 const root = path.resolve(__dirname, '..', '..');
@@ -60,26 +61,6 @@ function runAndKill(out: string, pooling: string, signal: NodeJS.Signals, shards
       else resolve(seen);
     });
   });
-}
-
-function filesOf(dir: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (d: string): void => {
-    for (const f of fs.readdirSync(d).sort()) {
-      const p = path.join(d, f);
-      if (fs.statSync(p).isDirectory()) walk(p);
-      else out.set(path.relative(dir, p), fs.readFileSync(p));
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-function expectSameFiles(a: string, b: string): void {
-  const fa = filesOf(a);
-  const fb = filesOf(b);
-  expect([...fb.keys()]).toEqual([...fa.keys()]);
-  for (const [k, v] of fa) expect({ file: k, same: Buffer.compare(v, fb.get(k) as Buffer) === 0 }).toEqual({ file: k, same: true });
 }
 
 test.each([
