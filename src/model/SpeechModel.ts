@@ -37,6 +37,11 @@ export interface SpeechModel {
    * order. Models that implement it let extraction batch fixed-length datasets.
    */
   runBatch?(clips: readonly Float32Array[], opts?: RunOptions): Promise<ActivationCache[]>;
+  /**
+   * Optional: the model's own transcript of a clip (greedy CTC decoding), for models with a CTC head and
+   * a tokenizer vocabulary.
+   */
+  transcribe?(samples: Float32Array): Promise<string>;
   /** Free the runtime session. */
   release(): Promise<void>;
 }

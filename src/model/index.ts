@@ -6,6 +6,7 @@ export { exposeLayers, exposeLayersInModel, type ExposeLayersOptions, type Expos
 export { mapLayers, type LayerMap, type MappedTensor, type ConvGeometry } from './mapLayers';
 export { convFrames, convMinSamples, convHop } from './convGeometry';
 export { normalizeWaveform } from './normalizeWaveform';
+export { greedyCTCDecode, readCTCVocab, parseCTCVocab, type CTCVocab, type CTCSpecialTokens } from './ctcDecode';
 export { readSpeechModelConfig, parseSpeechModelConfig, type SpeechModelConfig } from './readSpeechModelConfig';
 export {
   downloadHubFile,

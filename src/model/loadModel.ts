@@ -7,6 +7,9 @@
  * original's sha256 and the options. Audio is normalised as the model's `preprocessor_config.json` says
  * (wav2vec2-base defaults when there is none), and the frame rate and shortest input follow from the conv
  * feature encoder (`config.json` `conv_kernel`/`conv_stride`, else the graph's own Conv nodes).
+ *
+ * A CTC model (a graph output named `logits`, as exports of `*ForCTC` models have) with the tokenizer's
+ * `vocab.json` beside it (or in the repository) also transcribes: greedy CTC decoding of its logits.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
@@ -16,6 +19,7 @@ import { decodeModelProto, encodeModelProto, externalDataLocations } from '../on
 import { ActivationCache, parseActivationName, type ActivationEntry } from './ActivationCache';
 import type { RunOptions, SpeechModel } from './SpeechModel';
 import { convHop, convMinSamples } from './convGeometry';
+import { greedyCTCDecode, readCTCVocab, type CTCVocab } from './ctcDecode';
 import { downloadHubFile, downloadOptionalHubFile, isRepoId, type HubOptions } from './downloadHubFile';
 import { exposeLayersInModel } from './exposeLayers';
 import type { ConvGeometry, LayerMap } from './mapLayers';
@@ -55,6 +59,8 @@ export interface LoadedModelInfo {
   readonly normalize: boolean;
   readonly configFile: string | undefined;
   readonly preprocessorFile: string | undefined;
+  /** The CTC tokenizer vocabulary `transcribe` decodes with (absent when the model cannot transcribe). */
+  readonly vocabFile: string | undefined;
 }
 
 /** A loaded model: a `SpeechModel` plus what was found while loading it. */
@@ -121,6 +127,25 @@ function writeAtomic(file: string, bytes: Uint8Array): void {
   }
 }
 
+/** The graph output holding CTC logits, as optimum and transformers.js name it in `*ForCTC` exports. */
+const CTC_OUTPUT = 'logits';
+
+/**
+ * The `vocab.json` of a CTC model: only a graph with a `logits` output looks for one (so other models fetch
+ * nothing more); from the hub it comes with the tokenizer files that name its special tokens.
+ */
+async function findCTCVocab(outputs: readonly { name?: string | null }[], configDirs: readonly string[], repo: string | undefined, opts: LoadModelOptions): Promise<string | undefined> {
+  if (!outputs.some((o) => o.name === CTC_OUTPUT)) return undefined;
+  if (repo !== undefined) {
+    const vocab = await downloadOptionalHubFile(repo, 'vocab.json', opts);
+    if (vocab === undefined) return undefined;
+    await downloadOptionalHubFile(repo, 'special_tokens_map.json', opts);
+    await downloadOptionalHubFile(repo, 'tokenizer_config.json', opts);
+    return vocab;
+  }
+  return configDirs.map((d) => path.join(d, 'vocab.json')).find((f) => fs.existsSync(f));
+}
+
 /** Load a speech model from a local `.onnx` file or directory, or a repo id on the hub. */
 export async function loadModel(source: string, opts: LoadModelOptions = {}): Promise<LoadedSpeechModel> {
   const { id, onnxPath, configDirs, hub } = await resolveSource(source, opts);
@@ -136,6 +161,7 @@ export async function loadModel(source: string, opts: LoadModelOptions = {}): Pr
       await downloadHubFile(hub.repo, dir === '.' ? loc : `${dir}/${loc}`, opts);
     }
   }
+  const vocabFile = await findCTCVocab(proto.graph?.output ?? [], configDirs, hub?.repo, opts);
   const exposed = exposeLayersInModel(proto, { ffn: opts.ffn ?? [], local: opts.local ?? true }, onnxPath);
   const added = (exposed.model.graph?.output ?? []).length > (proto.graph?.output ?? []).length;
   const hasExternal = external.length > 0;
@@ -186,9 +212,11 @@ export async function loadModel(source: string, opts: LoadModelOptions = {}): Pr
     normalize: opts.normalize ?? cfg.normalize,
     configFile: cfg.configFile,
     preprocessorFile: cfg.preprocessorFile,
+    vocabFile,
   };
   try {
-    return new OnnxSpeechModel(id, hash, sampleRate, session, exposed.names, info);
+    const vocab = vocabFile === undefined ? undefined : readCTCVocab(vocabFile);
+    return new OnnxSpeechModel(id, hash, sampleRate, session, exposed.names, info, vocab);
   } catch (e) {
     await session.release();
     throw e;
@@ -202,6 +230,8 @@ class OnnxSpeechModel implements LoadedSpeechModel {
   readonly normalize: boolean;
   private readonly audioInput: string;
   private readonly maskInput: string | undefined;
+  /** Greedy CTC transcript of one clip; present only for a CTC model with a vocabulary. */
+  readonly transcribe?: (samples: Float32Array) => Promise<string>;
 
   constructor(
     readonly id: string,
@@ -210,6 +240,7 @@ class OnnxSpeechModel implements LoadedSpeechModel {
     private readonly session: Session,
     names: readonly string[],
     readonly info: LoadedModelInfo,
+    vocab: CTCVocab | undefined,
   ) {
     this.frameSeconds = convHop(info.conv, id) / sampleRate;
     this.minSamples = convMinSamples(info.conv, id);
@@ -228,6 +259,16 @@ class OnnxSpeechModel implements LoadedSpeechModel {
     this.maskInput = mask?.name;
     const outputs = new Set(session.outputNames);
     for (const n of this.layerNames) if (!outputs.has(n)) throw new Error(`${id}: the graph lost output '${n}'`);
+    if (vocab !== undefined && outputs.has(CTC_OUTPUT)) this.transcribe = (samples) => this.transcribeWith(samples, vocab);
+  }
+
+  private async transcribeWith(samples: Float32Array, vocab: CTCVocab): Promise<string> {
+    const x = this.prepare(samples, 'samples');
+    const t = (await this.forward(x, 1, x.length, [CTC_OUTPUT]))[CTC_OUTPUT] as TensorValue;
+    if (t.type !== 'float32' || t.dims.length !== 3 || t.dims[0] !== 1) {
+      throw new Error(`${this.id}: output '${CTC_OUTPUT}' is ${t.type} [${t.dims.join(', ')}], expected float32 [1, frames, vocab]`);
+    }
+    return greedyCTCDecode({ rows: t.dims[1] as number, cols: t.dims[2] as number, data: t.data as Float32Array }, vocab);
   }
 
   private select(opts: RunOptions | undefined): string[] {

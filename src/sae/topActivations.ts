@@ -6,8 +6,10 @@
  * transcript from the store's metadata.
  *
  * The store is read one shard at a time; every clip lies in one shard, so a clip's best frame is final when
- * its shard has been scanned and only `perFeature` candidates per feature are ever kept. Greedy CTC
- * transcription from a model head is not done here: transcripts come from the dataset (store metadata).
+ * its shard has been scanned and only `perFeature` candidates per feature are ever kept. Transcripts come
+ * from the dataset (store metadata); a clip without one can be transcribed by the caller's `transcribe`
+ * hook, e.g. a CTC model's greedy decoding (`SpeechModel.transcribe` on the clip's audio), once per listed
+ * clip.
  */
 import type { Matrix } from '../matrix';
 import type { FeatureStore } from '../model/FeatureStore';
@@ -24,6 +26,12 @@ export interface TopActivationsOptions {
   readonly dedupeByClip?: boolean;
   /** SAE only: rank activations scaled by decoder norms, as the seed does (default true). */
   readonly normalized?: boolean;
+  /**
+   * Transcript of a listed clip the store has none for (e.g. the model's greedy CTC decoding of the clip's
+   * audio); called once per such clip, with its id and index in the store's item order. Resolving to
+   * `undefined` leaves the transcript null.
+   */
+  readonly transcribe?: (clipId: string, itemIndex: number) => Promise<string | undefined>;
 }
 
 export interface TopActivationExample {
@@ -40,7 +48,7 @@ export interface TopActivationExample {
   /** frame / frames, in [0, 1) (the seed's normalised position). */
   readonly position: number;
   readonly activation: number;
-  /** The dataset's transcript of the clip, or null when the store has none. */
+  /** The dataset's transcript of the clip, else the `transcribe` hook's, else null. */
   readonly transcript: string | null;
 }
 
@@ -120,14 +128,29 @@ async function rankFrames(
   }
   const meta = store.meta;
   const index = store.frameIndex(opts.layer);
-  const examples = best.map((list, f) =>
-    list.map((c): TopActivationExample => {
+  const transcripts = new Map<number, string | null>();
+  const transcriptOf = async (item: number, id: string, stored: string | undefined): Promise<string | null> => {
+    if (stored !== undefined) return stored;
+    if (opts.transcribe === undefined) return null;
+    let t = transcripts.get(item);
+    if (t === undefined) {
+      const got = await opts.transcribe(id, item);
+      if (got !== undefined && typeof got !== 'string') throw new Error(`topActivations: transcribe('${id}') returned ${typeof got}, expected a string or undefined`);
+      t = got ?? null;
+      transcripts.set(item, t);
+    }
+    return t;
+  };
+  const examples: TopActivationExample[][] = [];
+  for (let f = 0; f < best.length; f++) {
+    const list: TopActivationExample[] = [];
+    for (const c of best[f] as Candidate[]) {
       const it = meta.items[c.item];
       if (it === undefined) throw new Error(`topActivations: item ${c.item} missing from ${store.dir}/meta.json`);
       const frames = index.counts[c.item] as number;
       // Layers at their own frame rate (frameCounts) spread their rows over the clip's duration.
       const seconds = info.frameCounts === undefined ? c.frame * meta.frameSeconds : (c.frame / frames) * (it.numSamples / meta.sampleRate);
-      return {
+      list.push({
         feature: features[f] as number,
         clipId: it.id,
         itemIndex: c.item,
@@ -136,10 +159,11 @@ async function rankFrames(
         seconds,
         position: c.frame / frames,
         activation: c.value,
-        transcript: it.transcript ?? null,
-      };
-    }),
-  );
+        transcript: await transcriptOf(c.item, it.id, it.transcript),
+      });
+    }
+    examples.push(list);
+  }
   return { layer: info.name, features, examples };
 }
 

@@ -220,3 +220,24 @@ test('a hub model with external data gets its data file too; a repo without conf
     await m.release();
   }
 });
+
+test('a hub CTC model (logits output) fetches vocab.json and the tokenizer files, and transcribes like PyTorch', async () => {
+  const dir = path.join(FIXTURES, 'w2v2_ctc');
+  for (const f of ['config.json', 'preprocessor_config.json', 'vocab.json', 'special_tokens_map.json']) {
+    hub.files.set(`/org/ctc/resolve/main/${f}`, { body: fs.readFileSync(path.join(dir, f)), lfs: false });
+  }
+  hub.files.set('/org/ctc/resolve/main/onnx/model.onnx', { body: fs.readFileSync(path.join(dir, 'model.onnx')), lfs: true });
+  const cacheDir = freshCache();
+  const ref = JSON.parse(fs.readFileSync(path.join(dir, 'ctc_reference.json'), 'utf8')) as { clip: string; transcript: string };
+  const m = await loadModel('org/ctc', { endpoint: hub.endpoint, cacheDir, threads: 1 });
+  try {
+    expect(m.info.vocabFile).toBe(hubCachePath('org/ctc', 'vocab.json', { cacheDir }));
+    expect(fs.existsSync(hubCachePath('org/ctc', 'special_tokens_map.json', { cacheDir }))).toBe(true);
+    expect(fs.existsSync(`${hubCachePath('org/ctc', 'tokenizer_config.json', { cacheDir })}.absent`)).toBe(true);
+    const transcribe = m.transcribe;
+    if (transcribe === undefined) throw new Error('the hub CTC model has no transcribe');
+    expect(await transcribe(refAudio(ref.clip))).toBe(ref.transcript);
+  } finally {
+    await m.release();
+  }
+});

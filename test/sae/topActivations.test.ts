@@ -106,6 +106,23 @@ test('topActivations: best frame per clip, decoder-norm-scaled, with position, t
   ]);
 });
 
+test('topActivations: clips without a stored transcript get the transcribe hook\'s, once per clip', async () => {
+  const calls: [string, number][] = [];
+  const transcribe = (clipId: string, itemIndex: number): Promise<string | undefined> => {
+    calls.push([clipId, itemIndex]);
+    return Promise.resolve(`HEARD ${clipId}`);
+  };
+  const res = await topActivations(identitySAE(), openFeatureStore(dir), { layer: 'hidden.6', perFeature: 10, transcribe });
+  const listed = res.examples.flat();
+  // c3 (the only clip without a transcript) is listed for several latents but transcribed once.
+  expect(listed.filter((e) => e.clipId === 'c3').length).toBeGreaterThan(1);
+  expect(calls).toEqual([['c3', 3]]);
+  for (const e of listed) expect(e.transcript).toBe(e.clipId === 'c3' ? 'HEARD c3' : (clips.find((c) => c.id === e.clipId)?.transcript ?? null));
+  // A hook that has nothing to say leaves the transcript null.
+  const none = await topActivations(identitySAE(), openFeatureStore(dir), { layer: 'hidden.6', features: [0], perFeature: 3, transcribe: () => Promise.resolve(undefined) });
+  expect((none.examples[0] ?? []).map((e) => e.transcript)).toEqual(['BETA', null, 'ALPHA']);
+});
+
 test('topActivations agrees with a brute-force ranking for every latent; inactive frames are not examples', async () => {
   const store = openFeatureStore(dir);
   const res = await topActivations(identitySAE(), store, { layer: 'hidden.6', perFeature: 10 });
