@@ -2,7 +2,7 @@
  * A fitted sparse autoencoder: config plus weights, with encoding and decoding run as onnxruntime graphs.
  * Latent activations are `[frames, latents]`, reconstructions `[frames, inputDim]`, both float32.
  */
-import { tensor, type TensorValue } from '../backend/ort';
+import { tensor, type Session, type TensorValue } from '../backend/ort';
 import { toMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { graphSession } from '../onnx/graphSession';
 import { checkSAEConfig, type SAEConfig } from './SAEConfig';
@@ -94,19 +94,10 @@ export class SAE {
     const spec = { variant: this.config.variant, preEncoderBias: this.config.preEncoderBias };
     const session = await graphSession(encodeGraphKey(spec, scaled, select), () => buildEncodeGraph(spec, scaled, select));
     const L = features === undefined ? this.latents : features.length;
-    const out = new Float32Array(m.rows * L);
     const feeds = this.encoderFeeds();
     if (scaled) feeds['norms'] = tensor('float32', this.decoderNorms(), [this.latents]);
     if (features !== undefined) feeds['cols'] = tensor('int64', BigInt64Array.from(features, (f) => BigInt(f)), [features.length]);
-    for (let r0 = 0; r0 < m.rows; r0 += SAE_CHUNK_FRAMES) {
-      const n = Math.min(SAE_CHUNK_FRAMES, m.rows - r0);
-      feeds['X'] = tensor('float32', m.data.subarray(r0 * m.cols, (r0 + n) * m.cols), [n, m.cols]);
-      const res = await session.run(feeds);
-      const F = res['F'];
-      if (F === undefined) throw new Error('SAE encode graph produced no F');
-      out.set(F.data as Float32Array, r0 * L);
-    }
-    return { rows: m.rows, cols: L, data: out };
+    return runInChunks(session, feeds, m, 'X', 'F', L, 'encode');
   }
 
   /** Raw latent activations `[frames, latents]` of `X` `[frames, inputDim]` (`[frames, features.length]` with `features`). */
@@ -128,21 +119,12 @@ export class SAE {
     if (m.cols !== this.latents) throw new Error(`F: has ${m.cols} columns, the SAE has ${this.latents} latents`);
     const session = await graphSession(DECODE_GRAPH_KEY, buildDecodeGraph);
     const d = this.inputDim;
-    const out = new Float32Array(m.rows * d);
     const feeds: Record<string, TensorValue> = {
       Wd: tensor('float32', this.w.decoder, [d, this.latents]),
       bd: tensor('float32', this.w.decoderBias, [d]),
       scale: tensor('float32', Float32Array.of(this.config.inputScale), []),
     };
-    for (let r0 = 0; r0 < m.rows; r0 += SAE_CHUNK_FRAMES) {
-      const n = Math.min(SAE_CHUNK_FRAMES, m.rows - r0);
-      feeds['F'] = tensor('float32', m.data.subarray(r0 * m.cols, (r0 + n) * m.cols), [n, m.cols]);
-      const res = await session.run(feeds);
-      const Xh = res['Xh'];
-      if (Xh === undefined) throw new Error('SAE decode graph produced no Xh');
-      out.set(Xh.data as Float32Array, r0 * d);
-    }
-    return { rows: m.rows, cols: d, data: out };
+    return runInChunks(session, feeds, m, 'F', 'Xh', d, 'decode');
   }
 
   /** `decode(encode(X))`, `[frames, inputDim]`. */
@@ -154,4 +136,28 @@ export class SAE {
   withConfig(changes: Partial<Omit<SAEConfig, 'inputDim' | 'latents'>>): SAE {
     return new SAE({ ...this.config, ...changes }, this.w);
   }
+}
+
+/**
+ * Run `session` over `m` in chunks of SAE_CHUNK_FRAMES rows fed as `input` (the other feeds stay fixed) and
+ * stack the `output` rows (`outCols` wide): bounds the graph's intermediate `[rows, latents]` buffers.
+ */
+async function runInChunks(
+  session: Session,
+  feeds: Record<string, TensorValue>,
+  m: Matrix<Float32Array>,
+  input: string,
+  output: string,
+  outCols: number,
+  what: string,
+): Promise<Matrix<Float32Array>> {
+  const out = new Float32Array(m.rows * outCols);
+  for (let r0 = 0; r0 < m.rows; r0 += SAE_CHUNK_FRAMES) {
+    const n = Math.min(SAE_CHUNK_FRAMES, m.rows - r0);
+    const res = await session.run({ ...feeds, [input]: tensor('float32', m.data.subarray(r0 * m.cols, (r0 + n) * m.cols), [n, m.cols]) });
+    const y = res[output];
+    if (y === undefined) throw new Error(`SAE ${what} graph produced no ${output}`);
+    out.set(y.data as Float32Array, r0 * outCols);
+  }
+  return { rows: m.rows, cols: outCols, data: out };
 }
