@@ -13,7 +13,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from build_notebooks import BUNDLED_MODEL, MODEL_PARAMETER_DOC, NOTEBOOKS, SETUP_CODE, code, md, notebook, write  # noqa: E402
+from build_notebooks import BUNDLED_MODEL, MODEL_PARAMETER_DOC, SETUP_CODE, code, md, notebook, output_folder, write  # noqa: E402
 
 NAME = "03-sparse-autoencoder.ipynb"
 
@@ -464,13 +464,7 @@ output of random layers, so its features carry no meaning.
 
 
 def main():
-    args = sys.argv[1:]
-    folder = NOTEBOOKS
-    if args[:1] == ["--out"] and len(args) == 2:
-        folder = args[1]
-    elif args:
-        sys.exit(f"usage: {sys.argv[0]} [--out DIR]   (default DIR: {NOTEBOOKS})")
-    os.makedirs(folder, exist_ok=True)
+    folder = output_folder()
     write(sparse_autoencoder(), folder, NAME)
 
 

@@ -589,7 +589,8 @@ def write(nb, folder, name):
     print(f"wrote {target}")
 
 
-def main():
+def output_folder():
+    """The folder named by `--out DIR` (default: notebooks/), created; shared by every generator script."""
     args = sys.argv[1:]
     folder = NOTEBOOKS
     if args[:1] == ["--out"] and len(args) == 2:
@@ -597,6 +598,11 @@ def main():
     elif args:
         sys.exit(f"usage: {sys.argv[0]} [--out DIR]   (default DIR: {NOTEBOOKS})")
     os.makedirs(folder, exist_ok=True)
+    return folder
+
+
+def main():
+    folder = output_folder()
     write(getting_started(), folder, "01-getting-started.ipynb")
     write(layerwise_statistics(), folder, "02-layerwise-statistics.ipynb")
 
