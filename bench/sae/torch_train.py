@@ -8,14 +8,17 @@ batches.npy (int32 [steps, batch] row indices into the pool). Prints one JSON li
 and process CPU seconds, and the bare matmul GFLOP/s of this torch build.
 """
 import json
+import os
 import struct
 import sys
 import time
 
 import numpy as np
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
+
+# The seed's SAE module, defined once beside the checkpoint fixtures that the tests read.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'test', 'fixtures', 'sae'))
+from make_checkpoint_fixtures import SparseAutoencoder  # noqa: E402
 
 
 def read_safetensors(path):
@@ -33,22 +36,6 @@ def read_safetensors(path):
         b, end = e["data_offsets"]
         out[name] = np.frombuffer(data[b:end], dtype=dt).reshape(e["shape"]).copy()
     return out
-
-
-class SparseAutoencoder(nn.Module):
-    """The seed's module (notebook 003)."""
-
-    def __init__(self, input_dim, hidden_dim):
-        super().__init__()
-        self.encoder = nn.Linear(input_dim, hidden_dim, bias=False)
-        self.decoder = nn.Linear(hidden_dim, input_dim, bias=False)
-        self.encoder_bias = nn.Parameter(torch.zeros(hidden_dim))
-        self.decoder_bias = nn.Parameter(torch.zeros(input_dim))
-
-    def forward(self, x):
-        encoded = F.relu(self.encoder(x) + self.encoder_bias)
-        decoded = self.decoder(encoded) + self.decoder_bias
-        return decoded, encoded
 
 
 def sae_loss(X, reconstructed_X, encoded_X, W_d, lambda_val):
