@@ -46,6 +46,7 @@ def main():
     cfg, pre = bm.hf_config(NAME, LAYERS, 'group', False, False)
     cfg['_name_or_path'] = f'layerwise/{NAME}'
     cfg['layerwise_note'] = 'random weights: for running the notebooks offline, not for findings'
+    cfg['layerwise_random_weights'] = True
     bm.write_json(os.path.join(out, 'config.json'), cfg)
     bm.write_json(os.path.join(out, 'preprocessor_config.json'), pre)
     size = os.path.getsize(os.path.join(out, 'model.onnx'))

@@ -4,6 +4,9 @@
  * Kernels accept a `MatrixLike` (a `Matrix` or a `number[][]`), check it at the boundary with `toMatrix`,
  * and never write into the caller's buffer.
  */
+import { at } from './util/at';
+
+/** The element arrays a `Matrix` can hold. */
 export type FloatArray = Float32Array | Float64Array;
 
 /** A dense row-major matrix `[rows, cols]`; element (i, j) is `data[i * cols + j]`. */
@@ -16,6 +19,7 @@ export interface Matrix<T extends FloatArray = FloatArray> {
 /** What kernels accept: a `Matrix` or an array of equal-length rows. */
 export type MatrixLike = Matrix | readonly (readonly number[])[];
 
+/** Checks `toMatrix` applies. */
 export interface ToMatrixOptions {
   /** Reject NaN/Inf (default true). */
   finite?: boolean;
@@ -110,6 +114,14 @@ export function asFloat64(m: Matrix, copy = false): Matrix<Float64Array> {
 /** Row `i` as a view (no copy). */
 export function row(m: Matrix, i: number): FloatArray {
   return m.data.subarray(i * m.cols, (i + 1) * m.cols);
+}
+
+/** Column `j` of `m` as a new array `[rows]` (float32 for float32 matrices, else float64). */
+export function column(m: Matrix, j: number): FloatArray {
+  if (!(Number.isInteger(j) && j >= 0 && j < m.cols)) throw new Error(`column ${j} is outside [0, ${m.cols})`);
+  const out = m.data instanceof Float32Array ? new Float32Array(m.rows) : new Float64Array(m.rows);
+  for (let r = 0; r < m.rows; r++) out[r] = at(m.data, r * m.cols + j);
+  return out;
 }
 
 /** The rows listed in `indices`, in that order, as a new matrix of the same element type. */

@@ -30,7 +30,7 @@ function lastJson(text) {
 
 async function bare(modelPath, manifest) {
   const { Session, tensor } = require(path.join(dist, 'backend', 'ort'));
-  const { loadAudio } = require(path.join(dist, 'data', 'loadAudio'));
+  const { loadAudio } = require(path.join(dist, 'data', 'audio', 'loadAudio'));
   const { normalizeWaveform } = require(path.join(dist, 'model', 'normalizeWaveform'));
   const dir = path.dirname(manifest);
   const files = fs.readFileSync(manifest, 'utf8').trim().split('\n').slice(1).map((l) => path.join(dir, l.split(',')[1]));
@@ -69,7 +69,7 @@ function pipeline(modelPath, data, store, pooling) {
 }
 
 function parity(store, torchNpy) {
-  const { readNpy } = require(path.join(dist, 'data', 'readNpy'));
+  const { readNpy } = require(path.join(dist, 'data', 'io', 'readNpy'));
   const ref = readNpy(torchNpy);
   const [layers, hidden] = ref.shape;
   let worst = 0;

@@ -8,7 +8,7 @@ const path = require('node:path');
 const dist = path.join(__dirname, '..', '..', 'dist');
 const { loadModel } = require(path.join(dist, 'model', 'loadModel'));
 const { loadDatasetAt } = require(path.join(dist, 'cli', 'extract'));
-const { extractFeatures } = require(path.join(dist, 'model', 'extractFeatures'));
+const { extractFeatures } = require(path.join(dist, 'store', 'extractFeatures'));
 
 async function main() {
   const [model, data, out, pooling, threads] = process.argv.slice(2);

@@ -14,7 +14,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeNpy } from '../../src/data/writeNpy';
+import { writeNpy } from '../../src/data/io/writeNpy';
 import { layerMatrix } from '../../src/kernels/layerMatrix';
 import type { Matrix } from '../../src/matrix';
 import { Random } from '../../src/random';

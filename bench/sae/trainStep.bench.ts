@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { tensor } from '../../src/backend/ort';
-import { writeNpy } from '../../src/data/writeNpy';
+import { writeNpy } from '../../src/data/io/writeNpy';
 import { GraphBuilder } from '../../src/onnx/GraphBuilder';
 import { graphSession } from '../../src/onnx/graphSession';
 import { Random } from '../../src/random';

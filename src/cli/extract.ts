@@ -1,16 +1,16 @@
 /**
  * `layerwise extract --model M --data D --out DIR`: every requested layer's features of a dataset, mean-pooled
- * or frame by frame, into a resumable feature store (see src/model/extractFeatures.ts).
+ * or frame by frame, into a resumable feature store (see src/store/extractFeatures.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Dataset, DatasetItem } from '../data/Dataset';
-import { loadLabelledFolders } from '../data/loadLabelledFolders';
-import { loadLibriSpeech } from '../data/loadLibriSpeech';
-import { loadManifest } from '../data/loadManifest';
-import { extractFeatures } from '../model/extractFeatures';
+import type { Dataset, DatasetItem } from '../data/datasets/Dataset';
+import { loadLabelledFolders } from '../data/datasets/loadLabelledFolders';
+import { loadLibriSpeech } from '../data/datasets/loadLibriSpeech';
+import { loadManifest } from '../data/datasets/loadManifest';
+import { extractFeatures } from '../store/extractFeatures';
 import { loadModel, type LoadModelOptions } from '../model/loadModel';
-import { formatDuration, terminalProgress } from '../model/progress';
+import { formatDuration, terminalProgress } from '../util/progress';
 import { parseLayerSelection } from '../model/resolveLayers';
 import { parseArgs } from './parseArgs';
 
@@ -21,7 +21,7 @@ export const usage = `usage: layerwise extract --model M --data D --out DIR [opt
                      (<D>/[<split>/]<speaker>/<chapter>/*.flac + .trans.txt), or a manifest (.csv/.tsv/.jsonl)
   --out DIR          the feature store (created; an unfinished run there is resumed)
   --pooling P        mean (default): DIR/layer_XX.npy [items, hidden]; frames: every frame, in shards
-  --layers L         all (default: every hidden state), 0,6,12, local (conv layers), ffn, hidden.3, local.0, ...
+  --layers L         all (default: every hidden state), 0,6,12, local (conv layers), ffn, hidden.3, local.1, ffn.6, ...
   --limit N          keep N items (after shuffling when --seed is given)
   --seed S           shuffle the dataset with this seed first (as datasets' shuffle(seed).select(range(N)))
   --split NAME       split of a labelled-folders set (train|validation|test|all) or LibriSpeech (e.g. dev-clean)
@@ -30,7 +30,7 @@ export const usage = `usage: layerwise extract --model M --data D --out DIR [opt
   --batch-size N     run up to N equal-length clips per model call (default 1)
   --shard-items N    items per shard (default 64); an interrupted run loses at most one shard
   --shard-frames N   frame stores also close a shard at N frames (default 8192)
-  --ffn 3,6          also expose these layers' FFN activations (select them with --layers ffn)
+  --ffn 3,6          also expose the FFN activations inside these layers (1..L; ffn.6 sits in the layer that outputs hidden.6)
   --threads N        onnxruntime threads (default: all cores)
   --no-normalize     do not normalise waveforms (overrides preprocessor_config.json)
   --quantized        use onnx/model_quantized.onnx of a hub repo

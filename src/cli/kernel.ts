@@ -1,4 +1,4 @@
-import { registerKernel, defaultJupyterDataDir, KERNEL_NAME } from '../env/kernelSpec';
+import { registerKernel, defaultJupyterDataDir, KERNEL_NAME } from '../jupyter/kernelSpec';
 import { parseArgs } from './parseArgs';
 
 export const usage = `layerwise kernel install [--data-dir DIR] [--name NAME]

@@ -4,8 +4,8 @@ import { readModelProto } from '../onnx/readModelProto';
 import { parseArgs } from './parseArgs';
 
 export const usage = `layerwise layers MODEL.onnx [--json]
-  List where each activation (hidden.<i> = Hugging Face hidden_states[i], local.<i> = conv layer i,
-  ffn.<i> = FFN activation of layer i) sits in the ONNX graph, and how it was found.
+  List where each activation (hidden.<i> = Hugging Face hidden_states[i], the output of layer i;
+  local.<i> = conv layer i, from 1; ffn.<i> = FFN activation inside layer i) sits in the ONNX graph.
 layerwise layers --expose IN.onnx OUT.onnx [--ffn 6[,7...]] [--no-local]
   Write a copy of IN whose graph outputs every hidden state and conv layer (and the FFN activations of the
   listed layers), named hidden.<i>, local.<i>, ffn.<i>. External data files are linked beside OUT.`;
@@ -14,7 +14,7 @@ function parseFfn(text: string | undefined): number[] {
   if (text === undefined) return [];
   return text.split(',').map((s) => {
     const t = s.trim();
-    if (!/^\d+$/.test(t)) throw new Error(`--ffn: '${t}' is not a layer index (use e.g. --ffn 6 or --ffn 3,6)`);
+    if (!/^\d+$/.test(t)) throw new Error(`--ffn: '${t}' is not a layer number (1..L; use e.g. --ffn 6 or --ffn 3,6)`);
     return Number(t);
   });
 }

@@ -1,9 +1,9 @@
 /**
  * `layerwise synth words|sentences --out DIR ...`: make the offline synthetic datasets from the command line.
  */
-import { synthesizeSpokenSentences } from '../data/synthesizeSpokenSentences';
-import { SPEECH_COMMANDS_WORDS, synthesizeSpokenWords } from '../data/synthesizeSpokenWords';
-import { errorMessage } from '../data/describeError';
+import { synthesizeSpokenSentences } from '../data/synth/synthesizeSpokenSentences';
+import { SPEECH_COMMANDS_WORDS, synthesizeSpokenWords } from '../data/synth/synthesizeSpokenWords';
+import { errorMessage } from '../util/describeError';
 
 export const usage = `usage: layerwise synth words --out DIR [--seed S] [--variants N] [--words w1,w2,...]
        layerwise synth sentences --out DIR [--seed S] [--speakers N] [--chapters N] [--utterances N] [--split NAME]

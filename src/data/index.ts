@@ -1,23 +1,19 @@
-/** Audio decoding and resampling, dataset loaders, synthetic speech, and `.npy`/`.npz` I/O. */
-export * from './DecodedAudio';
-export * from './decodeAudio';
-export * from './decodeWav';
-export * from './encodeWav';
-export * from './resample';
-export * from './loadAudio';
-export * from './Dataset';
-export * from './loadLabelledFolders';
-export * from './loadLibriSpeech';
-export * from './loadManifest';
-export * from './SpeakerVoice';
-export * from './espeakSpeak';
-export * from './ENGLISH_SENTENCES';
-export * from './synthesizeSpokenWords';
-export * from './synthesizeSpokenSentences';
-export * from './NpyArray';
-export * from './readNpy';
-export * from './writeNpy';
-export * from './NpyWriter';
-export * from './readNpz';
-export * from './writeFileAtomic';
-export * from './readSourceBytes';
+/**
+ * Data: audio decoding and resampling (`audio/`), dataset loaders with seeded selections (`datasets/`),
+ * synthetic speech for offline demos (`synth/`), and NumPy `.npy`/`.npz` files (`io/`).
+ */
+export { loadAudio, type AudioClip, type LoadAudioOptions } from './audio/loadAudio';
+export { decodeAudio } from './audio/decodeAudio';
+export type { DecodedAudio, AudioFormat } from './audio/DecodedAudio';
+export { resample, type ResampleOptions, type ResampleQuality } from './audio/resample';
+export { encodeWav, type EncodeWavOptions } from './audio/encodeWav';
+export { Dataset, type DatasetItem, type Selection, type RangeSelection } from './datasets/Dataset';
+export { loadLabelledFolders, type LabelledItem, type LabelledSplit, type LoadLabelledFoldersOptions } from './datasets/loadLabelledFolders';
+export { loadLibriSpeech, type LibriSpeechItem, type LoadLibriSpeechOptions } from './datasets/loadLibriSpeech';
+export { loadManifest, type LoadManifestOptions, type ManifestFormat } from './datasets/loadManifest';
+export { synthesizeSpokenWords, type SynthesizeSpokenWordsOptions, type SynthesizeSpokenWordsResult } from './synth/synthesizeSpokenWords';
+export { synthesizeSpokenSentences, type SynthesizeSpokenSentencesOptions, type SynthesizeSpokenSentencesResult } from './synth/synthesizeSpokenSentences';
+export { readNpy } from './io/readNpy';
+export { writeNpy, type NpyInput } from './io/writeNpy';
+export { readNpz } from './io/readNpz';
+export type { NpyArray, NpyData, NpyDtype } from './io/NpyArray';

@@ -17,6 +17,7 @@
  */
 import type { Matrix } from '../matrix';
 import { centerColumns, crossProduct, gram, matmul, rowProducts, symmetricEigen } from './engine';
+import { largestEntrySign } from './largestEntrySign';
 import type { Undefined } from './pairwiseMetric';
 
 /** The outcome of a CCA-based similarity: `value` with the canonical correlations, or why it is undefined. */
@@ -181,18 +182,9 @@ export async function ccaPair(a: CcaView, b: CcaView): Promise<CcaPair> {
   const v = kx <= ky ? q : p;
   // Sign convention: largest-magnitude entry of each u column positive.
   for (let i = 0; i < nd; i++) {
-    let best = 0;
-    let arg = 0;
-    for (let r = 0; r < kx; r++) {
-      const x = Math.abs(u[r * nd + i] as number);
-      if (x > best) {
-        best = x;
-        arg = r;
-      }
-    }
-    if ((u[arg * nd + i] as number) < 0) {
-      for (let r = 0; r < kx; r++) u[r * nd + i] = -(u[r * nd + i] as number);
-      for (let r = 0; r < ky; r++) v[r * nd + i] = -(v[r * nd + i] as number);
+    if (largestEntrySign(u, i, kx, nd) < 0) {
+      for (let r = 0; r < kx; r++) u[r * nd + i] *= -1;
+      for (let r = 0; r < ky; r++) v[r * nd + i] *= -1;
     }
   }
   return { s, u: { rows: kx, cols: nd, data: u }, v: { rows: ky, cols: nd, data: v } };

@@ -15,6 +15,7 @@ import { topKNeighbors } from './engine';
 import { checkPair, comparePair, definedValue, type PairwiseMetric } from './pairwiseMetric';
 import { checkSameRows, knnSettings, type KnnLists, type KnnOptions } from './knnLists';
 
+/** Options of `cknna`. */
 export interface CknnaOptions extends KnnOptions {
   /** Unbiased HSIC with self excluded from the neighbour lists (default true). Needs n >= 4. */
   unbiased?: boolean;

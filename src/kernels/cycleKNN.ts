@@ -7,6 +7,7 @@ import type { MatrixLike } from '../matrix';
 import { checkPair, comparePair, definedValue, type PairwiseMetric } from './pairwiseMetric';
 import { checkSameRows, knnLists, knnSettings, type KnnLists, type KnnOptions } from './knnLists';
 
+/** Options of `cycleKNN`. */
 export type CycleKNNOptions = KnnOptions;
 
 /** The metric behind `cycleKNN`, for `layerMatrix` (row = X, column = Y). */

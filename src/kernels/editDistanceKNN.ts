@@ -6,6 +6,7 @@ import type { MatrixLike } from '../matrix';
 import { checkPair, comparePair, definedValue, type PairwiseMetric } from './pairwiseMetric';
 import { checkSameRows, knnLists, knnSettings, type KnnLists, type KnnOptions } from './knnLists';
 
+/** Options of `editDistanceKNN`. */
 export type EditDistanceKNNOptions = KnnOptions;
 
 /** Levenshtein distance between a[ao..ao+k) and b[bo..bo+k) (unit insert, delete and substitute costs). */

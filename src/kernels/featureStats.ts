@@ -5,6 +5,7 @@
  */
 import { toMatrix, type MatrixLike } from '../matrix';
 
+/** Options of `featureStats`. */
 export interface FeatureStatsOptions {
   /**
    * Delta degrees of freedom of the variances (NumPy's `ddof`): 0 (default, `np.var`/`np.std`) divides by
@@ -13,6 +14,7 @@ export interface FeatureStatsOptions {
   ddof?: 0 | 1;
 }
 
+/** Per-layer feature statistics of seed 001: the mean of feature means, their spread, the overall std. */
 export interface FeatureStatsResult {
   /** Rows (samples or frames) and columns (features). */
   readonly n: number;

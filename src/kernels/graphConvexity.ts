@@ -29,7 +29,9 @@ import { Random } from '../random';
 import { topKNeighbors } from './engine/neighbors';
 import { encodeLabels, type LabelsLike } from './labels';
 import { DijkstraWorkspace, type WeightedGraph } from './shortestPaths';
+import { symmetricCSR } from './symmetricCSR';
 
+/** Options of `graphConvexity` (neighbours of the kNN graph, path pairs sampled per class, `seed`). */
 export interface GraphConvexityOptions {
   /** Neighbours per point in the kNN graph (default 10, as seed 000's `num_neighbours`). */
   k?: number;
@@ -39,6 +41,7 @@ export interface GraphConvexityOptions {
   seed?: number;
 }
 
+/** The convexity of one class: mean share of shortest-path nodes inside the class, with its standard error. */
 export interface ConvexityClassScore {
   /** The class label. */
   readonly label: number | string;
@@ -54,6 +57,7 @@ export interface ConvexityClassScore {
   readonly se: number | null;
 }
 
+/** Graph convexity per class and pooled, with standard errors. */
 export interface GraphConvexityResult {
   readonly k: number;
   /** Per class, in label order (`np.unique` order). */
@@ -66,49 +70,10 @@ export interface GraphConvexityResult {
 
 /** The symmetrised kNN graph in CSR form, weights = Euclidean distances. */
 async function knnGraph(X: Matrix, k: number): Promise<WeightedGraph> {
-  const n = X.rows;
   const nb = await topKNeighbors(X, { k, metric: 'euclidean', excludeSelf: true });
-  // Collect directed edges i -> j for j in kNN(i), then add the reverse and keep each pair once (with the
-  // larger of the two weights, as np.maximum(D, D.T) does).
-  const edges = new Map<number, number>();
-  for (let i = 0; i < n; i++) {
-    for (let r = 0; r < k; r++) {
-      const j = nb.indices[i * k + r] as number;
-      const w = Math.sqrt(Math.max(0, nb.values[i * k + r] as number));
-      const a = Math.min(i, j);
-      const b = Math.max(i, j);
-      const key = a * n + b;
-      const prev = edges.get(key);
-      if (prev === undefined || w > prev) edges.set(key, w);
-    }
-  }
-  const degree = new Int32Array(n + 1);
-  for (const key of edges.keys()) {
-    const a = Math.floor(key / n);
-    const b = key - a * n;
-    degree[a + 1] = (degree[a + 1] as number) + 1;
-    degree[b + 1] = (degree[b + 1] as number) + 1;
-  }
-  for (let i = 0; i < n; i++) degree[i + 1] = (degree[i + 1] as number) + (degree[i] as number);
-  const offsets = Int32Array.from(degree);
-  const fill = Int32Array.from(degree.subarray(0, n));
-  const targets = new Int32Array(offsets[n] as number);
-  const weights = new Float64Array(offsets[n] as number);
-  const keys = [...edges.keys()].sort((p, q) => p - q);
-  for (const key of keys) {
-    const a = Math.floor(key / n);
-    const b = key - a * n;
-    const w = edges.get(key) as number;
-    let p = fill[a] as number;
-    targets[p] = b;
-    weights[p] = w;
-    fill[a] = p + 1;
-    p = fill[b] as number;
-    targets[p] = a;
-    weights[p] = w;
-    fill[b] = p + 1;
-  }
-  return { nodes: n, offsets, targets, weights };
+  const distances = Float64Array.from(nb.values, (v) => Math.sqrt(Math.max(0, v)));
+  // A pair found from both ends keeps the larger of its two weights, as np.maximum(D, D.T) does.
+  return symmetricCSR(X.rows, k, nb.indices, distances, 'max');
 }
 
 /** `count` distinct values from [0, total), in draw order. */

@@ -12,9 +12,12 @@
  */
 import { asFloat32, toMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { Random } from '../random';
+import { readJSONFile, writeJSONFile } from '../util/jsonFile';
 import { assignToCentroids, clippedCandidateDistances } from './engine/centroidAssignment';
 import { rowSquaredNorms } from './engine/columns';
+import { FittedJSONReader, float64ToRows, rowsToFloat64, type FittedModel } from './FittedModel';
 
+/** Options of `kmeans`; only `k` is required. */
 export interface KMeansOptions {
   /** Number of clusters, 1 <= k <= rows. */
   k: number;
@@ -30,6 +33,7 @@ export interface KMeansOptions {
   init?: 'k-means++' | 'random' | MatrixLike;
 }
 
+/** What a k-means fit found (the fields of `KMeansModel`). */
 export interface KMeansResult {
   /** Cluster centres `[k, d]`. */
   readonly centroids: Matrix<Float64Array>;
@@ -197,8 +201,74 @@ async function lloyd(m: Matrix, x32: Matrix<Float32Array>, init: Float64Array, k
   return { centroids, labels, inertia, iterations, converged };
 }
 
+/** k-means as plain JSON. */
+export interface KMeansModelJSON {
+  readonly type: 'layerwise.KMeans';
+  readonly version: 1;
+  /** `[k][d]`. */
+  readonly centroids: number[][];
+  readonly labels: number[];
+  readonly inertia: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+}
+
+/** A fitted k-means (see `FittedModel`): `predict` gives the nearest centroid of new rows. */
+export class KMeansModel implements KMeansResult, FittedModel<KMeansModelJSON> {
+  constructor(
+    readonly centroids: Matrix<Float64Array>,
+    readonly labels: Int32Array,
+    readonly inertia: number,
+    readonly iterations: number,
+    readonly converged: boolean,
+  ) {}
+
+  /** Number of clusters. */
+  get k(): number {
+    return this.centroids.rows;
+  }
+
+  /** Nearest-centroid cluster of every row of `X` `[n, d]` (ties to the lower cluster index). */
+  predict(X: MatrixLike): Promise<Int32Array> {
+    return assignClusters(X, this.centroids);
+  }
+
+  toJSON(): KMeansModelJSON {
+    const { rows, cols, data } = this.centroids;
+    return {
+      type: 'layerwise.KMeans',
+      version: 1,
+      centroids: float64ToRows(data, rows, cols),
+      labels: Array.from(this.labels),
+      inertia: this.inertia,
+      iterations: this.iterations,
+      converged: this.converged,
+    };
+  }
+
+  /** Rebuild a model from `toJSON()` output; `source` names it in errors. */
+  static fromJSON(json: unknown, source = 'k-means model'): KMeansModel {
+    const j = new FittedJSONReader(json, 'KMeans', 1, source);
+    const rows = j.rows('centroids');
+    const d = rows[0]?.length ?? 0;
+    const labels = j.numbers('labels');
+    if (labels.some((l) => !(Number.isInteger(l) && l >= 0 && l < rows.length))) throw j.error(`labels must be cluster indices in [0, ${rows.length})`);
+    return new KMeansModel({ rows: rows.length, cols: d, data: rowsToFloat64(rows, d) }, Int32Array.from(labels), j.number('inertia'), j.number('iterations'), j.boolean('converged'));
+  }
+
+  /** Write the model to `path` as JSON, atomically. */
+  save(path: string): void {
+    writeJSONFile(path, this.toJSON());
+  }
+
+  /** Read a model written by `save`. */
+  static load(path: string): KMeansModel {
+    return KMeansModel.fromJSON(readJSONFile(path, 'k-means model'), path);
+  }
+}
+
 /** k-means clustering of the rows of `X` `[n, d]`. Deterministic for a given `seed`. */
-export async function kmeans(X: MatrixLike, opts: KMeansOptions): Promise<KMeansResult> {
+export async function kmeans(X: MatrixLike, opts: KMeansOptions): Promise<KMeansModel> {
   const m = toMatrix(X, 'X');
   const { rows: n, cols: d } = m;
   const { k, seed = 0, maxIter = 300, nInit = 1, tol = 1e-4, init = 'k-means++' } = opts;
@@ -232,13 +302,7 @@ export async function kmeans(X: MatrixLike, opts: KMeansOptions): Promise<KMeans
     if (best === null || res.inertia < best.inertia) best = res;
   }
   if (best === null) throw new Error('kmeans: no run completed');
-  return {
-    centroids: { rows: k, cols: d, data: best.centroids },
-    labels: best.labels,
-    inertia: best.inertia,
-    iterations: best.iterations,
-    converged: best.converged,
-  };
+  return new KMeansModel({ rows: k, cols: d, data: best.centroids }, best.labels, best.inertia, best.iterations, best.converged);
 }
 
 /** Nearest-centroid labels of new rows `X` `[n, d]` for fitted `centroids` `[k, d]` (k-means `predict`). */

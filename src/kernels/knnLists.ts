@@ -7,6 +7,7 @@
 import type { Matrix } from '../matrix';
 import { topKNeighbors, type Neighbors, type Precision } from './engine';
 
+/** Options shared by the k-nearest-neighbour metrics: `k` and the neighbour metric. */
 export interface KnnOptions {
   /** Neighbours per row (default 10). */
   k?: number;

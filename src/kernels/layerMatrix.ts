@@ -35,8 +35,10 @@ export interface LayerMetricOptions {
   svcca: SvccaOptions;
   pwcca: PwccaOptions;
 }
+/** The metric names `layerMatrix` and `crossLayerMatrix` accept (`'linearCKA'`, `'mutualKNN'`, ...). */
 export type LayerMetric = keyof LayerMetricOptions;
 
+/** Options of `layerMatrix` / `crossLayerMatrix`: the metric's own options and layer names. */
 export interface LayerMatrixOptions {
   /** Labels of the layers (default `layer 0`, `layer 1`, ...), used in errors and returned as `names`. */
   names?: readonly string[];
@@ -44,6 +46,7 @@ export interface LayerMatrixOptions {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** A layer x layer matrix of one metric, with the layer names along both axes. */
 export interface LayerMatrixResult {
   readonly metric: LayerMetric;
   /** values[i][j] = metric(layer i, layer j); NaN where the metric is undefined (see `undefinedEntries`). */

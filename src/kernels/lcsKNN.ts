@@ -7,6 +7,7 @@ import type { MatrixLike } from '../matrix';
 import { checkPair, comparePair, definedValue, type PairwiseMetric } from './pairwiseMetric';
 import { checkSameRows, knnLists, knnSettings, type KnnLists, type KnnOptions } from './knnLists';
 
+/** Options of `lcsKNN`. */
 export type LcsKNNOptions = KnnOptions;
 
 /** Length of the longest common subsequence of a[ao..ao+k) and b[bo..bo+k) (dynamic programming). */

@@ -14,6 +14,7 @@ import { centerColumns, crossProduct, gram, resolvePrecision, rowSquaredNorms, t
 import { centerGram, centeredInner, linearKernel, MAX_GRAM_ROWS, type CenteredGram } from './centeredGram';
 import { checkPair, comparePair, definedValue, type PairwiseMetric, type Undefined } from './pairwiseMetric';
 
+/** Options of `linearCKA`. */
 export interface LinearCKAOptions {
   /** Unbiased HSIC (Song et al. 2012) instead of the biased estimator (default false). */
   debiased?: boolean;

@@ -12,6 +12,7 @@ import { Random } from '../random';
 import { encodeLabels, type LabelsLike } from './labels';
 import { fitSoftmaxRegression, predictCodes, type LogisticRegressionOptions } from './logisticRegression';
 
+/** Options of `linearProbe`: the logistic-regression options plus folds and `seed`. */
 export interface LinearProbeOptions extends LogisticRegressionOptions {
   /** Number of stratified folds (default 5), or each sample's fold id `0..F-1` (`[n]`). */
   folds?: number | ArrayLike<number>;
@@ -19,6 +20,7 @@ export interface LinearProbeOptions extends LogisticRegressionOptions {
   seed?: number;
 }
 
+/** Cross-validated accuracy of a linear probe (mean, std, per fold) with the majority-class baseline. */
 export interface LinearProbeResult {
   /** Mean test accuracy over folds. */
   readonly accuracy: number;

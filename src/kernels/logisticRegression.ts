@@ -9,9 +9,13 @@
  * two classes.
  */
 import { toMatrix, type MatrixLike } from '../matrix';
+import { at } from '../util/at';
+import { readJSONFile, writeJSONFile } from '../util/jsonFile';
+import { FittedJSONReader, float64ToRows, rowsToFloat64, type FittedModel } from './FittedModel';
 import { encodeLabels, type LabelsLike } from './labels';
 import { softmaxRegressionLoss } from './engine/softmaxRegressionLoss';
 
+/** Options of `fitLogisticRegression` (and of each fold of `linearProbe`). */
 export interface LogisticRegressionOptions {
   /** L2 strength on the weights, in mean-loss units (default 1e-4; sklearn's C = 1 / (n l2)). */
   l2?: number;
@@ -23,9 +27,8 @@ export interface LogisticRegressionOptions {
   standardize?: boolean;
 }
 
-/** A fitted model; weights act on standardised features. */
-export interface LogisticRegressionModel {
-  readonly classes: readonly (number | string)[];
+/** The fitted parameters; weights act on standardised features. */
+export interface SoftmaxParameters {
   /** `[d, c]` row-major. */
   readonly weights: Float64Array;
   /** `[c]`. */
@@ -71,7 +74,7 @@ export async function fitSoftmaxRegression(
   codes: Int32Array,
   c: number,
   opts: LogisticRegressionOptions = {},
-): Promise<Omit<LogisticRegressionModel, 'classes'>> {
+): Promise<SoftmaxParameters> {
   const { l2 = 1e-4, maxIter = 500, tol = 1e-6, standardize = true } = opts;
   if (!(l2 >= 0)) throw new Error(`logistic regression: l2 must be >= 0, got ${l2}`);
   if (!Number.isInteger(maxIter) || maxIter < 1) throw new Error(`logistic regression: maxIter must be a positive integer, got ${maxIter}`);
@@ -221,6 +224,107 @@ async function lbfgs(f: (x: Float64Array) => Promise<{ value: number; grad: Floa
   return { x, value, iterations: it, converged };
 }
 
+/** A fitted model as plain JSON. */
+export interface LogisticRegressionModelJSON {
+  readonly type: 'layerwise.LogisticRegression';
+  readonly version: 1;
+  readonly classes: (number | string)[];
+  /** `[d][c]`. */
+  readonly weights: number[][];
+  readonly bias: number[];
+  readonly mean: number[];
+  readonly scale: number[];
+  readonly loss: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+}
+
+/** A fitted multinomial logistic regression (see `FittedModel`): `predict` gives the class of new rows. */
+export class LogisticRegressionModel implements SoftmaxParameters, FittedModel<LogisticRegressionModelJSON> {
+  readonly weights: Float64Array;
+  readonly bias: Float64Array;
+  readonly mean: Float64Array;
+  readonly scale: Float64Array;
+  readonly loss: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+
+  constructor(
+    /** The class labels, in the order of the weight columns. */
+    readonly classes: readonly (number | string)[],
+    params: SoftmaxParameters,
+  ) {
+    const d = params.mean.length;
+    const c = classes.length;
+    if (params.bias.length !== c || params.weights.length !== d * c || params.scale.length !== d) {
+      throw new Error(`LogisticRegressionModel: parameters do not fit ${d} features and ${c} classes`);
+    }
+    ({ weights: this.weights, bias: this.bias, mean: this.mean, scale: this.scale, loss: this.loss, iterations: this.iterations, converged: this.converged } = params);
+  }
+
+  /** Number of features the model was fitted on. */
+  get nFeatures(): number {
+    return this.mean.length;
+  }
+
+  /** The predicted class of every row of `X` `[n, nFeatures]` (the largest score; the first class on ties). */
+  predict(X: MatrixLike): (number | string)[] {
+    const m = toMatrix(X, 'X');
+    if (m.cols !== this.nFeatures) throw new Error(`X: has ${m.cols} columns but the model was fitted on ${this.nFeatures} features`);
+    const codes = predictCodes(this, m.data, m.cols, Int32Array.from({ length: m.rows }, (_, i) => i));
+    return Array.from(codes, (k) => at(this.classes, k));
+  }
+
+  toJSON(): LogisticRegressionModelJSON {
+    const d = this.nFeatures;
+    const c = this.classes.length;
+    return {
+      type: 'layerwise.LogisticRegression',
+      version: 1,
+      classes: [...this.classes],
+      weights: float64ToRows(this.weights, d, c),
+      bias: Array.from(this.bias),
+      mean: Array.from(this.mean),
+      scale: Array.from(this.scale),
+      loss: this.loss,
+      iterations: this.iterations,
+      converged: this.converged,
+    };
+  }
+
+  /** Rebuild a model from `toJSON()` output; `source` names it in errors. */
+  static fromJSON(json: unknown, source = 'logistic regression model'): LogisticRegressionModel {
+    const j = new FittedJSONReader(json, 'LogisticRegression', 1, source);
+    const classes = j.raw('classes');
+    if (!Array.isArray(classes) || classes.length < 2 || !classes.every((x) => typeof x === 'string' || typeof x === 'number')) {
+      throw j.error('classes must list at least two numbers or strings');
+    }
+    const labels: (number | string)[] = classes.filter((x): x is number | string => typeof x === 'string' || typeof x === 'number');
+    const mean = j.numbers('mean');
+    const weights = j.rows('weights', labels.length);
+    if (weights.length !== mean.length) throw j.error(`weights has ${weights.length} rows for ${mean.length} features`);
+    return new LogisticRegressionModel(labels, {
+      weights: rowsToFloat64(weights, labels.length),
+      bias: Float64Array.from(j.numbers('bias')),
+      mean: Float64Array.from(mean),
+      scale: Float64Array.from(j.numbers('scale')),
+      loss: j.number('loss'),
+      iterations: j.number('iterations'),
+      converged: j.boolean('converged'),
+    });
+  }
+
+  /** Write the model to `path` as JSON, atomically. */
+  save(path: string): void {
+    writeJSONFile(path, this.toJSON());
+  }
+
+  /** Read a model written by `save`. */
+  static load(path: string): LogisticRegressionModel {
+    return LogisticRegressionModel.fromJSON(readJSONFile(path, 'logistic regression model'), path);
+  }
+}
+
 /** Fit multinomial logistic regression on all rows of `X` `[n, d]` with `labels` (one per row). */
 export async function fitLogisticRegression(X: MatrixLike, labels: LabelsLike, opts: LogisticRegressionOptions = {}): Promise<LogisticRegressionModel> {
   const m = toMatrix(X, 'X');
@@ -228,11 +332,11 @@ export async function fitLogisticRegression(X: MatrixLike, labels: LabelsLike, o
   if (enc.classes.length < 2) throw new Error('labels: need at least two classes to fit a classifier');
   const all = new Int32Array(m.rows).map((_, i) => i);
   const fit = await fitSoftmaxRegression(m.data, m.cols, all, enc.codes, enc.classes.length, opts);
-  return { classes: enc.classes, ...fit };
+  return new LogisticRegressionModel(enc.classes, fit);
 }
 
 /** Class codes (index into `model.classes`) predicted for rows `rowsIdx` of `data` `[n, d]`. */
-export function predictCodes(model: Omit<LogisticRegressionModel, 'classes'>, data: ArrayLike<number>, d: number, rowsIdx: ArrayLike<number>): Int32Array {
+export function predictCodes(model: SoftmaxParameters, data: ArrayLike<number>, d: number, rowsIdx: ArrayLike<number>): Int32Array {
   const c = model.bias.length;
   const out = new Int32Array(rowsIdx.length);
   const z = new Float64Array(c);

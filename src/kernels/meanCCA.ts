@@ -10,6 +10,7 @@ import { ccaPair, checkEpsilon, prepareView, type CcaResult, type CcaView } from
 export type { CcaResult } from './ccaCore';
 import { checkPair, type PairwiseMetric, type Undefined } from './pairwiseMetric';
 
+/** Options of `meanCCA`. */
 export interface MeanCCAOptions {
   /** Pruning threshold and ridge on the rescaled covariances (default 1e-6). */
   epsilon?: number;

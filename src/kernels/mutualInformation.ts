@@ -7,6 +7,7 @@
  */
 import { encodeLabels, type LabelsLike } from './labels';
 
+/** Mutual information of clusters with labels (nats and bits), both entropies, I / H(labels), NMI and purity. */
 export interface MutualInformationResult {
   /** Number of samples. */
   readonly n: number;

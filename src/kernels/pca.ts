@@ -14,13 +14,16 @@
  * Components of zero variance (rank-deficient data) are completed to an orthonormal set deterministically.
  * A fitted model saves to and loads from a plain JSON file.
  */
-import * as fs from 'node:fs';
 import { toMatrix, type Matrix, type MatrixLike } from '../matrix';
+import { readJSONFile, writeJSONFile } from '../util/jsonFile';
 import { columnMeans } from './engine/columns';
 import { allocate, resolvePrecision, type Precision } from './engine/precision';
 import { crossProduct, gram, rowProducts } from './engine/products';
+import { FittedJSONReader, float64ToRows, rowsToFloat64, type FittedModel } from './FittedModel';
+import { largestEntrySign } from './largestEntrySign';
 import { symmetricEigen } from './engine/symmetricEigen';
 
+/** Options of `pca` / `fitPCA`: number of components, centring, working precision (PCA takes no seed: it is deterministic). */
 export interface PCAOptions {
   /** Components to keep, 1 <= nComponents <= min(rows, cols) (default min(rows, cols)). */
   nComponents?: number;
@@ -45,6 +48,7 @@ export interface PCAModelJSON {
   readonly totalVariance: number;
 }
 
+/** A fitted PCA with the training rows projected. */
 export interface PCAResult {
   readonly model: PCAModel;
   /** `[nComponents, d]`, unit rows, largest-magnitude entry positive. */
@@ -56,7 +60,8 @@ export interface PCAResult {
 }
 
 /** A fitted PCA: `transform` projects new rows; `save`/`load` use a plain JSON file. */
-export class PCAModel {
+/** A fitted PCA (see `FittedModel`): `transform` projects new rows onto the components. */
+export class PCAModel implements FittedModel<PCAModelJSON> {
   constructor(
     readonly components: Matrix<Float64Array>,
     readonly mean: Float64Array,
@@ -85,9 +90,7 @@ export class PCAModel {
   }
 
   toJSON(): PCAModelJSON {
-    const rows: number[][] = [];
     const { rows: p, cols: d, data } = this.components;
-    for (let i = 0; i < p; i++) rows.push(Array.from(data.subarray(i * d, (i + 1) * d)));
     return {
       type: 'layerwise.PCA',
       version: 1,
@@ -95,7 +98,7 @@ export class PCAModel {
       nFeatures: d,
       center: this.center,
       mean: Array.from(this.mean),
-      components: rows,
+      components: float64ToRows(data, p, d),
       explainedVariance: Array.from(this.explainedVariance),
       explainedVarianceRatio: Array.from(this.explainedVarianceRatio),
       totalVariance: this.totalVariance,
@@ -104,58 +107,32 @@ export class PCAModel {
 
   /** Rebuild a model from `toJSON()` output; `source` names it in errors. */
   static fromJSON(json: unknown, source = 'PCA model'): PCAModel {
-    const bad = (why: string): never => {
-      throw new Error(`${source}: not a layerwise PCA model (${why})`);
-    };
-    if (typeof json !== 'object' || json === null) return bad('not an object');
-    const j = json as Partial<Record<keyof PCAModelJSON, unknown>>;
-    if (j.type !== 'layerwise.PCA' || j.version !== 1) return bad(`type/version is ${String(j.type)}/${String(j.version)}`);
-    const nums = (v: unknown, what: string): number[] => {
-      if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isFinite(x))) return bad(`${what} is not a list of finite numbers`);
-      return v as number[];
-    };
-    const mean = nums(j.mean, 'mean');
+    const j = new FittedJSONReader(json, 'PCA', 1, source);
+    const mean = j.numbers('mean');
     const d = mean.length;
-    if (!Array.isArray(j.components) || j.components.length === 0) return bad('components is missing');
-    const comps = j.components.map((r, i) => nums(r, `components[${i}]`));
-    if (comps.some((r) => r.length !== d)) return bad(`components rows do not all have ${d} values`);
-    const ev = nums(j.explainedVariance, 'explainedVariance');
-    const evr = nums(j.explainedVarianceRatio, 'explainedVarianceRatio');
-    if (ev.length !== comps.length || evr.length !== comps.length) return bad('variance lists do not match the components');
-    if (typeof j.totalVariance !== 'number' || typeof j.nSamples !== 'number' || typeof j.center !== 'boolean') return bad('totalVariance, nSamples or center missing');
-    const data = new Float64Array(comps.length * d);
-    comps.forEach((r, i) => data.set(r, i * d));
+    const comps = j.rows('components', d);
+    const ev = j.numbers('explainedVariance');
+    const evr = j.numbers('explainedVarianceRatio');
+    if (ev.length !== comps.length || evr.length !== comps.length) throw j.error('variance lists do not match the components');
     return new PCAModel(
-      { rows: comps.length, cols: d, data },
+      { rows: comps.length, cols: d, data: rowsToFloat64(comps, d) },
       Float64Array.from(mean),
       Float64Array.from(ev),
       Float64Array.from(evr),
-      j.totalVariance,
-      j.nSamples,
-      j.center,
+      j.number('totalVariance'),
+      j.number('nSamples'),
+      j.boolean('center'),
     );
   }
 
-  /** Write the model to `path` as JSON. */
+  /** Write the model to `path` as JSON, atomically. */
   save(path: string): void {
-    fs.writeFileSync(path, JSON.stringify(this.toJSON()));
+    writeJSONFile(path, this.toJSON());
   }
 
   /** Read a model written by `save`. */
   static load(path: string): PCAModel {
-    let text: string;
-    try {
-      text = fs.readFileSync(path, 'utf8');
-    } catch (e) {
-      throw new Error(`${path}: cannot read PCA model (${(e as Error).message})`);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (e) {
-      throw new Error(`${path}: not valid JSON (${(e as Error).message})`);
-    }
-    return PCAModel.fromJSON(json, path);
+    return PCAModel.fromJSON(readJSONFile(path, 'PCA model'), path);
   }
 }
 
@@ -178,16 +155,7 @@ async function project(xc: Matrix, components: Matrix<Float64Array>, precision: 
 /** Make each row's largest-magnitude entry positive (lowest index on ties). */
 function flipSigns(v: Float64Array, p: number, d: number): void {
   for (let i = 0; i < p; i++) {
-    let best = 0;
-    let arg = 0;
-    for (let j = 0; j < d; j++) {
-      const a = Math.abs(v[i * d + j] as number);
-      if (a > best) {
-        best = a;
-        arg = j;
-      }
-    }
-    if ((v[i * d + arg] as number) < 0) for (let j = 0; j < d; j++) v[i * d + j] = -(v[i * d + j] as number);
+    if (largestEntrySign(v, i * d, d, 1) < 0) for (let j = 0; j < d; j++) v[i * d + j] *= -1;
   }
 }
 

@@ -13,6 +13,7 @@ import { crossProduct, matmul } from './engine';
 import { ccaPair, checkEpsilon, prepareView, selectColumns, type CcaResult, type CcaView } from './ccaCore';
 import { checkPair, type PairwiseMetric, type Undefined } from './pairwiseMetric';
 
+/** Options of `pwcca`. */
 export interface PwccaOptions {
   /** Pruning threshold and ridge on the rescaled covariances (default 1e-6). */
   epsilon?: number;
@@ -20,6 +21,7 @@ export interface PwccaOptions {
   meanScore?: boolean;
 }
 
+/** The PWCCA score (or null with the reason it is undefined) with the canonical correlations. */
 export interface PwccaResult extends CcaResult {
   /** Correlations of the projected directions (the values PWCCA weights). */
   readonly correlations: Float64Array;

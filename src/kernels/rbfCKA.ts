@@ -14,6 +14,7 @@ import { resolvePrecision, type Precision } from './engine';
 import { centerGram, centeredInner, rbfKernel, type CenteredGram } from './centeredGram';
 import { checkPair, comparePair, definedValue, type PairwiseMetric } from './pairwiseMetric';
 
+/** Options of `rbfCKA` (kernel width as a multiple of the median distance, debiasing, precision). */
 export interface RbfCKAOptions {
   /** Bandwidth as a fraction of the median distance (default 1). */
   threshold?: number;

@@ -9,6 +9,7 @@ import { centerColumns, gram, matmul, rowProducts, symmetricEigen } from './engi
 import { ccaPair, checkEpsilon, prepareView, type CcaResult, type CcaView } from './ccaCore';
 import { checkPair, type PairwiseMetric, type Undefined } from './pairwiseMetric';
 
+/** Options of `svcca` (dimensions or variance kept by the SVD step, CCA epsilon). */
 export interface SvccaOptions {
   /** Singular directions kept per view; when absent, `varianceThreshold` decides. */
   keep?: number;
@@ -18,6 +19,7 @@ export interface SvccaOptions {
   epsilon?: number;
 }
 
+/** The SVCCA score (or null with the reason it is undefined) with the dimensions each side kept. */
 export interface SvccaResult extends CcaResult {
   /** Directions kept in X and in Y. */
   readonly kept: readonly [number, number];

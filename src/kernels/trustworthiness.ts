@@ -10,6 +10,7 @@
  */
 import { toMatrix, assertSameRows, type Matrix, type MatrixLike } from '../matrix';
 
+/** Options of `trustworthiness`. */
 export interface TrustworthinessOptions {
   /** Neighbourhood size k (default 5); must be < n / 2. */
   nNeighbors?: number;

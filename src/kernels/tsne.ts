@@ -20,10 +20,12 @@ import { topKNeighbors } from './engine/neighbors';
 import { rowProducts } from './engine/products';
 import { pca } from './pca';
 import { QuadTree } from './quadTree';
+import { symmetricCSR } from './symmetricCSR';
 
 /** Up to this many points, `method: 'auto'` runs exact t-SNE. */
 export const TSNE_EXACT_MAX_ROWS = 1500;
 
+/** Options of `tsne` (perplexity, iterations, method, `seed`). */
 export interface TSNEOptions {
   /** Effective number of neighbours (default 30); must be < the number of rows. */
   perplexity?: number;
@@ -45,6 +47,7 @@ export interface TSNEOptions {
   init?: 'pca' | 'random';
 }
 
+/** A t-SNE embedding `[rows, dims]` with its final KL divergence, iterations and method. */
 export interface TSNEResult {
   /** The embedding `[n, nComponents]`. */
   readonly embedding: Matrix<Float64Array>;
@@ -117,59 +120,13 @@ async function sparseAffinities(m: Matrix, perplexity: number): Promise<SparseP>
     conditionalRow(dist, row, desired);
     cond.set(row, i * k);
   }
-  // P + P^T: every directed entry lands in both rows, then each row is sorted and merged by column.
-  const deg = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    for (let r = 0; r < k; r++) {
-      const j = nb.indices[i * k + r] as number;
-      deg[i + 1] = (deg[i + 1] as number) + 1;
-      deg[j + 1] = (deg[j + 1] as number) + 1;
-    }
-  }
-  for (let i = 0; i < n; i++) deg[i + 1] = (deg[i + 1] as number) + (deg[i] as number);
-  const fill = Int32Array.from(deg.subarray(0, n));
-  const rc = new Int32Array(deg[n] as number);
-  const rv = new Float64Array(deg[n] as number);
-  for (let i = 0; i < n; i++) {
-    for (let r = 0; r < k; r++) {
-      const j = nb.indices[i * k + r] as number;
-      const p = cond[i * k + r] as number;
-      let q = fill[i] as number;
-      rc[q] = j;
-      rv[q] = p;
-      fill[i] = q + 1;
-      q = fill[j] as number;
-      rc[q] = i;
-      rv[q] = p;
-      fill[j] = q + 1;
-    }
-  }
-  const offsets = new Int32Array(n + 1);
-  const cols: number[] = [];
-  const vals: number[] = [];
+  // P + P^T: every directed entry lands in both rows, merged by summing.
+  const sym = symmetricCSR(n, k, nb.indices, cond, 'sum');
   let total = 0;
-  for (let i = 0; i < n; i++) {
-    const s = deg[i] as number;
-    const e = deg[i + 1] as number;
-    const idx = Array.from({ length: e - s }, (_, t) => s + t).sort((a, b) => (rc[a] as number) - (rc[b] as number));
-    let last = -1;
-    for (const t of idx) {
-      const c = rc[t] as number;
-      const v = rv[t] as number;
-      if (c === last) vals[vals.length - 1] = (vals[vals.length - 1] as number) + v;
-      else {
-        cols.push(c);
-        vals.push(v);
-        last = c;
-      }
-      total += v;
-    }
-    offsets[i + 1] = cols.length;
-  }
+  for (const v of sym.weights) total += v;
   const norm = Math.max(total, MACHINE_EPSILON);
-  const out = Float64Array.from(vals);
-  for (let t = 0; t < out.length; t++) out[t] = (out[t] as number) / norm;
-  return { offsets, cols: Int32Array.from(cols), vals: out };
+  const vals = Float64Array.from(sym.weights, (v) => v / norm);
+  return { offsets: sym.offsets, cols: sym.targets, vals };
 }
 
 async function denseAffinities(m: Matrix, perplexity: number): Promise<Float64Array> {

@@ -10,6 +10,7 @@ import { toMatrix, toArrays, type Matrix, type MatrixLike } from '../matrix';
 import { Random } from '../random';
 import { topKNeighbors } from './engine/neighbors';
 
+/** Options of `umap` (neighbours, min distance, epochs, `seed`). */
 export interface UMAPOptions {
   /** Size of the local neighbourhood, counting the point itself (default 15); 2 <= nNeighbors < rows. */
   nNeighbors?: number;
@@ -25,6 +26,7 @@ export interface UMAPOptions {
   spread?: number;
 }
 
+/** A UMAP embedding `[rows, dims]`. */
 export interface UMAPResult {
   /** The embedding `[n, nComponents]`. */
   readonly embedding: Matrix<Float64Array>;

@@ -3,15 +3,13 @@
  * `run_with_cache`. It holds plain data only (no reference to the model or its session), so it can be kept,
  * filtered, passed to kernels and written to disk after the model is gone.
  *
- * Names:
- * - `hidden.<i>`: Hugging Face `hidden_states[i]` (0 = transformer input, i = output of layer i);
- * - `local.<i>`: output of convolutional feature-encoder layer i ("local" representations);
- * - `ffn.<i>`: FFN intermediate activation (after the activation function) of transformer layer i.
+ * Names follow `activationNames.ts`: `hidden.<i>` (Hugging Face `hidden_states[i]`), `ffn.<i>` (inside
+ * layer i), `local.<i>` (conv layer i), layers numbered from 1.
  */
 import type { Matrix } from '../matrix';
+import { activationName, resolveActivationName, type ActivationKind } from './activationNames';
 
-export type ActivationKind = 'hidden' | 'local' | 'ffn';
-
+/** One activation of a cache. */
 export interface ActivationEntry {
   readonly name: string;
   readonly kind: ActivationKind;
@@ -20,6 +18,7 @@ export interface ActivationEntry {
   readonly value: Matrix<Float32Array>;
 }
 
+/** What a cache records about the run that made it. */
 export interface ActivationCacheMeta {
   /** Model identifier (repo id or file path). */
   readonly modelId: string;
@@ -31,17 +30,7 @@ export interface ActivationCacheMeta {
   readonly frameSeconds: number;
 }
 
-/** Parse an activation name like `hidden.6` into its kind and index. */
-export function parseActivationName(name: string): { kind: ActivationKind; index: number } {
-  const m = /^(hidden|local|ffn)\.(\d+)$/.exec(name);
-  if (m === null) throw new Error(`'${name}' is not an activation name (expected hidden.<i>, local.<i> or ffn.<i>)`);
-  return { kind: m[1] as ActivationKind, index: Number(m[2]) };
-}
-
-export function activationName(kind: ActivationKind, index: number): string {
-  return `${kind}.${index}`;
-}
-
+/** The activations of one clip, by name (see the file comment). */
 export class ActivationCache {
   private readonly byName: ReadonlyMap<string, ActivationEntry>;
 
@@ -65,20 +54,21 @@ export class ActivationCache {
       .map((e) => e.name);
   }
 
+  /** Whether the cache holds activation `name`. */
   has(name: string): boolean {
     return this.byName.has(name);
   }
 
-  /** The activation `[frames, features]` called `name`; the error lists what the cache holds. */
-  get(name: string): Matrix<Float32Array> {
-    const e = this.byName.get(name);
-    if (e === undefined) throw new Error(`ActivationCache has no '${name}'; it holds: ${this.names.join(', ')}`);
-    return e.value;
+  /** The activation `[frames, features]` called `name` (a number means `hidden.<number>`); the error lists what the cache holds. */
+  get(name: string | number): Matrix<Float32Array> {
+    return this.entry(name).value;
   }
 
-  entry(name: string): ActivationEntry {
-    const e = this.byName.get(name);
-    if (e === undefined) throw new Error(`ActivationCache has no '${name}'; it holds: ${this.names.join(', ')}`);
+  /** The entry (name, kind, index, value) of activation `name`. */
+  entry(name: string | number): ActivationEntry {
+    const key = resolveActivationName(name, this.names, 'ActivationCache');
+    const e = this.byName.get(key);
+    if (e === undefined) throw new Error(`ActivationCache has no '${key}'`);
     return e;
   }
 
@@ -97,6 +87,7 @@ export class ActivationCache {
     return new ActivationCache([...this.byName.values()].filter(keep), this.meta);
   }
 
+  /** All entries in `names` order. */
   entries(): ActivationEntry[] {
     return this.names.map((n) => this.entry(n));
   }

@@ -4,11 +4,13 @@
  */
 import type { ActivationCache } from './ActivationCache';
 
+/** Options of `SpeechModel.run`. */
 export interface RunOptions {
   /** Activation names to keep (default: every `hidden.<i>`); see `SpeechModel.layerNames`. */
   layers?: readonly string[];
 }
 
+/** What extraction and the notebooks need of a speech model: its identity, input rate, frame rate, layer names, and a forward pass returning an `ActivationCache`. */
 export interface SpeechModel {
   /** Repo id or file path the model came from. */
   readonly id: string;

@@ -16,6 +16,7 @@ import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+/** Where and how hub files are fetched: endpoint, revision, token, cache folder, retries and time-out. */
 export interface HubOptions {
   /** Hub base URL (default `$HF_ENDPOINT`, else https://huggingface.co). */
   endpoint?: string;

@@ -1,8 +1,9 @@
 /**
  * Rewrites an ONNX speech model so that every layer's activations are graph outputs, named like the
- * activation cache names them: `hidden.<i>` (Hugging Face hidden_states[i], `[batch, frames, hidden]`),
- * `local.<i>` (conv feature-encoder layer i, transposed to `[batch, frames, channels]`) and, on request,
- * `ffn.<i>` (FFN activation of layer i, `[batch, frames, intermediate]`). Only nodes and outputs are added;
+ * activation cache names them (layers numbered from 1; see `mapLayers`): `hidden.<i>` (Hugging Face
+ * hidden_states[i], the output of layer i, `[batch, frames, hidden]`), `local.<i>` (conv feature-encoder
+ * layer i, transposed to `[batch, frames, channels]`) and, on request, `ffn.<i>` (FFN activation inside
+ * layer i, `[batch, frames, intermediate]`). Only nodes and outputs are added;
  * the weights are untouched, so external data files keep working when the output sits beside them.
  */
 import * as path from 'node:path';
@@ -10,13 +11,15 @@ import { onnx } from 'onnx-proto';
 import { linkExternalData, readModelProto, writeModelProto, externalDataLocations } from '../onnx/readModelProto';
 import { mapLayers, type LayerMap, type MappedTensor } from './mapLayers';
 
+/** Options of `exposeLayers`: which activations besides the hidden states become graph outputs. */
 export interface ExposeLayersOptions {
-  /** Transformer layers whose FFN activation to expose as `ffn.<i>` (default none). */
+  /** Transformer layers (1..L, the layer whose output is `hidden.<i>`) whose FFN activation to expose as `ffn.<i>` (default none). */
   ffn?: readonly number[];
   /** Expose the conv feature-encoder outputs as `local.<i>` (default true). */
   local?: boolean;
 }
 
+/** What `exposeLayers` did: where each activation was found, the output names, linked external data. */
 export interface ExposeLayersResult {
   /** Where each activation was found. */
   readonly map: LayerMap;
@@ -31,8 +34,8 @@ function selectTensors(map: LayerMap, opts: ExposeLayersOptions, what: string): 
   const picked: MappedTensor[] = [...map.hidden];
   if (opts.local ?? true) picked.push(...map.local);
   for (const i of [...new Set(opts.ffn ?? [])].sort((a, b) => a - b)) {
-    if (!Number.isInteger(i) || i < 0 || i >= map.numLayers) {
-      throw new Error(`${what}: ffn layer ${i} does not exist; the model has transformer layers 0..${map.numLayers - 1}`);
+    if (!Number.isInteger(i) || i < 1 || i > map.numLayers) {
+      throw new Error(`${what}: ffn layer ${i} does not exist; the model has transformer layers 1..${map.numLayers} (layer i outputs hidden.<i>)`);
     }
     const f = map.ffn.find((m) => m.name === `ffn.${i}`);
     if (f === undefined) throw new Error(`${what}: no FFN activation was found in layer ${i}; found: ${map.ffn.map((m) => m.name).join(', ') || 'none'}`);

@@ -1,56 +1,14 @@
-/** The model module: loading speech models, exposing their layers, activation caches. */
-export * from './ActivationCache';
-export type { SpeechModel, RunOptions } from './SpeechModel';
+/**
+ * Models: loading a speech model (a local ONNX file or folder, or a hub repo id), finding and exposing every
+ * layer's output in its graph, and the `ActivationCache` one forward pass returns. Layer names follow
+ * `activationNames.ts` (layers numbered from 1; `hidden.<i>` is Hugging Face `hidden_states[i]`).
+ */
 export { loadModel, type LoadModelOptions, type LoadedSpeechModel, type LoadedModelInfo } from './loadModel';
-export { exposeLayers, exposeLayersInModel, type ExposeLayersOptions, type ExposeLayersResult } from './exposeLayers';
-export { mapLayers, type LayerMap, type MappedTensor, type ConvGeometry } from './mapLayers';
-export { convFrames, convMinSamples, convHop } from './convGeometry';
-export { normalizeWaveform } from './normalizeWaveform';
-export { greedyCTCDecode, readCTCVocab, parseCTCVocab, type CTCVocab, type CTCSpecialTokens } from './ctcDecode';
-export { readSpeechModelConfig, parseSpeechModelConfig, type SpeechModelConfig } from './readSpeechModelConfig';
-export {
-  downloadHubFile,
-  downloadOptionalHubFile,
-  hubCachePath,
-  hubFileUrl,
-  HubFileNotFoundError,
-  type HubOptions,
-  type HubFile,
-} from './downloadHubFile';
-export {
-  extractFeatures,
-  defaultAudioLoader,
-  itemKey,
-  type ExtractItem,
-  type ExtractDataset,
-  type ExtractOptions,
-  type ExtractResult,
-  type AudioLoader,
-} from './extractFeatures';
-export { FeatureStore, openFeatureStore, readNpyRows, type FrameIndex, type FrameShard } from './FeatureStore';
-export {
-  FEATURE_STORE_VERSION,
-  readFeatureStoreMeta,
-  type FeatureStoreMeta,
-  type MaxLengthPadding,
-  type Pooling,
-  type SkippedItem,
-  type StoreItem,
-  type StoreLayer,
-  type StoreOptions,
-  type StoreShard,
-} from './FeatureStoreMeta';
-export { FeatureStoreWriter, ShardWriter, storeFingerprint, describeOptionChanges, type FeatureStoreWriterInit } from './FeatureStoreWriter';
-export { resolveLayers, parseLayerSelection, layerFileStem, type LayerSelection } from './resolveLayers';
-export {
-  ProgressTracker,
-  textProgress,
-  terminalProgress,
-  formatProgress,
-  formatDuration,
-  type ProgressInfo,
-  type ProgressCallback,
-  type TextProgressOptions,
-  type TerminalProgress,
-  type Clock,
-} from './progress';
+export type { ModelSourceOptions } from './resolveModelSource';
+export type { HubOptions } from './downloadHubFile';
+export type { SpeechModel, RunOptions } from './SpeechModel';
+export { ActivationCache, type ActivationEntry, type ActivationCacheMeta } from './ActivationCache';
+export { parseActivationName, activationName, type ActivationKind } from './activationNames';
+export type { LayerSelection } from './resolveLayers';
+export { exposeLayers, type ExposeLayersOptions, type ExposeLayersResult } from './exposeLayers';
+export type { LayerMap, MappedTensor, ConvGeometry } from './mapLayers';

@@ -8,11 +8,14 @@
  *   (attention, then FFN); the positional conv embedding is one more residual Add whose branch is a Conv;
  * - post-LN ("base") layers feed `LayerNorm(x + attn(x))` to the FFN and end in a LayerNorm; pre-LN
  *   ("stable layer norm", WavLM, large-lv60) layers feed the first Add's output straight to the second;
- * - `hidden_states[i]` is the residual stream entering layer i (so index 0 is the transformer input after
- *   the positional embedding and, for post-LN, the encoder LayerNorm), and the last index is the last
- *   layer's output, with the encoder's final LayerNorm for pre-LN models, as transformers returns it;
- * - conv layer i's output is what conv i+1 reads; the last one is what the transpose before the feature
- *   projection reads; the FFN activation is what the FFN's second MatMul reads.
+ * - layers are numbered from 1, as papers and the layerwise-analysis ids (C1-C7, T1-TL) count them, and
+ *   every activation of a layer carries its number: `hidden.<i>` is Hugging Face `hidden_states[i]`, the
+ *   output of transformer layer i (`encoder.layers[i - 1]`), with `hidden.0` the transformer's input after the
+ *   positional embedding (and, for post-LN, the encoder LayerNorm); the last is the last layer's output, with
+ *   the encoder's final LayerNorm for pre-LN models, as transformers returns it; `ffn.<i>` is the FFN
+ *   activation inside that same layer i (what the FFN's second MatMul reads); `local.<i>` is the output of
+ *   conv layer i (`feature_extractor.conv_layers[i - 1]`, what the next conv reads; the last one is what the
+ *   transpose before the feature projection reads);
  * torch.onnx's scoped node names (`/wav2vec2/encoder/layers.3/...`) only serve to check and describe the
  * result. Models that already output every hidden state (`hidden_states.0..L`) keep those outputs.
  */
@@ -21,7 +24,7 @@ import { CONV_OPS, GraphIndex, MATMUL_OPS, type IndexedNode } from '../onnx/Grap
 
 /** One activation located in the graph. */
 export interface MappedTensor {
-  /** Activation name: `hidden.<i>`, `local.<i>` or `ffn.<i>`. */
+  /** Activation name: `hidden.<i>` (i = 0..L), `local.<i>` (conv layer i = 1..C) or `ffn.<i>` (inside layer i = 1..L). */
   readonly name: string;
   /** The ONNX tensor holding it. */
   readonly tensor: string;
@@ -39,6 +42,7 @@ export interface ConvGeometry {
   readonly pads: readonly number[];
 }
 
+/** Where every activation of a speech model sits in its ONNX graph, found by structure (see `mapLayers`). */
 export interface LayerMap {
   /** 'outputs' when the model already outputs every hidden state, 'structure' when found in the graph. */
   readonly source: 'outputs' | 'structure';
@@ -306,8 +310,8 @@ function mapStructure(g: GraphIndex, what: string): Omit<LayerMap, 'source' | 'i
   const ffn: MappedTensor[] = [];
   for (let j = 0; j < L; j++) {
     const f = ffnActivation(g, ffnAdd(j), attn(j));
-    if (f === undefined) notes.push(`layer ${j}: no FFN activation found`);
-    else ffn.push({ name: `ffn.${j}`, tensor: f.tensor, channelsFirst: false, how: `input of the FFN output MatMul ${label(f.node)}` });
+    if (f === undefined) notes.push(`layer ${j + 1}: no FFN activation found`);
+    else ffn.push({ name: `ffn.${j + 1}`, tensor: f.tensor, channelsFirst: false, how: `input of the FFN output MatMul ${label(f.node)}` });
   }
   return { norm, numLayers: L, hidden, ffn, notes };
 }
@@ -364,13 +368,13 @@ function convLayers(g: GraphIndex): { local: MappedTensor[]; geometry: ConvGeome
   for (let k = 0; k + 1 < convs.length; k++) {
     const next = convs[k + 1] as IndexedNode;
     const t = g.floatSource(next.inputs[0] as string);
-    local.push({ name: `local.${k}`, tensor: t, channelsFirst: true, how: `input of conv ${label(next)}` });
+    local.push({ name: `local.${k + 1}`, tensor: t, channelsFirst: true, how: `input of conv ${label(next)}` });
   }
   const last = lastConvOutput(g, convs[convs.length - 1] as IndexedNode);
   if (last === undefined) {
     return { local: [], geometry, notes: ['could not find the end of the last conv layer (no transpose before the feature projection)'] };
   }
-  local.push({ name: `local.${convs.length - 1}`, tensor: last.tensor, channelsFirst: true, how: `input of ${label(last.node)} before the feature projection` });
+  local.push({ name: `local.${convs.length}`, tensor: last.tensor, channelsFirst: true, how: `input of ${label(last.node)} before the feature projection` });
   return { local, geometry, notes: [] };
 }
 

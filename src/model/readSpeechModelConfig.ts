@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { errorMessage } from '../util/describeError';
 import type { ConvGeometry } from './mapLayers';
 
 export const DEFAULT_SAMPLE_RATE = 16000;
@@ -18,6 +19,11 @@ export interface SpeechModelConfig {
   readonly conv: ConvGeometry | undefined;
   readonly modelType: string | undefined;
   readonly numHiddenLayers: number | undefined;
+  /**
+   * `layerwise_random_weights` of config.json (default false): the checkpoint has untrained weights, as the
+   * bundled demo model does, so figures made with it must say so.
+   */
+  readonly randomWeights: boolean;
   /** The files the values came from (absent when defaults were used). */
   readonly configFile: string | undefined;
   readonly preprocessorFile: string | undefined;
@@ -30,13 +36,13 @@ function readJson(file: string): Json {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new Error(`cannot read ${file}: ${(e as Error).message}`);
+    throw new Error(`cannot read ${file}: ${errorMessage(e)}`);
   }
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${file} is not valid JSON: ${(e as Error).message}`);
+    throw new Error(`${file} is not valid JSON: ${errorMessage(e)}`);
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${file}: expected a JSON object`);
   return v as Json;
@@ -75,6 +81,7 @@ export function parseSpeechModelConfig(
   let conv: ConvGeometry | undefined;
   let modelType: string | undefined;
   let numHiddenLayers: number | undefined;
+  let randomWeights = false;
   if (config !== undefined) {
     const k = config['conv_kernel'];
     const s = config['conv_stride'];
@@ -89,8 +96,13 @@ export function parseSpeechModelConfig(
     if (typeof config['model_type'] === 'string') modelType = config['model_type'];
     const nl = config['num_hidden_layers'];
     if (Number.isInteger(nl)) numHiddenLayers = nl as number;
+    const rw = config['layerwise_random_weights'];
+    if (rw !== undefined) {
+      if (typeof rw !== 'boolean') throw new Error(`${cf}: 'layerwise_random_weights' must be true or false, got ${JSON.stringify(rw)}`);
+      randomWeights = rw;
+    }
   }
-  return { sampleRate, normalize, conv, modelType, numHiddenLayers, configFile, preprocessorFile };
+  return { sampleRate, normalize, conv, modelType, numHiddenLayers, randomWeights, configFile, preprocessorFile };
 }
 
 /**

@@ -2,12 +2,12 @@
  * Turns a user's layer selection (`all`, `0,6,12`, `local`, `hidden.3`, `ffn.6`, ...) into activation names
  * a model offers, in the model's own order, so that stores list layers the same way whatever order was typed.
  */
-import { parseActivationName } from './ActivationCache';
+import { describeNames as describe, parseActivationName } from './activationNames';
 
 /**
  * A layer selection: `'all'` (every hidden state), or a list whose entries are hidden-state indices (`6`),
  * the words `all` (every `hidden.<i>`), `local` (every conv layer), `ffn` (every FFN activation the model
- * exposes), or activation names (`hidden.6`, `local.0`, `ffn.6`).
+ * exposes), or activation names (`hidden.6`, `local.1`, `ffn.6`; see `activationNames.ts`).
  */
 export type LayerSelection = 'all' | readonly (number | string)[];
 
@@ -47,17 +47,4 @@ export function resolveLayers(selection: LayerSelection, available: readonly str
     }
   }
   return available.filter((n) => picked.has(n));
-}
-
-function describe(names: readonly string[]): string {
-  if (names.length === 0) return 'none';
-  if (names.length <= 8) return names.join(', ');
-  return `${names.slice(0, 4).join(', ')}, ..., ${names.slice(-2).join(', ')} (${names.length} in all)`;
-}
-
-/** The file stem an activation is stored under: `hidden.6` -> `layer_06`, `local.0` -> `local_00`, `ffn.3` -> `ffn_03`. */
-export function layerFileStem(name: string): string {
-  const { kind, index } = parseActivationName(name);
-  const prefix = kind === 'hidden' ? 'layer' : kind;
-  return `${prefix}_${String(index).padStart(2, '0')}`;
 }

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
+import { writeFileAtomic } from '../util/writeFileAtomic';
 
 /** Decode ONNX bytes; the error names `what` (a file path or description). */
 export function decodeModelProto(bytes: Uint8Array, what = 'ONNX bytes'): onnx.ModelProto {
@@ -87,16 +88,9 @@ export function linkExternalData(model: onnx.IModelProto, inputFile: string, out
   return linked;
 }
 
-/** Write a model atomically (temporary file, then rename), so a reader never sees half a file. */
+/** Write a model atomically (`writeFileAtomic`), so a reader never sees half a file. */
 export function writeModelProto(model: onnx.IModelProto, file: string): void {
   const bytes = encodeModelProto(model);
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    fs.writeFileSync(tmp, bytes);
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw new Error(`cannot write ONNX model ${file}: ${(e as Error).message}`);
-  }
+  writeFileAtomic(file, bytes);
 }

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { PLOT_CLASS } from '../viz/figureHtml';
 import { launchChromium } from '../viz/launchChromium';
 
+/** Options of `checkReport`. */
 export interface CheckReportOptions {
   /** Write a full-page screenshot here (PNG). */
   screenshot?: string;
@@ -12,6 +13,7 @@ export interface CheckReportOptions {
   width?: number;
 }
 
+/** What headless Chromium saw in a report: figures, rendered figures, page errors, external requests. */
 export interface CheckReportResult {
   /** Figure outputs on the page (plot divs). */
   figures: number;

@@ -1,6 +1,4 @@
 /** Notebooks as reports: headless execution with injected parameters, offline HTML, a browser check. */
-export * from './notebookJson';
-export * from './injectParameters';
-export * from './parseParam';
-export * from './renderReport';
-export * from './checkReport';
+export { renderReport, NotebookCellError, type RenderReportOptions, type RenderReportResult } from './renderReport';
+export { checkReport, type CheckReportOptions, type CheckReportResult } from './checkReport';
+export type { ParamValue } from './injectParameters';

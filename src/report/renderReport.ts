@@ -6,6 +6,7 @@ import { injectParameters, type ParamValue } from './injectParameters';
 import { parseNotebook } from './notebookJson';
 import { RUNNER_SCRIPT } from './runnerScript';
 
+/** Options of `renderReport`: parameters, output folder, environment, time limit. */
 export interface RenderReportOptions {
   /** Values for the notebook's `let` parameters (see `injectParameters`). */
   params?: Readonly<Record<string, ParamValue>>;
@@ -23,6 +24,7 @@ export interface RenderReportOptions {
   log?: (line: string) => void;
 }
 
+/** The executed notebook and its HTML report. */
 export interface RenderReportResult {
   /** Absolute path of the HTML report. */
   html: string;

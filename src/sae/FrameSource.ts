@@ -4,6 +4,7 @@
  */
 import { toMatrix, type Matrix, type MatrixLike } from '../matrix';
 
+/** Frames `[count, dim]` that can be read in ranges: a matrix, or a store layer read from disk. */
 export interface FrameSource {
   /** Width of each frame (the SAE's input dimension). */
   readonly dim: number;

@@ -4,9 +4,12 @@
  */
 import { tensor, type Session, type TensorValue } from '../backend/ort';
 import { toMatrix, type Matrix, type MatrixLike } from '../matrix';
+import { FittedJSONReader, type FittedModel } from '../kernels/FittedModel';
 import { graphSession } from '../onnx/graphSession';
-import { checkSAEConfig, type SAEConfig } from './SAEConfig';
-import { checkSAEWeights, columnNorms, type SAEWeights } from './SAEWeights';
+import { writeFileAtomic } from '../util/writeFileAtomic';
+import { checkSAEConfig, parseSAEConfig, type SAEConfig } from './SAEConfig';
+import { checkSAEWeights, columnNorms, type SAEParameter, type SAEWeights } from './SAEWeights';
+import { encodeSAEFile, readSAEFile, type LoadSAEOptions } from './saeFile';
 import { buildDecodeGraph, buildEncodeGraph, DECODE_GRAPH_KEY, encodeGraphKey } from './saeGraphs';
 
 /** Frames per onnxruntime call, so that `[chunk, latents]` intermediates stay small. */
@@ -17,12 +20,25 @@ function f32(x: MatrixLike, name: string): Matrix<Float32Array> {
   return m.data instanceof Float32Array ? (m as Matrix<Float32Array>) : { rows: m.rows, cols: m.cols, data: Float32Array.from(m.data) };
 }
 
+/** Options of `SAE.encode` / `SAE.encodeNormalized`. */
 export interface EncodeOptions {
   /** Return only these latents, in this order (default all). */
   readonly features?: readonly number[];
 }
 
-export class SAE {
+/** An SAE as plain JSON. */
+export interface SAEJSON {
+  readonly type: 'layerwise.SAE';
+  readonly version: 1;
+  readonly config: SAEConfig;
+  readonly encoder: number[];
+  readonly decoder: number[];
+  readonly encoderBias: number[];
+  readonly decoderBias: number[];
+}
+
+/** A fitted sparse autoencoder (see `FittedModel`; trained by `trainSAE`): `encode`, `decode`, `reconstruct`. */
+export class SAE implements FittedModel<SAEJSON> {
   readonly config: SAEConfig;
   private readonly w: SAEWeights;
   private norms: Float32Array | null = null;
@@ -130,6 +146,43 @@ export class SAE {
   /** `decode(encode(X))`, `[frames, inputDim]`. */
   async reconstruct(X: MatrixLike): Promise<Matrix<Float32Array>> {
     return this.decode(await this.encode(X));
+  }
+
+  /** Config and weights as plain JSON (weights as number lists in PyTorch layouts; `save` writes the compact file). */
+  toJSON(): SAEJSON {
+    const w = this.w;
+    return {
+      type: 'layerwise.SAE',
+      version: 1,
+      config: { ...this.config },
+      encoder: Array.from(w.encoder),
+      decoder: Array.from(w.decoder),
+      encoderBias: Array.from(w.encoderBias),
+      decoderBias: Array.from(w.decoderBias),
+    };
+  }
+
+  /** Rebuild an SAE from `toJSON()` output; `source` names it in errors. */
+  static fromJSON(json: unknown, source = 'SAE'): SAE {
+    const j = new FittedJSONReader(json, 'SAE', 1, source);
+    const config = parseSAEConfig(j.raw('config'), source);
+    const weights = (key: SAEParameter): Float32Array => Float32Array.from(j.numbers(key));
+    const w = { encoder: weights('encoder'), decoder: weights('decoder'), encoderBias: weights('encoderBias'), decoderBias: weights('decoderBias') };
+    return new SAE(config, checkSAEWeights(w, config.inputDim, config.latents, source));
+  }
+
+  /** Write the SAE to `path` (conventionally `*.safetensors`), atomically; see `SAE.load`. */
+  save(path: string): void {
+    writeFileAtomic(path, encodeSAEFile(this.config, this.w));
+  }
+
+  /**
+   * Load an SAE from a safetensors file (written by `save` or other tools) or a PyTorch `state_dict`
+   * checkpoint (`.pt`), never executing pickle code.
+   */
+  static load(path: string, opts: LoadSAEOptions = {}): SAE {
+    const { config, weights } = readSAEFile(path, opts);
+    return new SAE(config, weights);
   }
 
   /** The same SAE with a different config (weights shared as copies); e.g. a new batch-topk threshold. */

@@ -17,6 +17,7 @@ export type SAEVariant = 'relu-l1' | 'topk' | 'batch-topk';
 
 export const SAE_VARIANTS: readonly SAEVariant[] = ['relu-l1', 'topk', 'batch-topk'];
 
+/** The shape and behaviour of a sparse autoencoder, independent of its weights (saved with them). */
 export interface SAEConfig {
   readonly variant: SAEVariant;
   /** Input width d. */
@@ -50,4 +51,30 @@ export function checkSAEConfig(c: SAEConfig, where: string): SAEConfig {
   if (!(Number.isFinite(c.threshold) && c.threshold >= 0)) throw new Error(`${where}: threshold must be a non-negative number, got ${String(c.threshold)}`);
   if (typeof c.preEncoderBias !== 'boolean') throw new Error(`${where}: preEncoderBias must be a boolean`);
   return c;
+}
+
+/** A config from parsed JSON (every field checked, `training` kept as given); errors name `where`. */
+export function parseSAEConfig(value: unknown, where: string): SAEConfig {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${where}: the SAE config is not an object`);
+  const o: Record<string, unknown> = { ...value };
+  const num = (key: string): number => {
+    const v = o[key];
+    if (typeof v !== 'number') throw new Error(`${where}: SAE config '${key}' must be a number, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const variant = SAE_VARIANTS.find((v) => v === o['variant']);
+  if (variant === undefined) throw new Error(`${where}: unknown SAE variant '${String(o['variant'])}' (expected ${SAE_VARIANTS.join(', ')})`);
+  const preEncoderBias = o['preEncoderBias'];
+  if (typeof preEncoderBias !== 'boolean') throw new Error(`${where}: preEncoderBias must be a boolean`);
+  const config: SAEConfig = { variant, inputDim: num('inputDim'), latents: num('latents'), k: num('k'), preEncoderBias, inputScale: num('inputScale'), threshold: num('threshold') };
+  const training = o['training'];
+  if (training === undefined) return checkSAEConfig(config, where);
+  if (typeof training !== 'object' || training === null || Array.isArray(training)) throw new Error(`${where}: SAE config 'training' must be an object`);
+  const record: Record<string, number | string | boolean | readonly number[]> = {};
+  for (const [k, v] of Object.entries(training)) {
+    if (typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') record[k] = v;
+    else if (Array.isArray(v) && v.every((x): x is number => typeof x === 'number')) record[k] = v.filter((x): x is number => typeof x === 'number');
+    else throw new Error(`${where}: SAE config 'training.${k}' must be a number, string, boolean or list of numbers`);
+  }
+  return checkSAEConfig({ ...config, training: record }, where);
 }

@@ -8,6 +8,7 @@
  */
 import type { FloatArray } from '../matrix';
 
+/** The four SAE parameters as float32 arrays in PyTorch layouts (`encoder.weight` `[latents, d]`, `decoder.weight` `[d, latents]`, the biases). */
 export interface SAEWeights<T extends FloatArray = Float32Array> {
   readonly encoder: T;
   readonly decoder: T;

@@ -5,6 +5,7 @@
  */
 import { toMatrix, type MatrixLike } from '../matrix';
 
+/** Options of `activationPercentage`. */
 export interface ActivationPercentageOptions {
   /** Only these columns (e.g. the seed keeps the first 100 features of each); default all. */
   readonly columns?: readonly number[];
@@ -26,6 +27,7 @@ export function activationPercentage(X: MatrixLike, opts: ActivationPercentageOp
   return (100 * positive) / (m.rows * cols.length);
 }
 
+/** One named representation's share of active entries, as `compareActivationPercentages` lists them. */
 export interface ActivationComparisonRow {
   readonly name: string;
   readonly percent: number;

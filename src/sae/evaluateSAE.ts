@@ -10,6 +10,7 @@ import { SAE_CHUNK_FRAMES, type SAE } from './SAE';
 import { buildStatsGraph, statsGraphKey } from './saeGraphs';
 import type { FrameRange } from './ShuffledBatches';
 
+/** Options of `evaluateSAE`. */
 export interface EvaluateSAEOptions {
   /** Frames to evaluate, as ranges of the source in the order they count (default: all frames in order). */
   readonly ranges?: readonly FrameRange[];
@@ -20,6 +21,7 @@ export interface EvaluateSAEOptions {
   readonly deadWindowFrames?: number;
 }
 
+/** What `evaluateSAE` measured. */
 export interface SAEMetrics {
   readonly frames: number;
   /** Mean squared error per element: sum ||x - x_hat||^2 / (frames * inputDim). */
@@ -42,6 +44,7 @@ export interface SAEMetrics {
   readonly deadWindowFrames: number;
 }
 
+/** Measures of a fitted SAE on frames: reconstruction (MSE, SSE, FVU), the active share, feature frequencies and mean activations, dead latents. */
 export async function evaluateSAE(sae: SAE, source: MatrixLike | FrameSource, opts: EvaluateSAEOptions = {}): Promise<SAEMetrics> {
   const src = asFrameSource(source, 'source');
   if (src.dim !== sae.inputDim) throw new Error(`evaluateSAE: source frames have ${src.dim} values, the SAE takes ${sae.inputDim}`);

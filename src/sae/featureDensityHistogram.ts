@@ -14,6 +14,7 @@ export interface FeatureDensityHistogramOptions {
   readonly frames?: number;
 }
 
+/** A histogram of log10 feature frequencies (the SAE feature-density plot), with the dead count. */
 export interface FeatureDensityHistogram {
   /** `bins + 1` edges in log10(frequency). */
   readonly edges: Float64Array;

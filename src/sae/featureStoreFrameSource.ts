@@ -5,9 +5,10 @@
  * numbers them (items in store order, frames in time order).
  */
 import * as path from 'node:path';
-import { readNpyRows, type FeatureStore } from '../model/FeatureStore';
+import { readNpyRows, type FeatureStore } from '../store/FeatureStore';
 import { checkRange, type FrameSource } from './FrameSource';
 
+/** The frames of one layer of a frame store as a `FrameSource` (read shard by shard, never all at once), for `trainSAE` and `evaluateSAE`. */
 export function featureStoreFrameSource(store: FeatureStore, layer: string | number): FrameSource {
   const info = store.layerInfo(layer);
   const index = store.frameIndex(layer);

@@ -1,25 +1,18 @@
 /**
  * Sparse autoencoders on layer activations (seed 003): training (relu-l1, topk, batch-topk) as onnxruntime
- * graphs, the fitted SAE, safetensors / PyTorch checkpoint I/O without pickle execution, measures, and
- * top-activating examples from a frame-level feature store.
+ * graphs, the fitted `SAE` (a `FittedModel`: safetensors or PyTorch checkpoints, read without pickle
+ * execution), measures, and top-activating examples from a frame-level feature store.
  */
-export { SAE, SAE_CHUNK_FRAMES, type EncodeOptions } from './SAE';
-export { SAE_VARIANTS, checkSAEConfig, type SAEConfig, type SAEVariant } from './SAEConfig';
-export { SAE_PARAMETERS, SAE_PARAMETER_NAMES, checkSAEWeights, columnNorms, saeParameterShape, type SAEParameter, type SAEWeights } from './SAEWeights';
-export { initSAEWeights } from './initSAEWeights';
-export { trainSAE, saeSchedule, type TrainProgress, type TrainSAEOptions, type TrainSAEResult } from './trainSAE';
-export { SAETrainer, type SAETrainerOptions, type StepResult } from './SAETrainer';
-export { buildTrainStepGraph, trainStepGraphKey, type TrainStepGraphSpec, type StepFloat } from './trainStepGraph';
-export { asFrameSource, isFrameSource, matrixFrameSource, type FrameSource } from './FrameSource';
-export { featureStoreFrameSource } from './featureStoreFrameSource';
-export { ShuffledBatches, type FrameRange, type ShuffledBatchesOptions } from './ShuffledBatches';
+export { SAE, type SAEJSON, type EncodeOptions } from './SAE';
+export type { SAEConfig, SAEVariant } from './SAEConfig';
+export type { SAEWeights } from './SAEWeights';
+export type { LoadSAEOptions } from './saeFile';
+export { trainSAE, type TrainSAEOptions, type TrainSAEResult, type TrainProgress } from './trainSAE';
+export { textTrainProgress, terminalTrainProgress, type TextTrainProgressOptions } from './trainProgress';
 export { evaluateSAE, type EvaluateSAEOptions, type SAEMetrics } from './evaluateSAE';
-export { activationPercentage, compareActivationPercentages, type ActivationComparisonRow, type ActivationPercentageOptions } from './activationPercentage';
+export { activationPercentage, compareActivationPercentages, type ActivationPercentageOptions, type ActivationComparisonRow } from './activationPercentage';
+export { storedActivationPercentage, clipFeatureTrace, type StoredActivationPercentage } from './featureTraces';
 export { featureDensityHistogram, type FeatureDensityHistogram, type FeatureDensityHistogramOptions } from './featureDensityHistogram';
-export { topActivations, topNeuronActivations, type TopActivationExample, type TopActivationsOptions, type TopActivationsResult } from './topActivations';
-export { saveSAE, encodeSAE, SAE_CONFIG_METADATA_KEY } from './saveSAE';
-export { loadSAE, saeFromTensors, type LoadSAEOptions } from './loadSAE';
-export { readSafetensors, writeSafetensors, encodeSafetensors, decodeSafetensors, type NamedTensor, type SafetensorsFile } from './safetensors';
-export { readTorchStateDict } from './readTorchStateDict';
-export { readPickle, type PickleValue, type PickleKey, type PickleTuple, type PickledStorage, type PickledTensor, type ReadPickleOptions } from './readPickle';
-export { formatTrainProgress, terminalTrainProgress, textTrainProgress, type TextTrainProgressOptions } from './trainProgress';
+export { topActivations, topNeuronActivations, type TopActivationsOptions, type TopActivationExample, type TopActivationsResult } from './topActivations';
+export { featureStoreFrameSource } from './featureStoreFrameSource';
+export { matrixFrameSource, type FrameSource } from './FrameSource';

@@ -5,7 +5,7 @@
  * storages, offsets and strides.
  */
 import { readFileSync } from 'node:fs';
-import { listZipEntries, readZipEntry, type ZipEntry } from '../data/readZip';
+import { listZipEntries, readZipEntry, type ZipEntry } from '../data/io/readZip';
 import type { FloatArray } from '../matrix';
 import { readPickle, type PickledStorage, type PickledTensor, type PickleKey, type PickleValue } from './readPickle';
 import { decodeFloats, type NamedTensor } from './safetensors';

@@ -12,9 +12,10 @@
  * clip.
  */
 import type { Matrix } from '../matrix';
-import type { FeatureStore } from '../model/FeatureStore';
+import type { FeatureStore } from '../store/FeatureStore';
 import type { SAE } from './SAE';
 
+/** Options of `topActivations` / `topNeuronActivations`: the layer, features, examples per feature. */
 export interface TopActivationsOptions {
   /** Store layer the SAE reads (an activation name such as `hidden.6`, a file stem, or a hidden index). */
   readonly layer: string | number;
@@ -34,6 +35,7 @@ export interface TopActivationsOptions {
   readonly transcribe?: (clipId: string, itemIndex: number) => Promise<string | undefined>;
 }
 
+/** One top-activating clip of a feature: where in the clip, how strongly, and its transcript. */
 export interface TopActivationExample {
   readonly feature: number;
   /** The clip's item id in the store. */
@@ -52,6 +54,7 @@ export interface TopActivationExample {
   readonly transcript: string | null;
 }
 
+/** The top-activating clips of each ranked feature, best first. */
 export interface TopActivationsResult {
   readonly layer: string;
   readonly features: readonly number[];

@@ -1,9 +1,8 @@
 /**
- * Progress display for `trainSAE`: one text line per update for notebooks and logs, or a cli-progress bar in
- * a terminal, both showing loss, L0 and the dead-latent fraction (the seed's tqdm bar over epochs).
+ * Progress display for `trainSAE`: the line format (loss, L0, dead-latent fraction; the seed's tqdm bar over
+ * epochs) on the shared throttled-lines and terminal-bar helpers of util/progress.
  */
-import { SingleBar } from 'cli-progress';
-import { formatDuration } from '../model/progress';
+import { formatDuration, terminalBar, throttledLines, type TerminalProgress, type TextProgressOptions } from '../util/progress';
 import type { TrainProgress } from './trainSAE';
 
 /** `sae 120/1000 (12%) loss 12.31 L0 45.2 dead 3.1% 2.10 steps/s ETA 7m00s`, plus validation FVU when present. */
@@ -22,54 +21,31 @@ export function formatTrainProgress(p: TrainProgress, label = 'sae'): string {
   return parts.join(' ');
 }
 
-export interface TextTrainProgressOptions {
-  readonly label?: string;
-  /** Where lines go (default process.stdout, which tslab shows in the cell output). */
-  readonly write?: (line: string) => void;
-  /** Minimum seconds between lines (default 2); the first and last steps and validation steps always print. */
-  readonly intervalSeconds?: number;
-  readonly clock?: () => number;
-}
+/** Where training progress lines go and how often (`label` defaults to `sae`). */
+export type TextTrainProgressOptions = TextProgressOptions;
 
-/** An `onProgress` callback printing a line at most every `intervalSeconds`. */
+/** An `onProgress` callback printing a line at most every `intervalSeconds`; first, last and validation steps always print. */
 export function textTrainProgress(opts: TextTrainProgressOptions = {}): (p: TrainProgress) => void {
-  const { label = 'sae', write = (l: string) => void process.stdout.write(l), intervalSeconds = 2, clock = () => performance.now() / 1000 } = opts;
-  let last = -Infinity;
-  return (p) => {
-    const now = clock();
-    const always = p.step === 1 || p.step === p.steps || p.validation !== undefined;
-    if (!always && now - last < intervalSeconds) return;
-    last = now;
-    write(`${formatTrainProgress(p, label)}\n`);
-  };
+  const label = opts.label ?? 'sae';
+  return throttledLines((p: TrainProgress) => formatTrainProgress(p, label), (p) => p.step === 1 || p.step === p.steps || p.validation !== undefined, opts);
 }
 
 /** A cli-progress bar on stderr (text lines when stderr is not a terminal); call `stop()` when training ends. */
-export function terminalTrainProgress(label = 'sae', stream: NodeJS.WriteStream = process.stderr): { onProgress: (p: TrainProgress) => void; stop(): void } {
-  if (!stream.isTTY) return { onProgress: textTrainProgress({ label, write: (l) => void stream.write(l), intervalSeconds: 10 }), stop: () => undefined };
-  const bar = new SingleBar({
-    stream,
-    format: `${label} [{bar}] {value}/{total} | loss {loss} | L0 {l0} | dead {dead} | {rate} steps/s | ETA {etaText}`,
-    hideCursor: true,
-    barsize: 30,
-  });
-  let started = false;
-  return {
-    onProgress: (p) => {
-      const payload = {
+export function terminalTrainProgress(label = 'sae', stream: NodeJS.WriteStream = process.stderr): TerminalProgress<TrainProgress> {
+  return terminalBar<TrainProgress>(
+    {
+      format: `${label} [{bar}] {value}/{total} | loss {loss} | L0 {l0} | dead {dead} | {rate} steps/s | ETA {etaText}`,
+      total: (p) => p.steps,
+      value: (p) => p.step,
+      payload: (p) => ({
         loss: p.loss.toPrecision(4),
         l0: p.l0.toFixed(1),
         dead: `${(100 * p.deadFraction).toFixed(1)}%`,
         rate: p.stepsPerSecond.toFixed(2),
         etaText: formatDuration(p.stepsPerSecond > 0 ? (p.steps - p.step) / p.stepsPerSecond : Infinity),
-      };
-      if (!started) {
-        bar.start(p.steps, p.step, payload);
-        started = true;
-      } else bar.update(p.step, payload);
+      }),
+      lines: (write) => textTrainProgress({ label, write, intervalSeconds: 10 }),
     },
-    stop: () => {
-      if (started) bar.stop();
-    },
-  };
+    stream,
+  );
 }

@@ -17,6 +17,7 @@ import { evaluateSAE, type SAEMetrics } from './evaluateSAE';
 import { initSAEWeights } from './initSAEWeights';
 import { ShuffledBatches } from './ShuffledBatches';
 
+/** Options of `trainSAE` (variant, latents or expansion, k, Adam and its schedule, batch size, steps, validation, `seed`). */
 export interface TrainSAEOptions {
   /** Architecture (default 'relu-l1', the seed's). */
   readonly variant?: SAEVariant;
@@ -71,6 +72,7 @@ export interface TrainSAEOptions {
   readonly onProgress?: (p: TrainProgress) => void;
 }
 
+/** What `trainSAE`'s `onProgress` receives after each step: loss, L0, dead fraction, speed, validation. */
 export interface TrainProgress {
   readonly step: number;
   readonly steps: number;
@@ -89,6 +91,7 @@ export interface TrainProgress {
   readonly validation?: SAEMetrics;
 }
 
+/** A trained SAE with its loss history and the final training measures. */
 export interface TrainSAEResult {
   readonly sae: SAE;
   /** Per step: loss, batch sse, l0 and dead fraction (`[steps]` each). */
@@ -122,6 +125,7 @@ export function saeSchedule(t: number, o: { lr: number; l1: number; steps: numbe
   return { lr, l1 };
 }
 
+/** Train a sparse autoencoder on frames `[frames, inputDim]` (a matrix or a `FrameSource`), seeded; returns the fitted `SAE` and its training history. */
 export async function trainSAE(source: MatrixLike | FrameSource, options: TrainSAEOptions = {}): Promise<TrainSAEResult> {
   const t0 = performance.now();
   const src = asFrameSource(source, 'source');

@@ -19,6 +19,7 @@ export interface ColorBar {
 /** A colour scale: a Plotly named scale ('Viridis', 'RdBu', ...) or explicit [position, colour] stops. */
 export type ColorScale = string | ReadonlyArray<readonly [number, string]>;
 
+/** A Plotly heatmap trace. */
 export interface HeatmapTrace {
   type: 'heatmap';
   name?: string;
@@ -49,6 +50,7 @@ export interface Marker {
   opacity?: number;
 }
 
+/** A Plotly scatter trace (lines or markers). */
 export interface ScatterTrace {
   type: 'scatter';
   mode: 'lines' | 'markers' | 'lines+markers';
@@ -67,6 +69,7 @@ export interface ScatterTrace {
   yaxis?: YAxisId;
 }
 
+/** A Plotly histogram trace. */
 export interface HistogramTrace {
   type: 'histogram';
   name: string;
@@ -97,8 +100,10 @@ export interface BarTrace {
   yaxis?: YAxisId;
 }
 
+/** Any of the Plotly traces our figures use. */
 export type Trace = HeatmapTrace | ScatterTrace | HistogramTrace | BarTrace;
 
+/** A Plotly axis (title, range, tick labels, log type). */
 export interface Axis {
   title?: { text: string };
   type?: 'linear' | 'log' | 'category';
@@ -115,6 +120,7 @@ export interface Axis {
   automargin?: boolean;
 }
 
+/** A Plotly text annotation (panel titles, notes). */
 export interface Annotation {
   text: string;
   x: number;
@@ -142,6 +148,7 @@ export interface RectShape {
   layer: 'below' | 'above';
 }
 
+/** The Plotly layout fields our figures use. */
 export interface Layout {
   title?: { text: string };
   width?: number;
@@ -162,6 +169,7 @@ export interface Layout {
   shapes?: RectShape[];
 }
 
+/** A Plotly figure as a plain value: traces and layout, displayed by `show` or saved by `saveHTML`/`savePNG`. */
 export interface Figure {
   data: Trace[];
   layout: Layout;

@@ -9,6 +9,7 @@ export interface ActivationComparisonEntry {
   readonly features?: number;
 }
 
+/** Options of `activationComparisonFigure`. */
 export interface ActivationComparisonFigureOptions {
   title: string;
   /**

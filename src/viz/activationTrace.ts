@@ -1,6 +1,7 @@
 import type { Figure, RectShape } from './Figure';
 import { finiteVector, type NumericVector } from './finiteValues';
 
+/** Options of `activationTrace`. */
 export interface ActivationTraceOptions {
   title: string;
   /** Hop between frames in seconds (0.02 for wav2vec2/HuBERT's 320-sample stride at 16 kHz). */

@@ -1,7 +1,8 @@
-import { encodeWav } from '../data/encodeWav';
+import { encodeWav } from '../data/audio/encodeWav';
 import { escapeHtml } from './escapeHtml';
 import type { NumericVector } from './finiteValues';
 
+/** Options of `audioPlayer`. */
 export interface AudioPlayerOptions {
   /** Segment start in seconds (default 0). */
   start?: number;

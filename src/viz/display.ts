@@ -28,6 +28,7 @@ export interface DisplayMessage {
 /** Sends a display message to the front end (tslab's `lastWriteDisplayData` has this signature). */
 export type DisplaySink = (message: DisplayMessage, update: boolean) => void;
 
+/** Options of `show`. */
 export interface ShowOptions {
   /**
    * Send plotly.js with this figure even if an earlier one carried it (use after clearing the output

@@ -24,6 +24,7 @@ export interface FeatureCardExample {
   readonly source?: string;
 }
 
+/** Options of `featureCard`. */
 export interface FeatureCardOptions {
   /** Heading of the card, e.g. "SAE feature 23 (random weights)". */
   title: string;

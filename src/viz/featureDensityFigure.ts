@@ -10,6 +10,7 @@ export interface FeatureDensityBins {
   readonly dead: number;
 }
 
+/** Options of `featureDensityFigure`. */
 export interface FeatureDensityFigureOptions {
   title: string;
   /** Frames the frequencies were measured on: the annotation names the count and the lowest measurable density. */

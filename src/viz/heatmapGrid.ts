@@ -2,6 +2,7 @@ import type { ColorScale, Figure, Layout } from './Figure';
 import { heatmapAxes, layerHeatmapTrace } from './layerHeatmap';
 import { cellTitle, setCellAxes, subplotGrid } from './subplotGrid';
 
+/** One panel of `heatmapGrid`: a square matrix with its title. */
 export interface HeatmapPanel {
   title: string;
   /** `[rows, cols]` matrix. */
@@ -14,6 +15,7 @@ export interface HeatmapPanel {
   colorbarTitle?: string;
 }
 
+/** Options of `heatmapGrid`. */
 export interface HeatmapGridOptions {
   title?: string;
   /**

@@ -1,27 +1,23 @@
 /**
- * Figures: builders return plain Plotly values `{data, layout}`; `show` (display.ts) puts them in the
- * notebook, `saveHTML`/`savePNG` write them to files.
+ * Figures: builders return plain Plotly values `{data, layout}` (or HTML strings for players, tables and
+ * cards); `show` (display.ts, the only file that talks to tslab) puts them in the notebook, `saveHTML` and
+ * `savePNG` write them to files.
  */
-export * from './Figure';
-export * from './categoryColor';
-export * from './layerHeatmap';
-export * from './heatmapGrid';
-export * from './layerCurves';
-export * from './projectionScatter';
-export * from './projectionGrid';
-export * from './pcaTitle';
-export * from './varianceHistograms';
-export * from './activationTrace';
-export * from './audioPlayer';
-export * from './table';
-export * from './display';
-export * from './figureHtml';
-export * from './plotlyBundle';
-export * from './htmlPage';
-export * from './saveHTML';
-export * from './savePNG';
-export * from './launchChromium';
-export * from './featureDensityFigure';
-export * from './activationComparisonFigure';
-export * from './activationSparkline';
-export * from './featureCard';
+export type { Figure, Layout, Trace, ScatterTrace, HeatmapTrace, HistogramTrace, BarTrace, Axis, Annotation } from './Figure';
+export { show, type ShowOptions, type Showable } from './display';
+export { saveHTML } from './saveHTML';
+export { savePNG, type SavePNGOptions } from './savePNG';
+export { layerHeatmap, type LayerHeatmapOptions } from './layerHeatmap';
+export { heatmapGrid, type HeatmapPanel, type HeatmapGridOptions } from './heatmapGrid';
+export { layerCurves, type LayerSeries, type LayerCurvesOptions } from './layerCurves';
+export { projectionScatter, type ProjectionScatterOptions, type Label, type LabelNames } from './projectionScatter';
+export { projectionGrid, type ProjectionPanel, type ProjectionGridOptions } from './projectionGrid';
+export { pcaTitle } from './pcaTitle';
+export { varianceHistograms, type LayerVariances, type VarianceHistogramsOptions } from './varianceHistograms';
+export { activationTrace, type ActivationTraceOptions } from './activationTrace';
+export { audioPlayer, type AudioPlayerOptions } from './audioPlayer';
+export { table, type TableOptions, type Row, type DataFrameLike } from './table';
+export { featureDensityFigure, type FeatureDensityFigureOptions } from './featureDensityFigure';
+export { activationComparisonFigure, type ActivationComparisonEntry, type ActivationComparisonFigureOptions } from './activationComparisonFigure';
+export { featureCard, peakSegment, type FeatureCardExample, type FeatureCardOptions } from './featureCard';
+export { featureCardExamples, type FeatureCardExamplesOptions, type ExampleAudio } from './featureCardExamples';

@@ -2,6 +2,7 @@ import { categoryColor } from './categoryColor';
 import type { Figure, ScatterTrace } from './Figure';
 import { axisNames, finiteVector, type NumericVector } from './finiteValues';
 
+/** One curve of `layerCurves`: a value per layer, optional error bars, a name. */
 export interface LayerSeries {
   /** Legend entry (a model, an experiment). */
   name: string;
@@ -11,6 +12,7 @@ export interface LayerSeries {
   errors?: NumericVector;
 }
 
+/** Options of `layerCurves`. */
 export interface LayerCurvesOptions {
   title: string;
   yTitle: string;

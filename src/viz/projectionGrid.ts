@@ -3,6 +3,7 @@ import type { Figure, Layout, ScatterTrace } from './Figure';
 import { projectionTraces, type Label, type ProjectionStyle } from './projectionScatter';
 import { cellTitle, setCellAxes, subplotGrid } from './subplotGrid';
 
+/** One panel of `projectionGrid`: 2-D points with a title. */
 export interface ProjectionPanel {
   /** Panel title, e.g. "layer 6" or `pcaTitle('layer 6', ratios)`. */
   title: string;
@@ -12,6 +13,7 @@ export interface ProjectionPanel {
   yTitle?: string;
 }
 
+/** Options of `projectionGrid`. */
 export interface ProjectionGridOptions extends ProjectionStyle {
   title?: string;
   /** Panels per row (default: all in one row, like the seed's layers 0/6/12). */

@@ -3,6 +3,7 @@ import { categoryColor } from './categoryColor';
 import { escapeHtml } from './escapeHtml';
 import type { Figure, ScatterTrace } from './Figure';
 
+/** A point's label in projection figures: a class name or number. */
 export type Label = string | number;
 
 /** Display names of labels: an array indexed by numeric label, or a record keyed by the label's string. */
@@ -23,6 +24,7 @@ export interface ProjectionStyle {
   markerSize?: number;
 }
 
+/** Options of `projectionScatter`. */
 export interface ProjectionScatterOptions extends ProjectionStyle {
   title: string;
   width?: number;

@@ -5,6 +5,7 @@ import type { Figure } from './Figure';
 import { htmlPage } from './htmlPage';
 import { launchChromium } from './launchChromium';
 
+/** Options of `savePNG` (size and scale of the screenshot, the Chromium to use). */
 export interface SavePNGOptions {
   /** Image size in CSS pixels (default: the figure's layout size, else 800 x 500). */
   width?: number;

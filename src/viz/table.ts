@@ -8,8 +8,10 @@ export interface DataFrameLike {
   readonly values: unknown;
 }
 
+/** One table row: column name to value. */
 export type Row = Readonly<Record<string, unknown>>;
 
+/** Options of `table`. */
 export interface TableOptions {
   /** Caption above the table. */
   title?: string;

@@ -3,6 +3,7 @@ import type { Figure, HistogramTrace, Layout } from './Figure';
 import { finiteVector, type NumericVector } from './finiteValues';
 import { cellTitle, setCellAxes, subplotGrid } from './subplotGrid';
 
+/** One panel of `varianceHistograms`: the per-feature variances of one layer. */
 export interface LayerVariances {
   /** Panel title, e.g. "layer 12". */
   name: string;
@@ -10,6 +11,7 @@ export interface LayerVariances {
   variances: NumericVector;
 }
 
+/** Options of `varianceHistograms`. */
 export interface VarianceHistogramsOptions {
   title?: string;
   /** Maximum number of bins per panel (default 50). */

@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Dataset, type DatasetItem } from '../../src/data/Dataset';
-import { loadLabelledFolders } from '../../src/data/loadLabelledFolders';
-import { loadLibriSpeech } from '../../src/data/loadLibriSpeech';
-import { loadManifest } from '../../src/data/loadManifest';
+import { Dataset, type DatasetItem } from '../../src/data/datasets/Dataset';
+import { loadLabelledFolders } from '../../src/data/datasets/loadLabelledFolders';
+import { loadLibriSpeech } from '../../src/data/datasets/loadLibriSpeech';
+import { loadManifest } from '../../src/data/datasets/loadManifest';
 import { Random } from '../../src/random';
 import { tempDir } from './helpers';
 

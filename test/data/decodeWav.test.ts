@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeWav } from '../../src/data/decodeWav';
-import { encodeWav } from '../../src/data/encodeWav';
+import { decodeWav } from '../../src/data/audio/decodeWav';
+import { encodeWav } from '../../src/data/audio/encodeWav';
 import { sox, soxDecode, soxDecode64, tempDir } from './helpers';
 
 let dir: string;

@@ -1,8 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeWav } from '../../src/data/encodeWav';
-import { loadAudio } from '../../src/data/loadAudio';
+import { encodeWav } from '../../src/data/audio/encodeWav';
+import { loadAudio } from '../../src/data/audio/loadAudio';
 import { channel, correlation, sox, soxDecode64, tempDir } from './helpers';
+import { maxAbsDiff } from '../maxAbsDiff';
 
 let dir: string;
 let cleanup: () => void;
@@ -16,12 +17,6 @@ function makeFile(name: string, rate: number, ...format: string[]): string {
   const file = join(dir, name);
   sox('-n', '-r', String(rate), ...format, '-c', '2', file, 'synth', '0.5', 'sine', '440', 'sine', '660', 'vol', '0.8');
   return file;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
-  return m;
 }
 
 /**

@@ -1,11 +1,11 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import type { NpyData, NpyDtype } from '../../src/data/NpyArray';
-import { NpyWriter } from '../../src/data/NpyWriter';
-import { readNpy } from '../../src/data/readNpy';
-import { readNpz } from '../../src/data/readNpz';
-import { encodeNpy, writeNpy } from '../../src/data/writeNpy';
+import type { NpyData, NpyDtype } from '../../src/data/io/NpyArray';
+import { NpyWriter } from '../../src/data/io/NpyWriter';
+import { readNpy } from '../../src/data/io/readNpy';
+import { readNpz } from '../../src/data/io/readNpz';
+import { encodeNpy, writeNpy } from '../../src/data/io/writeNpy';
 import { python, tempDir } from './helpers';
 
 let dir: string;

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { encodeWav } from '../../src/data/encodeWav';
-import { resample } from '../../src/data/resample';
+import { encodeWav } from '../../src/data/audio/encodeWav';
+import { resample } from '../../src/data/audio/resample';
 import { correlation, soxDecode64, tempDir } from './helpers';
 
 let dir: string;

@@ -1,12 +1,12 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { run as runSynthCli } from '../../src/cli/synth';
-import { decodeWav } from '../../src/data/decodeWav';
-import { loadAudio } from '../../src/data/loadAudio';
-import { loadLabelledFolders } from '../../src/data/loadLabelledFolders';
-import { loadLibriSpeech } from '../../src/data/loadLibriSpeech';
-import { synthesizeSpokenSentences } from '../../src/data/synthesizeSpokenSentences';
-import { synthesizeSpokenWords } from '../../src/data/synthesizeSpokenWords';
+import { decodeWav } from '../../src/data/audio/decodeWav';
+import { loadAudio } from '../../src/data/audio/loadAudio';
+import { loadLabelledFolders } from '../../src/data/datasets/loadLabelledFolders';
+import { loadLibriSpeech } from '../../src/data/datasets/loadLibriSpeech';
+import { synthesizeSpokenSentences } from '../../src/data/synth/synthesizeSpokenSentences';
+import { synthesizeSpokenWords } from '../../src/data/synth/synthesizeSpokenWords';
 import { requireTool, soxDecode64, tempDir } from './helpers';
 
 let dir: string;

@@ -1,5 +1,6 @@
 import { featureStats } from '../../src/kernels/featureStats';
-import { loadFixture, maxAbsDiff } from './fixtureB';
+import { maxAbsDiff } from '../maxAbsDiff';
+import { loadFixture } from './fixtureB';
 
 interface FS {
   X: number[][];

@@ -1,6 +1,10 @@
-import { assignClusters, kmeans } from '../../src/kernels/kmeans';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { assignClusters, kmeans, KMeansModel } from '../../src/kernels/kmeans';
 import { releaseGraphSessions } from '../../src/onnx/graphSession';
-import { loadFixture, maxAbsDiff } from './fixtureB';
+import { maxAbsDiff } from '../maxAbsDiff';
+import { loadFixture } from './fixtureB';
 
 afterAll(releaseGraphSessions);
 
@@ -31,6 +35,7 @@ test('k-means++ reaches the optimum sklearn finds with 20 restarts, deterministi
   expect(Array.from(b.labels)).toEqual(Array.from(a.labels));
   expect(Array.from(b.centroids.data)).toEqual(Array.from(a.centroids.data));
   // predict on the training rows reproduces the labels
+  expect(Array.from(await a.predict(fx.X))).toEqual(Array.from(a.labels));
   expect(Array.from(await assignClusters(fx.X, a.centroids))).toEqual(Array.from(a.labels));
 });
 
@@ -55,4 +60,25 @@ test('rejects bad k, NaN and mismatched init; does not mutate the input', async 
   await expect(kmeans([[1, 2]], { k: 2 })).rejects.toThrow(/k must be an integer in \[1, 1\]/);
   await expect(kmeans([[1, Infinity]], { k: 1 })).rejects.toThrow(/X: contains Infinity/);
   await expect(kmeans(fx.X, { k: 2, init: [[1, 2]] })).rejects.toThrow(/init: must be \[2, 5\]/);
+});
+
+test('a fitted k-means saves and loads (JSON, atomic) and predicts the same clusters', async () => {
+  const a = await kmeans(fx.X, { k: 6, seed: 3 });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-kmeans-'));
+  try {
+    const file = path.join(dir, 'kmeans.json');
+    a.save(file);
+    expect(fs.readdirSync(dir)).toEqual(['kmeans.json']);
+    const back = KMeansModel.load(file);
+    expect(Array.from(back.centroids.data)).toEqual(Array.from(a.centroids.data));
+    expect(Array.from(back.labels)).toEqual(Array.from(a.labels));
+    expect([back.k, back.inertia, back.iterations, back.converged]).toEqual([6, a.inertia, a.iterations, a.converged]);
+    // A new point at a centroid belongs to that centroid's cluster.
+    const c2 = Array.from(a.centroids.data.subarray(2 * a.centroids.cols, 3 * a.centroids.cols));
+    expect(Array.from(await back.predict([c2]))).toEqual([2]);
+    fs.writeFileSync(file, JSON.stringify({ ...a.toJSON(), labels: [0, 9] }));
+    expect(() => KMeansModel.load(file)).toThrow(/kmeans\.json: not a layerwise KMeans model \(labels must be cluster indices in \[0, 6\)\)/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });

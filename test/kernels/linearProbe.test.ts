@@ -1,7 +1,11 @@
-import { fitLogisticRegression } from '../../src/kernels/logisticRegression';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fitLogisticRegression, LogisticRegressionModel } from '../../src/kernels/logisticRegression';
 import { linearProbe, stratifiedFolds } from '../../src/kernels/linearProbe';
 import { releaseGraphSessions } from '../../src/onnx/graphSession';
-import { loadFixture, maxAbsDiff } from './fixtureB';
+import { maxAbsDiff } from '../maxAbsDiff';
+import { loadFixture } from './fixtureB';
 
 afterAll(releaseGraphSessions);
 
@@ -32,6 +36,33 @@ test('coefficients match sklearn LogisticRegression(multinomial, C = 1/(n l2)) o
   expect(m.converged).toBe(true);
   expect(maxAbsDiff(m.weights, transposed(fx.full, 12))).toBeLessThan(1e-6);
   expect(maxAbsDiff(m.bias, fx.full.intercept)).toBeLessThan(1e-6);
+});
+
+test("predict gives sklearn's argmax class on standardised features, and survives save/load", async () => {
+  const m = await fitLogisticRegression(fx.X, fx.labels, { l2: fx.l2, tol: 1e-8, maxIter: 2000 });
+  // sklearn's decision: argmax_k of (x - mean) / std . coef[k] + intercept[k], mean/std of the training rows (ddof 0).
+  const d = 12;
+  const n = fx.X.length;
+  const mean = Array.from({ length: d }, (_, j) => fx.X.reduce((s, r) => s + (r[j] as number), 0) / n);
+  const std = mean.map((mu, j) => Math.sqrt(fx.X.reduce((s, r) => s + ((r[j] as number) - mu) ** 2, 0) / n) || 1);
+  const expected = fx.X.map((r) => {
+    const scores = fx.full.coef.map((w, k) => w.reduce((s, wj, j) => s + (wj * ((r[j] as number) - (mean[j] as number))) / (std[j] as number), fx.full.intercept[k] as number));
+    return scores.indexOf(Math.max(...scores));
+  });
+  expect(m.predict(fx.X)).toEqual(expected);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-logreg-'));
+  try {
+    const file = path.join(dir, 'probe.json');
+    m.save(file);
+    const back = LogisticRegressionModel.load(file);
+    expect(back.classes).toEqual(m.classes);
+    expect(Array.from(back.weights)).toEqual(Array.from(m.weights));
+    expect(back.predict(fx.X)).toEqual(expected);
+    expect(() => back.predict([[1, 2]])).toThrow(/X: has 2 columns but the model was fitted on 12 features/);
+    expect(() => LogisticRegressionModel.fromJSON({ ...m.toJSON(), weights: [[1]] }, 'w.json')).toThrow(/w\.json: not a layerwise LogisticRegression model/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('per-fold accuracies on sklearn StratifiedKFold folds equal sklearn pipeline accuracies', async () => {

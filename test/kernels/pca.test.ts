@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PCAModel, fitPCA, pca } from '../../src/kernels/pca';
 import { releaseGraphSessions } from '../../src/onnx/graphSession';
-import { loadFixture, maxAbsDiff } from './fixtureB';
+import { maxAbsDiff } from '../maxAbsDiff';
+import { loadFixture } from './fixtureB';
 
 afterAll(releaseGraphSessions);
 

@@ -20,8 +20,8 @@ const clip = () => refIndex().clips[0] as string;
 
 test('the exposed stock export runs in a bare session and outputs [batch, frames, features] activations equal to PyTorch', async () => {
   const out = path.join(tmp, 'w2v2_exposed.onnx');
-  const r = exposeLayers(path.join(FIXTURES, 'w2v2_postln', 'model.onnx'), out, { ffn: [1] });
-  const names = ['hidden.0', 'hidden.1', 'hidden.2', 'hidden.3', ...Array.from({ length: 7 }, (_, i) => `local.${i}`), 'ffn.1'];
+  const r = exposeLayers(path.join(FIXTURES, 'w2v2_postln', 'model.onnx'), out, { ffn: [2] });
+  const names = ['hidden.0', 'hidden.1', 'hidden.2', 'hidden.3', ...Array.from({ length: 7 }, (_, i) => `local.${i + 1}`), 'ffn.2'];
   expect(r.names).toEqual(names);
   expect(r.linkedData).toEqual([]);
   const s = await Session.create(out, { threads: 1 });
@@ -50,7 +50,7 @@ test('exposing an exposed graph changes nothing; writing over the input is refus
   const outs = (f: string) => readModelProto(f).graph?.output?.map((o) => o.name);
   expect(outs(twice)).toEqual(outs(once));
   expect(() => exposeLayers(once, once)).toThrow(/would overwrite the input model/);
-  expect(() => exposeLayers(path.join(FIXTURES, 'hubert', 'model.onnx'), path.join(tmp, 'x.onnx'), { ffn: [5] })).toThrow(/ffn layer 5 does not exist; the model has transformer layers 0\.\.1/);
+  expect(() => exposeLayers(path.join(FIXTURES, 'hubert', 'model.onnx'), path.join(tmp, 'x.onnx'), { ffn: [5] })).toThrow(/ffn layer 5 does not exist; the model has transformer layers 1\.\.2/);
 });
 
 test('models with external data: the output gets the data file beside it, and loads and runs', async () => {
@@ -88,15 +88,15 @@ test('layerwise layers lists the mapping and --expose writes the exposed model',
   try {
     expect(await layersCli([path.join(FIXTURES, 'w2v2_preln', 'model.onnx')])).toBe(0);
     const out = path.join(tmp, 'cli.onnx');
-    expect(await layersCli(['--expose', path.join(FIXTURES, 'torchaudio', 'model.onnx'), out, '--ffn', '0,1', '--no-local'])).toBe(0);
+    expect(await layersCli(['--expose', path.join(FIXTURES, 'torchaudio', 'model.onnx'), out, '--ffn', '1,2', '--no-local'])).toBe(0);
     const outs = readModelProto(out).graph?.output?.map((o) => o.name);
-    expect(outs).toEqual(['last_hidden_state', 'hidden.0', 'hidden.1', 'hidden.2', 'ffn.0', 'ffn.1']);
+    expect(outs).toEqual(['last_hidden_state', 'hidden.0', 'hidden.1', 'hidden.2', 'ffn.1', 'ffn.2']);
   } finally {
     spy.mockRestore();
   }
   const text = written.join('');
   expect(text).toMatch(/3 transformer layers \(pre-LN\), hidden states found by graph structure/);
   expect(text).toMatch(/hidden\.3\s+last_hidden_state\s+\(final encoder LayerNorm \/encoder\/layer_norm\/LayerNormalization after residual Add \/encoder\/layers\.2\/Add_1\)/);
-  expect(text).toMatch(/local\.6\s+\/feature_extractor\/conv_layers\.6\/activation\/Mul_1_output_0/);
-  expect(text).toMatch(/wrote .*cli\.onnx with outputs hidden\.0, hidden\.1, hidden\.2, ffn\.0, ffn\.1/);
+  expect(text).toMatch(/local\.7\s+\/feature_extractor\/conv_layers\.6\/activation\/Mul_1_output_0/);
+  expect(text).toMatch(/wrote .*cli\.onnx with outputs hidden\.0, hidden\.1, hidden\.2, ffn\.1, ffn\.2/);
 });

@@ -30,7 +30,7 @@ describe.each(models)('%s', (model) => {
       expect(m.info.map.source).toBe(file === 'model.onnx' ? 'structure' : 'outputs');
       if (m.info.map.source === 'structure') expect(m.info.map.norm).toBe(info.preLN ? 'pre' : 'post');
       const hidden = Array.from({ length: info.layers + 1 }, (_, i) => `hidden.${i}`);
-      const local = Array.from({ length: info.convLayers }, (_, i) => `local.${i}`);
+      const local = Array.from({ length: info.convLayers }, (_, i) => `local.${i + 1}`);
       expect(m.layerNames).toEqual([...hidden, ...local, `ffn.${info.ffnLayer}`]);
       expect(m.frameSeconds).toBeCloseTo(0.02, 12);
       expect(m.minSamples).toBe(400);
@@ -57,7 +57,7 @@ test('the int8 quantized export maps and runs: every layer within a few percent 
   // on these small random models; the lower bound shows the integer kernels really ran.
   const dir = copyModelDir('w2v2_postln');
   dirs.push(dir);
-  const m = await loadModel(path.join(dir, 'model_quantized.onnx'), { ffn: [1], threads: 1 });
+  const m = await loadModel(path.join(dir, 'model_quantized.onnx'), { ffn: [2], threads: 1 });
   try {
     for (const [ci, clip] of refIndex().clips.entries()) {
       const names = ci === 0 ? [...m.layerNames] : m.layerNames.filter((n) => n.startsWith('hidden.'));

@@ -45,8 +45,8 @@ test('hidden states, conv layers and FFN activations sit in the modules transfor
     }
     const last = e.post ? `${e.layers}\\.${info.layers - 1}/final_layer_norm/` : `${enc}/layer_norm/`;
     expect(p[`hidden.${info.layers}`]).toMatch(new RegExp(`^${e.prefix}${last}`));
-    for (let i = 0; i < info.convLayers; i++) expect(p[`local.${i}`]).toMatch(new RegExp(`^${e.prefix}feature_extractor/conv_layers\\.${i}/`));
-    for (let i = 0; i < info.layers; i++) expect(p[`ffn.${i}`]).toMatch(new RegExp(`^${e.prefix}${e.layers}\\.${i}/feed_forward/`));
+    for (let i = 0; i < info.convLayers; i++) expect(p[`local.${i + 1}`]).toMatch(new RegExp(`^${e.prefix}feature_extractor/conv_layers\\.${i}/`));
+    for (let i = 0; i < info.layers; i++) expect(p[`ffn.${i + 1}`]).toMatch(new RegExp(`^${e.prefix}${e.layers}\\.${i}/feed_forward/`));
   }
 });
 
@@ -103,7 +103,7 @@ test('a model that outputs every hidden state keeps its outputs; local and FFN s
   expect(map.source).toBe('outputs');
   expect(map.hidden.map((h) => h.tensor)).toEqual(['hidden_states.0', 'hidden_states.1', 'hidden_states.2']);
   expect(map.local).toHaveLength(7);
-  expect(map.ffn.map((f) => f.name)).toEqual(['ffn.0', 'ffn.1']);
+  expect(map.ffn.map((f) => f.name)).toEqual(['ffn.1', 'ffn.2']);
 });
 
 test('a graph without transformer layers is refused with the candidate tensors listed', () => {

@@ -23,7 +23,7 @@ test('wav2vec2 conv geometry: 320-sample hop, 400-sample receptive field, frame 
     expect(convFrames(samples, W2V2).at(-1)).toBe(n);
   }
   const local = convFrames(8000, W2V2);
-  for (let i = 0; i < 7; i++) expect(refActivation('w2v2_postln', 'noise_0.50s', `local.${i}`).rows).toBe(local[i]);
+  for (let i = 0; i < 7; i++) expect(refActivation('w2v2_postln', 'noise_0.50s', `local.${i + 1}`).rows).toBe(local[i]);
   // padding lets a frame come from fewer samples: kernel 3 with one sample of padding each side needs 1 sample
   expect(convMinSamples({ kernels: [3], strides: [1], pads: [2] })).toBe(1);
   expect(convFrames(5, { kernels: [3], strides: [2], pads: [2] })).toEqual([3]);

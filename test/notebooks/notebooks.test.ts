@@ -12,21 +12,20 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadAudio } from '../../src/data/loadAudio';
-import { loadLabelledFolders } from '../../src/data/loadLabelledFolders';
-import { loadLibriSpeech } from '../../src/data/loadLibriSpeech';
-import { readNpy } from '../../src/data/readNpy';
-import { synthesizeSpokenWords } from '../../src/data/synthesizeSpokenWords';
-import { registerKernel } from '../../src/env/kernelSpec';
+import { loadAudio } from '../../src/data/audio/loadAudio';
+import { loadLabelledFolders } from '../../src/data/datasets/loadLabelledFolders';
+import { loadLibriSpeech } from '../../src/data/datasets/loadLibriSpeech';
+import { readNpy } from '../../src/data/io/readNpy';
+import { synthesizeSpokenWords } from '../../src/data/synth/synthesizeSpokenWords';
+import { registerKernel } from '../../src/jupyter/kernelSpec';
 import { linearCKA } from '../../src/kernels/linearCKA';
 import type { Matrix } from '../../src/matrix';
-import { openFeatureStore, type FeatureStore } from '../../src/model/FeatureStore';
+import { openFeatureStore, type FeatureStore } from '../../src/store/FeatureStore';
 import { checkReport } from '../../src/report/checkReport';
 import type { ParamValue } from '../../src/report/injectParameters';
 import { cellSource, parseNotebook, type CellJson, type NotebookJson } from '../../src/report/notebookJson';
 import { renderReport } from '../../src/report/renderReport';
-import { loadSAE } from '../../src/sae/loadSAE';
-import type { SAE } from '../../src/sae/SAE';
+import { SAE } from '../../src/sae/SAE';
 import { PLOTLY_MIME } from '../../src/viz/display';
 import type { BarTrace, Figure, HeatmapTrace, HistogramTrace, ScatterTrace } from '../../src/viz/Figure';
 
@@ -35,7 +34,7 @@ const NOTEBOOKS = path.join(REPO, 'notebooks');
 const OUT = path.join(REPO, 'reports', 'notebooks-test');
 const WORDS = path.join(REPO, 'data', 'spoken-words');
 const SENTENCES = path.join(REPO, 'data', 'spoken-sentences');
-const GENERATED = ['01-getting-started.ipynb', '02-layerwise-statistics.ipynb'];
+const WITH_FIGURE_CHECKS = ['01-getting-started.ipynb', '02-layerwise-statistics.ipynb'];
 const SAE_NOTEBOOK = '03-sparse-autoencoder.ipynb';
 const RANDOM_WEIGHTS = /\(random weights\)$/;
 const LONG = 900_000;
@@ -228,22 +227,30 @@ describe('notebooks/', () => {
   });
 
   it('lists the notebooks to execute', () => {
-    expect(notebooks).toEqual(expect.arrayContaining(GENERATED));
+    expect(notebooks).toEqual(expect.arrayContaining(WITH_FIGURE_CHECKS));
   });
 
-  it('commits 01 and 02 without outputs, exactly as notebooks/src/build_notebooks.py writes them', () => {
-    const dir = path.join(tmp, 'generated');
-    execFileSync('/usr/bin/python3', [path.join(NOTEBOOKS, 'src', 'build_notebooks.py'), '--out', dir], { stdio: 'pipe' });
-    for (const name of GENERATED) {
-      const committed = fs.readFileSync(path.join(NOTEBOOKS, name), 'utf8');
-      expect({ name, text: committed }).toEqual({ name, text: fs.readFileSync(path.join(dir, name), 'utf8') });
-      const nb = parseNotebook(committed, name);
-      for (const c of nb.cells.filter((cell) => cell.cell_type === 'code')) {
-        expect(c.outputs).toEqual([]);
-        expect(c.execution_count ?? null).toBeNull();
-      }
-      expect(nb.cells.filter((c) => (c.metadata.tags ?? []).includes('parameters'))).toHaveLength(1);
+  // The .ipynb files are the source: edited in JupyterLab, committed in the exact form that
+  // `jupyter nbconvert --clear-output --to notebook --inplace` writes (no outputs, no execution counts).
+  it.each(notebooks)('%s is committed output-free, in canonical form, with stable unique cell ids and one parameters cell', (name) => {
+    const file = path.join(NOTEBOOKS, name);
+    const committed = fs.readFileSync(file, 'utf8');
+    const cleared = execFileSync('jupyter', ['nbconvert', '--clear-output', '--to', 'notebook', '--stdout', file], { stdio: ['ignore', 'pipe', 'pipe'] }).toString('utf8');
+    expect({ name, text: committed }).toEqual({ name, text: cleared });
+    const nb = parseNotebook(committed, name);
+    expect(JSON.parse(committed)).toMatchObject({ metadata: { kernelspec: { name: 'layerwise' } } });
+    const ids = nb.cells.map((c) => c.id ?? '');
+    for (const id of ids) expect(id).toMatch(/^[a-z0-9][a-z0-9-]*$/);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const c of nb.cells.filter((cell) => cell.cell_type === 'code')) {
+      expect(c.outputs).toEqual([]);
+      expect(c.execution_count ?? null).toBeNull();
     }
+    const parameters = nb.cells.filter((c) => (c.metadata.tags ?? []).includes('parameters'));
+    expect(parameters).toHaveLength(1);
+    const declared = cellSource(parameters[0] as CellJson).split('\n').filter((l) => /^\s*(let|const|var)\s/.test(l));
+    expect(declared.length).toBeGreaterThan(0);
+    for (const line of declared) expect(line).toMatch(/^let \w+(: [^=]+)? = .+;$/);
   });
 
   /** Small parameters per notebook (outputs into the temporary folder so nothing is reused). */
@@ -285,7 +292,7 @@ describe('notebooks/', () => {
     expect(check.rendered).toBe(figures);
   }
 
-  const others = notebooks.filter((n) => !GENERATED.includes(n) && n !== SAE_NOTEBOOK);
+  const others = notebooks.filter((n) => !WITH_FIGURE_CHECKS.includes(n) && n !== SAE_NOTEBOOK);
   if (others.length > 0) {
     it.each(others)('%s executes without cell errors', async (name) => {
       await execute(name);
@@ -415,19 +422,6 @@ describe('notebooks/', () => {
     await expectReportDraws(html, 9, '02-layerwise-statistics');
   }, LONG);
 
-  it('commits 03 without outputs, exactly as notebooks/src/build_03_sparse_autoencoder.py writes it', () => {
-    const dir = path.join(tmp, 'generated-03');
-    execFileSync('/usr/bin/python3', [path.join(NOTEBOOKS, 'src', 'build_03_sparse_autoencoder.py'), '--out', dir], { stdio: 'pipe' });
-    const committed = fs.readFileSync(path.join(NOTEBOOKS, SAE_NOTEBOOK), 'utf8');
-    expect(committed).toEqual(fs.readFileSync(path.join(dir, SAE_NOTEBOOK), 'utf8'));
-    const nb = parseNotebook(committed, SAE_NOTEBOOK);
-    for (const c of nb.cells.filter((cell) => cell.cell_type === 'code')) {
-      expect(c.outputs).toEqual([]);
-      expect(c.execution_count ?? null).toBeNull();
-    }
-    expect(nb.cells.filter((c) => (c.metadata.tags ?? []).includes('parameters'))).toHaveLength(1);
-  });
-
   it("03-sparse-autoencoder trains an SAE on 20 clips and its figures and cards hold that SAE's numbers", async () => {
     const { nb, html } = await execute(SAE_NOTEBOOK);
     const out = path.join(tmp, '03');
@@ -442,14 +436,14 @@ describe('notebooks/', () => {
       for (let p = 0; (p + 1) * 2 <= audio.frames / audio.sampleRate && expectedIds.length < 20; p++) expectedIds.push(`${u.id}_${p}`);
     }
     expect(store.itemIds).toEqual(expectedIds);
-    expect(store.layerNames).toEqual(['hidden.6', 'ffn.5']);
+    expect(store.layerNames).toEqual(['hidden.6', 'ffn.6']);
     const resid = store.frames('hidden.6').matrix;
-    const ffn = store.frames('ffn.5').matrix;
+    const ffn = store.frames('ffn.6').matrix;
     const frames = resid.rows;
     expect([frames, resid.cols, ffn.rows, ffn.cols]).toEqual([20 * 99, 64, 20 * 99, 256]);
 
     // The saved SAE, its activations recomputed here from its weights.
-    const sae = loadSAE(path.join(out, 'sae-resid-layer-6.safetensors'));
+    const sae = SAE.load(path.join(out, 'sae-resid-layer-6.safetensors'));
     expect(sae.config).toMatchObject({ variant: 'relu-l1', inputDim: 64, latents: 512, preEncoderBias: false, inputScale: 1 });
     const L = sae.latents;
     const Z = saeLatents(sae, resid);
@@ -518,7 +512,7 @@ describe('notebooks/', () => {
 
     // Activation %: residual and FFN counted here from the store; SAE from the recomputed latents.
     const [bars] = comparisonFig.data as [BarTrace];
-    expect(bars.x).toEqual(['residual stream (hidden.6)', 'FFN neurons (ffn.5)', 'SAE features']);
+    expect(bars.x).toEqual(['residual stream (hidden.6)', 'FFN neurons (ffn.6)', 'SAE features']);
     expect(bars.y[0]).toBeCloseTo(positivePercent(resid.data), 10);
     expect(bars.y[1]).toBeCloseTo(positivePercent(ffn.data), 10);
     expect(Math.abs((bars.y[2] as number) - (100 * active) / (frames * L))).toBeLessThan(0.01);

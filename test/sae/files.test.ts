@@ -5,10 +5,10 @@ import { releaseGraphSessions } from '../../src/onnx/graphSession';
 import { readPickle, type PickleValue } from '../../src/sae/readPickle';
 import { readTorchStateDict } from '../../src/sae/readTorchStateDict';
 import { decodeSafetensors, encodeSafetensors, readSafetensors } from '../../src/sae/safetensors';
-import { loadSAE } from '../../src/sae/loadSAE';
-import { saveSAE, SAE_CONFIG_METADATA_KEY } from '../../src/sae/saveSAE';
+import { SAE_CONFIG_METADATA_KEY } from '../../src/sae/saeFile';
 import { SAE } from '../../src/sae/SAE';
 import { initSAEWeights } from '../../src/sae/initSAEWeights';
+import { maxAbsDiff } from '../maxAbsDiff';
 
 afterAll(releaseGraphSessions);
 
@@ -24,13 +24,6 @@ const fx = JSON.parse(fs.readFileSync(path.join(FIX, 'checkpoints.json'), 'utf8'
   plain: Record<string, unknown>;
   safetensors: Record<string, T>;
 };
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
-  return m;
-}
 
 /** Pickle values as JSON-like data: tuples and lists as arrays, dicts as objects. */
 function plainOf(v: PickleValue): unknown {
@@ -107,8 +100,8 @@ describe('torch checkpoints', () => {
     expect(sd.get('double')?.data).toBeInstanceOf(Float64Array);
   });
 
-  test('loadSAE of the seed-style .pt encodes, normalises and reconstructs as the PyTorch module does', async () => {
-    const sae = loadSAE(path.join(FIX, 'sae_small.pt'));
+  test('SAE.load of the seed-style .pt encodes, normalises and reconstructs as the PyTorch module does', async () => {
+    const sae = SAE.load(path.join(FIX, 'sae_small.pt'));
     expect(sae.config.variant).toBe('relu-l1');
     expect([sae.inputDim, sae.latents]).toEqual([4, 6]);
     const X = { rows: 5, cols: 4, data: Float32Array.from(fx.sae_small.x) };
@@ -122,16 +115,16 @@ describe('torch checkpoints', () => {
     ['malicious_reduce.pt', /os\.system/],
     ['malicious_stack_global.pt', /builtins\.eval/],
   ])('refuses %s, a checkpoint whose pickle would run code, naming the global', (file, re) => {
-    expect(() => loadSAE(path.join(FIX, file))).toThrow(re);
-    expect(() => loadSAE(path.join(FIX, file))).toThrow(/no pickle code is ever executed/);
+    expect(() => SAE.load(path.join(FIX, file))).toThrow(re);
+    expect(() => SAE.load(path.join(FIX, file))).toThrow(/no pickle code is ever executed/);
   });
 
   test('names missing tensors and bad files', () => {
-    expect(() => loadSAE(path.join(FIX, 'views.pt'))).toThrow(/no tensor 'decoder.weight'.*transposed/);
-    expect(() => loadSAE(path.join(tmp, 'missing.pt'))).toThrow(/file not found/);
+    expect(() => SAE.load(path.join(FIX, 'views.pt'))).toThrow(/no tensor 'decoder.weight'.*transposed/);
+    expect(() => SAE.load(path.join(tmp, 'missing.pt'))).toThrow(/file not found/);
     const junk = path.join(tmp, 'junk.safetensors');
     fs.writeFileSync(junk, Buffer.from('not a safetensors file at all'));
-    expect(() => loadSAE(junk)).toThrow(/junk\.safetensors/);
+    expect(() => SAE.load(junk)).toThrow(/junk\.safetensors/);
   });
 });
 
@@ -157,17 +150,22 @@ describe('safetensors', () => {
     expect(() => decodeSafetensors(bytes.subarray(0, bytes.length - 4), 'cut')).toThrow(/cut: tensor 'b'/);
   });
 
-  test('saveSAE / loadSAE round trip keeps config and weights exactly', async () => {
+  test('sae.save / SAE.load round trip keeps config and weights exactly', async () => {
     const w = initSAEWeights(5, 12, 'topk', 9);
     const bias = Float32Array.from({ length: 5 }, (_, i) => i / 3);
     const sae = new SAE({ variant: 'topk', inputDim: 5, latents: 12, k: 3, preEncoderBias: true, inputScale: 1.75, threshold: 0, training: { steps: 10, betas: [0.9, 0.99] } }, { ...w, decoderBias: bias });
     const file = path.join(tmp, 'sae.safetensors');
-    saveSAE(sae, file);
-    const back = loadSAE(file);
+    sae.save(file);
+    const back = SAE.load(file);
     expect(back.config).toEqual(sae.config);
     for (const p of ['encoder', 'decoder', 'encoderBias', 'decoderBias'] as const) expect(Array.from(back.weights[p])).toEqual(Array.from(sae.weights[p]));
     expect(readSafetensors(file).metadata[SAE_CONFIG_METADATA_KEY]).toBe(JSON.stringify(sae.config));
     const X = { rows: 3, cols: 5, data: Float32Array.from({ length: 15 }, (_, i) => Math.sin(i)) };
     expect(Array.from((await back.encode(X)).data)).toEqual(Array.from((await sae.encode(X)).data));
+    const fromJSON = SAE.fromJSON(JSON.parse(JSON.stringify(sae)));
+    expect(fromJSON.config).toEqual(sae.config);
+    expect(Array.from((await fromJSON.encode(X)).data)).toEqual(Array.from((await sae.encode(X)).data));
+    expect(() => SAE.fromJSON({ ...sae.toJSON(), decoder: [1, 2] }, 'bad.json')).toThrow(/bad\.json/);
+    expect(() => SAE.fromJSON({ type: 'layerwise.PCA', version: 1 }, 'pca.json')).toThrow(/pca\.json: not a layerwise SAE model/);
   });
 });

@@ -4,7 +4,6 @@ import { releaseGraphSessions } from '../../src/onnx/graphSession';
 import { activationPercentage, compareActivationPercentages } from '../../src/sae/activationPercentage';
 import { evaluateSAE } from '../../src/sae/evaluateSAE';
 import { featureDensityHistogram } from '../../src/sae/featureDensityHistogram';
-import { loadSAE } from '../../src/sae/loadSAE';
 import { SAE } from '../../src/sae/SAE';
 
 afterAll(releaseGraphSessions);
@@ -15,7 +14,7 @@ const fx = JSON.parse(fs.readFileSync(path.join(FIX, 'checkpoints.json'), 'utf8'
 };
 
 test('evaluateSAE: MSE, FVU, L0, frequencies and activation % equal those computed from PyTorch outputs', async () => {
-  const sae = loadSAE(path.join(FIX, 'sae_small.pt'));
+  const sae = SAE.load(path.join(FIX, 'sae_small.pt'));
   const { x, encoded, decoded } = fx.sae_small;
   const n = 5;
   const d = 4;

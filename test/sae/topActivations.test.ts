@@ -1,8 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { writeNpy } from '../../src/data/writeNpy';
-import { openFeatureStore } from '../../src/model/FeatureStore';
+import { writeNpy } from '../../src/data/io/writeNpy';
+import { frameItemIds, openFeatureStore } from '../../src/store/FeatureStore';
+import { clipFeatureTrace, storedActivationPercentage } from '../../src/sae/featureTraces';
+import { featureCardExamples } from '../../src/viz/featureCardExamples';
 import { releaseGraphSessions } from '../../src/onnx/graphSession';
 import { Random } from '../../src/random';
 import { featureStoreFrameSource } from '../../src/sae/featureStoreFrameSource';
@@ -166,4 +168,49 @@ test('trainSAE streams from a feature store layer', async () => {
   expect(res.validationFrames).toBeGreaterThan(0);
   expect(res.history.loss.every((v) => Number.isFinite(v))).toBe(true);
   await expect(topActivations(res.sae, openFeatureStore(dir), { layer: 'hidden.6', features: [6] })).rejects.toThrow(/feature 6/);
+});
+
+test('frames({items}) reads the first items only, and frameItemIds labels every row with its clip', () => {
+  const store = openFeatureStore(dir);
+  const first = store.frames('hidden.6', { items: 3 });
+  // c0, c1, c2: 3 + 4 + 2 frames, the first 9 rows of the hand-written layer.
+  expect(first.index.totalFrames).toBe(9);
+  expect(Array.from(first.matrix.data)).toEqual(Array.from(X.slice(0, 9 * d)));
+  expect(frameItemIds(first.index)).toEqual(['c0', 'c0', 'c0', 'c1', 'c1', 'c1', 'c1', 'c2', 'c2']);
+  expect(Array.from(store.frames('hidden.6').matrix.data)).toEqual(Array.from(X));
+  expect(store.frames('hidden.6', { items: 0 }).matrix.rows).toBe(0);
+  expect(() => store.frames('hidden.6', { items: 5 })).toThrow(/items must be an integer in \[0, 4\], got 5/);
+  expect(() => store.frames('layer_06')).toThrow(/'layer_06' is a file name.*valid names: hidden\.6/);
+});
+
+test('storedActivationPercentage counts positive entries over every shard', () => {
+  let positive = 0;
+  for (const v of X) if (v > 0) positive++;
+  const r = storedActivationPercentage(openFeatureStore(dir), 'hidden.6');
+  expect(r.features).toBe(d);
+  expect(r.percent).toBeCloseTo((100 * positive) / X.length, 12);
+});
+
+test('clipFeatureTrace and featureCardExamples give each top clip its audio and its trace', async () => {
+  const store = openFeatureStore(dir);
+  // c1's frames are rows 3..6; neuron 0 there is X[row * d].
+  expect(Array.from(await clipFeatureTrace(store, 'hidden.6', 'c1', 0))).toEqual([3, 4, 5, 6].map((r) => X[r * d] as number));
+  // With an SAE: the identity SAE's latent 0, normalised by decoder norm 2, is 2 * max(0, x).
+  const sae = identitySAE();
+  expect(Array.from(await clipFeatureTrace(store, 'hidden.6', 'c1', 0, sae))).toEqual([3, 4, 5, 6].map((r) => 2 * Math.max(0, X[r * d] as number)));
+  const top = await topNeuronActivations(store, { layer: 'hidden.6', features: [0, 1], perFeature: 3 });
+  const asked: string[] = [];
+  const examples = await featureCardExamples(top, 0, {
+    count: 2,
+    audio: async (clipId) => {
+      asked.push(clipId);
+      return { samples: Float32Array.of(clipId.length), sampleRate: 8000, source: `from ${clipId}` };
+    },
+    trace: (clipId) => clipFeatureTrace(store, 'hidden.6', clipId, 0),
+  });
+  // Column 0 peaks in c1 (5), then c3 (3): one example per clip, best first.
+  expect(examples.map((e) => [e.clipId, e.activation, e.transcript, e.source])).toEqual([['c1', 5, 'BETA', 'from c1'], ['c3', 3, null, 'from c3']]);
+  expect(asked).toEqual(['c1', 'c3']);
+  expect(Array.from(examples[0]?.trace ?? [])).toEqual(Array.from(await clipFeatureTrace(store, 'hidden.6', 'c1', 0)));
+  await expect(featureCardExamples(top, 2, { audio: async () => ({ samples: [], sampleRate: 1 }) })).rejects.toThrow(/feature 2 has no ranking in this hidden\.6 result/);
 });

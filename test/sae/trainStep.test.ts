@@ -5,6 +5,7 @@ import { SAETrainer } from '../../src/sae/SAETrainer';
 import type { SAEVariant } from '../../src/sae/SAEConfig';
 import { SAE_PARAMETERS, type SAEParameter, type SAEWeights } from '../../src/sae/SAEWeights';
 import type { FloatArray } from '../../src/matrix';
+import { maxAbsDiff } from '../maxAbsDiff';
 
 afterAll(releaseGraphSessions);
 
@@ -40,13 +41,6 @@ const variants: SAEVariant[] = ['relu-l1', 'topk', 'batch-topk'];
 function weightsOf(p: Params, type: 'float32' | 'float64'): SAEWeights<FloatArray> {
   const conv = (a: number[]): FloatArray => (type === 'float32' ? Float32Array.from(a) : Float64Array.from(a));
   return { encoder: conv(p.encoder), decoder: conv(p.decoder), encoderBias: conv(p.encoderBias), decoderBias: conv(p.decoderBias) };
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
-  return m;
 }
 
 function trainer(variant: SAEVariant, init: Params, type: 'float32' | 'float64', withGrads = true): SAETrainer {

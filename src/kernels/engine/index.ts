@@ -19,8 +19,8 @@
  * - `symmetricEigen(A, n)`: all eigenvalues (descending) and eigenvectors of a symmetric float64 matrix
  *   (Householder tridiagonalisation + implicit QL), for the small d x d problems of CCA.
  */
-export * from './precision';
-export * from './columns';
-export * from './products';
-export * from './neighbors';
-export * from './symmetricEigen';
+export { resolvePrecision, type Precision } from './precision';
+export { columnMeans, centerColumns, rowSquaredNorms, normalizeRows } from './columns';
+export { crossProduct, gram, matmul, rowProducts } from './products';
+export { topKNeighbors, knnSearch, type Neighbors, type NeighborMetric } from './neighbors';
+export { symmetricEigen } from './symmetricEigen';

@@ -12,6 +12,7 @@ import {
   symmetricEigen,
   topKNeighbors,
 } from '../../../src/kernels/engine';
+import { maxAbsDiff } from '../../maxAbsDiff';
 
 afterAll(releaseGraphSessions);
 
@@ -28,13 +29,6 @@ function naiveXtY(X: Matrix, Y: Matrix): Float64Array {
     for (let a = 0; a < X.cols; a++)
       for (let b = 0; b < Y.cols; b++) out[a * Y.cols + b] += (X.data[i * X.cols + a] as number) * (Y.data[i * Y.cols + b] as number);
   return out;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
-  return m;
 }
 
 test('crossProduct and gram equal a naive float64 X^T Y, in both precisions and across row blocks', async () => {

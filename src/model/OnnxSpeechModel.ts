@@ -1,0 +1,164 @@
+/**
+ * A speech model running in one onnxruntime session whose graph outputs every layer (as `exposeLayers`
+ * makes it): feeds audio (and an all-ones attention mask where the graph takes one), checks the clip, and
+ * returns the activations as an `ActivationCache`. Made by `loadModel`.
+ */
+import { Session, tensor, type TensorValue } from '../backend/ort';
+import { ActivationCache, type ActivationEntry } from './ActivationCache';
+import { parseActivationName } from './activationNames';
+import type { RunOptions, SpeechModel } from './SpeechModel';
+import { convHop, convMinSamples } from './convGeometry';
+import { greedyCTCDecode, type CTCVocab } from './ctcDecode';
+import { CTC_OUTPUT } from './findCTCVocab';
+import type { ConvGeometry, LayerMap } from './mapLayers';
+import { normalizeWaveform } from './normalizeWaveform';
+
+/** What `loadModel` found, for listings (`layerwise layers`) and feature-store metadata. */
+export interface LoadedModelInfo {
+  /** The ONNX file the model came from. */
+  readonly onnxPath: string;
+  /** The graph the session runs (the cached exposed graph, the original, or '(in memory)'). */
+  readonly runPath: string;
+  readonly map: LayerMap;
+  readonly conv: ConvGeometry;
+  readonly normalize: boolean;
+  /** The checkpoint's weights are untrained (config.json `layerwise_random_weights`, as in the bundled demo model). */
+  readonly randomWeights: boolean;
+  readonly configFile: string | undefined;
+  readonly preprocessorFile: string | undefined;
+  /** The CTC tokenizer vocabulary `transcribe` decodes with (absent when the model cannot transcribe). */
+  readonly vocabFile: string | undefined;
+}
+
+/** A loaded model: a `SpeechModel` plus what was found while loading it. */
+export interface LoadedSpeechModel extends SpeechModel {
+  readonly info: LoadedModelInfo;
+  runBatch(clips: readonly Float32Array[], opts?: RunOptions): Promise<ActivationCache[]>;
+}
+
+/** The `LoadedSpeechModel` over an onnxruntime session. */
+export class OnnxSpeechModel implements LoadedSpeechModel {
+  readonly frameSeconds: number;
+  readonly minSamples: number;
+  readonly layerNames: readonly string[];
+  readonly normalize: boolean;
+  private readonly audioInput: string;
+  private readonly maskInput: string | undefined;
+  /** Greedy CTC transcript of one clip; present only for a CTC model with a vocabulary. */
+  readonly transcribe?: (samples: Float32Array) => Promise<string>;
+
+  constructor(
+    readonly id: string,
+    readonly hash: string,
+    readonly sampleRate: number,
+    private readonly session: Session,
+    names: readonly string[],
+    readonly info: LoadedModelInfo,
+    vocab: CTCVocab | undefined,
+  ) {
+    this.frameSeconds = convHop(info.conv, id) / sampleRate;
+    this.minSamples = convMinSamples(info.conv, id);
+    this.layerNames = [...names];
+    const floats = session.inputs.filter((v) => v.type === 'float32');
+    const audio = floats[0];
+    if (audio === undefined || floats.length > 1) {
+      throw new Error(`${id}: expected one float32 audio input, the graph has ${session.inputs.map((v) => `${v.name}: ${v.type}`).join(', ')}`);
+    }
+    this.audioInput = audio.name;
+    this.normalize = info.normalize;
+    const rest = session.inputs.filter((v) => v !== audio);
+    const mask = rest.find((v) => v.name === 'attention_mask');
+    const unknown = rest.filter((v) => v !== mask);
+    if (unknown.length > 0) throw new Error(`${id}: cannot feed graph input(s) ${unknown.map((v) => v.name).join(', ')} (layerwise feeds audio and attention_mask)`);
+    this.maskInput = mask?.name;
+    const outputs = new Set(session.outputNames);
+    for (const n of this.layerNames) if (!outputs.has(n)) throw new Error(`${id}: the graph lost output '${n}'`);
+    if (vocab !== undefined && outputs.has(CTC_OUTPUT)) this.transcribe = (samples) => this.transcribeWith(samples, vocab);
+  }
+
+  private async transcribeWith(samples: Float32Array, vocab: CTCVocab): Promise<string> {
+    const x = this.prepare(samples, 'samples');
+    const t = (await this.forward(x, 1, x.length, [CTC_OUTPUT]))[CTC_OUTPUT] as TensorValue;
+    if (t.type !== 'float32' || t.dims.length !== 3 || t.dims[0] !== 1) {
+      throw new Error(`${this.id}: output '${CTC_OUTPUT}' is ${t.type} [${t.dims.join(', ')}], expected float32 [1, frames, vocab]`);
+    }
+    return greedyCTCDecode({ rows: t.dims[1] as number, cols: t.dims[2] as number, data: t.data as Float32Array }, vocab);
+  }
+
+  private select(opts: RunOptions | undefined): string[] {
+    const wanted = opts?.layers ?? this.layerNames.filter((n) => n.startsWith('hidden.'));
+    if (wanted.length === 0) throw new Error(`${this.id}: run: 'layers' is empty; the model offers ${this.layerNames.join(', ')}`);
+    for (const n of wanted) {
+      if (!this.layerNames.includes(n)) throw new Error(`${this.id}: the model has no activation '${n}'; it offers ${this.layerNames.join(', ')}`);
+    }
+    return [...new Set(wanted)];
+  }
+
+  private prepare(samples: Float32Array, what: string): Float32Array {
+    if (!(samples instanceof Float32Array)) throw new Error(`${this.id}: ${what} must be a Float32Array of mono samples at ${this.sampleRate} Hz`);
+    if (samples.length < this.minSamples) {
+      throw new Error(
+        `${this.id}: ${what} has ${samples.length} samples (${(samples.length / this.sampleRate).toFixed(4)} s at ${this.sampleRate} Hz) but the model needs at least ${this.minSamples} samples for one frame`,
+      );
+    }
+    if (this.info.normalize) return normalizeWaveform(samples, `${this.id}: ${what}`);
+    for (let i = 0; i < samples.length; i++) {
+      const v = samples[i] as number;
+      if (!Number.isFinite(v)) throw new Error(`${this.id}: ${what} contains ${v} at sample ${i}`);
+    }
+    return samples;
+  }
+
+  private async forward(batch: Float32Array, rows: number, cols: number, names: string[]): Promise<Record<string, TensorValue>> {
+    const feeds: Record<string, TensorValue> = { [this.audioInput]: tensor('float32', batch, [rows, cols]) };
+    if (this.maskInput !== undefined) feeds[this.maskInput] = tensor('int64', new BigInt64Array(rows * cols).fill(1n), [rows, cols]);
+    return this.session.run(feeds, names);
+  }
+
+  private caches(out: Record<string, TensorValue>, names: string[], rows: number, numSamples: number): ActivationCache[] {
+    const entries: ActivationEntry[][] = Array.from({ length: rows }, () => []);
+    for (const name of names) {
+      const t = out[name] as TensorValue;
+      if (t.type !== 'float32' || t.dims.length !== 3 || t.dims[0] !== rows) {
+        throw new Error(`${this.id}: output '${name}' is ${t.type} [${t.dims.join(', ')}], expected float32 [${rows}, frames, features]`);
+      }
+      const frames = t.dims[1] as number;
+      const features = t.dims[2] as number;
+      const size = frames * features;
+      const data = t.data as Float32Array;
+      const { kind, index } = parseActivationName(name);
+      for (let b = 0; b < rows; b++) {
+        // One clip owns its array outright; for a batch each clip gets its own copy, so that keeping one
+        // clip's cache does not keep the whole batch alive.
+        const value = rows === 1 ? data : data.slice(b * size, (b + 1) * size);
+        (entries[b] as ActivationEntry[]).push({ name, kind, index, value: { rows: frames, cols: features, data: value } });
+      }
+    }
+    const meta = { modelId: this.id, sampleRate: this.sampleRate, numSamples, frameSeconds: this.frameSeconds };
+    return entries.map((e) => new ActivationCache(e, meta));
+  }
+
+  async run(samples: Float32Array, opts?: RunOptions): Promise<ActivationCache> {
+    const names = this.select(opts);
+    const x = this.prepare(samples, 'samples');
+    const out = await this.forward(x, 1, x.length, names);
+    return this.caches(out, names, 1, samples.length)[0] as ActivationCache;
+  }
+
+  async runBatch(clips: readonly Float32Array[], opts?: RunOptions): Promise<ActivationCache[]> {
+    if (clips.length === 0) return [];
+    const names = this.select(opts);
+    const n = (clips[0] as Float32Array).length;
+    const batch = new Float32Array(clips.length * n);
+    clips.forEach((c, i) => {
+      if (c.length !== n) throw new Error(`${this.id}: runBatch needs clips of equal length; clip 0 has ${n} samples, clip ${i} has ${c.length}`);
+      batch.set(this.prepare(c, `clip ${i}`), i * n);
+    });
+    const out = await this.forward(batch, clips.length, n, names);
+    return this.caches(out, names, clips.length, n);
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}

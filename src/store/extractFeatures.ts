@@ -1,0 +1,339 @@
+/**
+ * Runs a dataset through a speech model and keeps every requested layer's hidden states on disk, mean-pooled
+ * per item (`layer_XX.npy`, `[items, hidden]`) or frame by frame (sharded `[frames, hidden]` plus an index),
+ * with resumable atomic shards. This is the seeds' `output_hidden_states=True` loop over a dataset.
+ *
+ * Clips run one at a time and unpadded, so a mean never averages over padding; `padding: {mode:
+ * 'max_length'}` reproduces the seed notebook's zero-padding to a fixed length (the zeros are added before the
+ * model's own normalisation, as Wav2Vec2FeatureExtractor does when it returns no attention mask).
+ */
+import { loadAudio } from '../data/audio/loadAudio';
+import type { Matrix } from '../matrix';
+import type { ActivationCache } from '../model/ActivationCache';
+import { type FeatureStoreMeta, type MaxLengthPadding, type Pooling, type StoreItem } from './FeatureStoreMeta';
+import { FeatureStoreWriter } from './FeatureStoreWriter';
+import { ProgressTracker, type ProgressCallback } from '../util/progress';
+import { resolveLayers, type LayerSelection } from '../model/resolveLayers';
+import type { RunOptions, SpeechModel } from '../model/SpeechModel';
+
+/** One clip: a file (or a segment of one) or samples already in memory. */
+export interface ExtractItem {
+  readonly id: string;
+  readonly path?: string;
+  /** Mono samples at the model's sample rate (used instead of `path` when given). */
+  readonly samples?: Float32Array;
+  readonly label?: string | number;
+  readonly transcript?: string;
+  readonly speaker?: string;
+  /** Segment bounds in seconds within `path`. */
+  readonly start?: number;
+  readonly end?: number;
+}
+
+/** A dataset: a list of items, or anything with an `items` list (the data loaders' result). */
+export type ExtractDataset = readonly ExtractItem[] | { readonly items: readonly ExtractItem[] };
+
+/** Loads an item's audio as mono samples at `sampleRate`. */
+export type AudioLoader = (item: ExtractItem, sampleRate: number) => Promise<Float32Array>;
+
+/** Options of `extractFeatures`: pooling, layers, output folder, sharding, padding, progress. */
+export interface ExtractOptions {
+  /** Output directory (created if missing). */
+  out: string;
+  /** `mean` (default): one row per item; `frames`: every frame. */
+  pooling?: Pooling;
+  /** Layers to keep (default `'all'`: every hidden state). */
+  layers?: LayerSelection;
+  /**
+   * Clips per model call when the model offers `runBatch` and consecutive clips have equal length
+   * (default 1). Results equal one-at-a-time runs up to float rounding, so it is not part of the store's
+   * fingerprint.
+   */
+  batchSize?: number;
+  /** Items per shard (default 64): an interrupted run recomputes at most this many. */
+  shardItems?: number;
+  /** Frame stores also close a shard once it holds this many frames (default 8192). */
+  shardFrames?: number;
+  /** Reproduce the seed's `padding='max_length'` (default: none, clips run at their own length). */
+  padding?: MaxLengthPadding | null;
+  /** Skip clips shorter than `model.minSamples`, recording them in `meta.skipped` (default false: error). */
+  skipShort?: boolean;
+  onProgress?: ProgressCallback;
+  /** How to read `item.path` (default: `loadAudio` from the data module, resampled to the model's rate). */
+  loadAudio?: AudioLoader;
+}
+
+/** What `extractFeatures` did: the store folder and its meta, items computed and resumed, audio seconds and wall time. */
+export interface ExtractResult {
+  readonly dir: string;
+  readonly meta: FeatureStoreMeta;
+  /** Items computed in this call (0 when the store was already complete). */
+  readonly computed: number;
+  /** Items taken over from an interrupted earlier run. */
+  readonly resumed: number;
+  /** Wall seconds spent in this call and seconds of audio it processed. */
+  readonly seconds: number;
+  readonly audioSeconds: number;
+  readonly alreadyComplete: boolean;
+}
+
+/** Reads `item.path` (or its `start`-`end` segment) as mono samples at `sampleRate`. */
+export const defaultAudioLoader: AudioLoader = async (item, sampleRate) => {
+  if (item.path === undefined) throw new Error('has neither samples nor a path');
+  const clip = await loadAudio(item.path, {
+    sampleRate,
+    ...(item.start !== undefined ? { start: item.start } : {}),
+    ...(item.end !== undefined ? { end: item.end } : {}),
+  });
+  return clip.samples;
+};
+
+function datasetItems(dataset: ExtractDataset): readonly ExtractItem[] {
+  const items = Array.isArray(dataset) ? (dataset as readonly ExtractItem[]) : (dataset as { items: readonly ExtractItem[] }).items;
+  if (!Array.isArray(items)) throw new Error('extractFeatures: dataset must be a list of items or have an items list');
+  return items;
+}
+
+function positiveInt(value: number, name: string): number {
+  if (!(Number.isInteger(value) && value >= 1)) throw new Error(`extractFeatures: ${name} must be a positive integer, got ${value}`);
+  return value;
+}
+
+/** `id` with `@start-end` for segments: what identifies an item across runs. */
+export function itemKey(item: ExtractItem): string {
+  return item.start === undefined && item.end === undefined ? item.id : `${item.id}@${item.start ?? ''}-${item.end ?? ''}`;
+}
+
+function describeItem(item: ExtractItem): string {
+  return item.path === undefined ? `item '${item.id}'` : `item '${item.id}' (${item.path})`;
+}
+
+interface Ready {
+  readonly pos: number;
+  readonly item: ExtractItem;
+  /** What the model runs (padded when `padding` is set). */
+  readonly samples: Float32Array;
+  /** Length before padding. */
+  readonly numSamples: number;
+}
+
+type Loaded = Ready | { readonly pos: number; readonly item: ExtractItem; readonly skip: string };
+
+type Produced =
+  | { readonly pos: number; readonly item: ExtractItem; readonly numSamples: number; readonly cache: ActivationCache }
+  | { readonly pos: number; readonly item: ExtractItem; readonly skip: string };
+
+/** Mean over frames of `[frames, dim]`, accumulated in float64. */
+function meanRow(m: Matrix<Float32Array>): Matrix<Float32Array> {
+  const out = new Float64Array(m.cols);
+  const d = m.data;
+  for (let t = 0; t < m.rows; t++) {
+    const base = t * m.cols;
+    for (let j = 0; j < m.cols; j++) out[j] = (out[j] as number) + (d[base + j] as number);
+  }
+  const row = new Float32Array(m.cols);
+  for (let j = 0; j < m.cols; j++) row[j] = (out[j] as number) / m.rows;
+  return { rows: 1, cols: m.cols, data: row };
+}
+
+function checkFinite(a: Float32Array, item: ExtractItem, what: string): void {
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i] as number;
+    if (!Number.isFinite(v)) throw new Error(`${describeItem(item)}: ${what} contains ${v} at position ${i}`);
+  }
+}
+
+/** The stored activations of one item: `[1, dim]` means or the `[frames, dim]` matrices themselves. */
+function pooled(item: ExtractItem, cache: ActivationCache, layers: readonly string[], pooling: Pooling): Matrix<Float32Array>[] {
+  return layers.map((name) => {
+    const m = cache.get(name);
+    if (m.rows < 1) throw new Error(`${describeItem(item)}: the model produced 0 frames for ${name}`);
+    return pooling === 'mean' ? meanRow(m) : m;
+  });
+}
+
+/** The item's metadata row; `frames` counts transformer frames (the first hidden/ffn layer stored). */
+function storeItem(item: ExtractItem, numSamples: number, cache: ActivationCache, layers: readonly string[]): StoreItem {
+  const ref = layers.find((n) => !n.startsWith('local.')) ?? (layers[0] as string);
+  return {
+    id: item.id,
+    ...(item.label !== undefined ? { label: item.label } : {}),
+    ...(item.transcript !== undefined ? { transcript: item.transcript } : {}),
+    ...(item.speaker !== undefined ? { speaker: item.speaker } : {}),
+    ...(item.start !== undefined ? { start: item.start } : {}),
+    ...(item.end !== undefined ? { end: item.end } : {}),
+    numSamples,
+    frames: cache.get(ref).rows,
+  };
+}
+
+/** Extract features of every item of `dataset` into `opts.out` (see the module comment). */
+export async function extractFeatures(model: SpeechModel, dataset: ExtractDataset, opts: ExtractOptions): Promise<ExtractResult> {
+  const t0 = performance.now();
+  const items = datasetItems(dataset);
+  const pooling: Pooling = opts.pooling ?? 'mean';
+  if (pooling !== 'mean' && pooling !== 'frames') throw new Error(`extractFeatures: pooling must be 'mean' or 'frames', got '${String(pooling)}'`);
+  const batchSize = positiveInt(opts.batchSize ?? 1, 'batchSize');
+  const shardItems = positiveInt(opts.shardItems ?? 64, 'shardItems');
+  const shardFrames = positiveInt(opts.shardFrames ?? 8192, 'shardFrames');
+  const padding = opts.padding ?? null;
+  if (padding !== null) {
+    if (padding.mode !== 'max_length') throw new Error(`extractFeatures: padding.mode must be 'max_length', got '${String(padding.mode)}'`);
+    positiveInt(padding.maxLength, 'padding.maxLength');
+  }
+  const skipShort = opts.skipShort ?? false;
+  const layers = resolveLayers(opts.layers ?? 'all', model.layerNames);
+  if (items.length === 0) throw new Error('extractFeatures: the dataset has no items');
+  const seen = new Set<string>();
+  for (const it of items) {
+    if (typeof it.id !== 'string' || it.id.length === 0) throw new Error('extractFeatures: every item needs a non-empty string id');
+    if (seen.has(it.id)) throw new Error(`extractFeatures: item id '${it.id}' occurs twice; ids must be unique`);
+    seen.add(it.id);
+  }
+
+  const writer = FeatureStoreWriter.open(opts.out, {
+    model: { id: model.id, hash: model.hash },
+    sampleRate: model.sampleRate,
+    frameSeconds: model.frameSeconds,
+    options: {
+      modelHash: model.hash,
+      sampleRate: model.sampleRate,
+      normalize: model.normalize,
+      pooling,
+      layers,
+      padding,
+      skipShort,
+      shardItems,
+      shardFrames,
+      itemKeys: items.map(itemKey),
+    },
+  });
+  if (writer.completeMeta !== null) {
+    return { dir: opts.out, meta: writer.completeMeta, computed: 0, resumed: items.length, seconds: (performance.now() - t0) / 1000, audioSeconds: 0, alreadyComplete: true };
+  }
+
+  const resumed = writer.nextPosition;
+  const tracker = new ProgressTracker(items.length, resumed);
+  opts.onProgress?.(tracker.info());
+  const load = opts.loadAudio ?? defaultAudioLoader;
+
+  const loadAt = async (pos: number): Promise<Loaded> => {
+    const item = items[pos] as ExtractItem;
+    let samples: Float32Array;
+    try {
+      if (item.samples !== undefined) {
+        if (!(item.samples instanceof Float32Array)) throw new Error('samples must be a Float32Array');
+        samples = item.samples;
+      } else {
+        if (item.path === undefined) throw new Error('has neither samples nor a path');
+        samples = await load(item, model.sampleRate);
+      }
+    } catch (e) {
+      const msg = (e as Error).message;
+      // Loaders already name the file; add the item so the user can find it in the dataset.
+      throw new Error(`${describeItem(item)}: ${msg}`);
+    }
+    if (samples.length === 0) throw new Error(`${describeItem(item)}: the audio is empty (0 samples)`);
+    checkFinite(samples, item, 'the audio');
+    const numSamples = samples.length;
+    if (padding !== null && samples.length < padding.maxLength) {
+      const padded = new Float32Array(padding.maxLength);
+      padded.set(samples);
+      samples = padded;
+    }
+    if (samples.length < model.minSamples) {
+      const sr = model.sampleRate;
+      const reason = `${samples.length} samples (${(samples.length / sr).toFixed(4)} s) is shorter than the model's minimum of ${model.minSamples} samples (${(model.minSamples / sr).toFixed(4)} s)`;
+      if (skipShort) return { pos, item, skip: reason };
+      throw new Error(`${describeItem(item)}: ${reason}; drop it from the dataset or pass skipShort (--skip-short) to record and skip such clips`);
+    }
+    return { pos, item, samples, numSamples };
+  };
+
+  const runOpts: RunOptions = { layers };
+  const runBatch = batchSize > 1 && model.runBatch !== undefined ? model.runBatch.bind(model) : null;
+
+  // Produces items in order, loading the next clip while the model runs the current one.
+  async function* produce(from: number): AsyncGenerator<Produced> {
+    let next = from;
+    const startLoad = (): Promise<Loaded> | null => {
+      if (next >= items.length) return null;
+      const p = loadAt(next++);
+      // Attach a handler now so a failing prefetch is reported when awaited, not as an unhandled rejection.
+      p.catch(() => undefined);
+      return p;
+    };
+    let pending = startLoad();
+    let carried: Loaded | null = null;
+    for (;;) {
+      let first: Loaded;
+      if (carried !== null) {
+        first = carried;
+        carried = null;
+      } else if (pending !== null) {
+        first = await pending;
+        pending = startLoad();
+      } else {
+        return;
+      }
+      if ('skip' in first) {
+        yield first;
+        continue;
+      }
+      const batch: Ready[] = [first];
+      while (runBatch !== null && batch.length < batchSize && pending !== null) {
+        const cand: Loaded = await pending;
+        pending = startLoad();
+        if ('samples' in cand && cand.samples.length === first.samples.length) batch.push(cand);
+        else {
+          carried = cand;
+          break;
+        }
+      }
+      let caches: ActivationCache[];
+      try {
+        caches =
+          batch.length > 1 && runBatch !== null
+            ? await runBatch(
+                batch.map((b) => b.samples),
+                runOpts,
+              )
+            : [await model.run(first.samples, runOpts)];
+      } catch (e) {
+        const who = batch.map((b) => describeItem(b.item)).join(', ');
+        throw new Error(`model ${model.id} failed on ${who}: ${(e as Error).message}`);
+      }
+      if (caches.length !== batch.length) throw new Error(`model ${model.id}: runBatch returned ${caches.length} results for ${batch.length} clips`);
+      for (let k = 0; k < batch.length; k++) {
+        const b = batch[k] as Ready;
+        yield { pos: b.pos, item: b.item, numSamples: b.numSamples, cache: caches[k] as ActivationCache };
+      }
+    }
+  }
+
+  let audioSeconds = 0;
+  let computed = 0;
+  let shard = writer.startShard();
+  try {
+    for await (const p of produce(resumed)) {
+      if ('skip' in p) {
+        shard.skip(p.pos, p.item.id, p.skip);
+      } else {
+        shard.add(p.pos, storeItem(p.item, p.numSamples, p.cache, layers), pooled(p.item, p.cache, layers, pooling));
+        audioSeconds += p.numSamples / model.sampleRate;
+      }
+      computed++;
+      opts.onProgress?.(tracker.advance(1, 'skip' in p ? 0 : p.numSamples / model.sampleRate));
+      if (shard.full || p.pos === items.length - 1) {
+        writer.commit(shard);
+        shard = writer.startShard();
+      }
+    }
+  } catch (e) {
+    // The shard in progress is lost (its temporary files removed); committed shards stay for a rerun.
+    shard.abort();
+    throw e;
+  }
+  const meta = writer.finish();
+  return { dir: opts.out, meta, computed, resumed, seconds: (performance.now() - t0) / 1000, audioSeconds, alreadyComplete: false };
+}

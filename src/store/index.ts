@@ -1,0 +1,8 @@
+/**
+ * The feature store: the layer between models and analysis. `extractFeatures` runs a model over a dataset
+ * and writes every selected layer to disk (mean-pooled `[items, hidden]` or every frame, in resumable
+ * shards); `openFeatureStore` reads it back for the kernels, the SAEs and the figures.
+ */
+export { extractFeatures, type ExtractOptions, type ExtractResult, type ExtractDataset, type ExtractItem, type AudioLoader } from './extractFeatures';
+export { openFeatureStore, frameItemIds, FeatureStore, type FrameIndex, type FrameShard, type FramesOptions } from './FeatureStore';
+export type { FeatureStoreMeta, StoreItem, StoreLayer, StoreShard, StoreOptions, SkippedItem, Pooling, MaxLengthPadding } from './FeatureStoreMeta';
