@@ -4,7 +4,7 @@
  * Kernels accept a `MatrixLike` (a `Matrix` or a `number[][]`), check it at the boundary with `toMatrix`,
  * and never write into the caller's buffer.
  */
-import { at } from './util/at';
+import { at, atFloat } from './util/at';
 
 /** The element arrays a `Matrix` can hold. */
 export type FloatArray = Float32Array | Float64Array;
@@ -61,7 +61,7 @@ export function toMatrix(x: MatrixLike, name = 'X', opts: ToMatrixOptions = {}):
       if (!Array.isArray(row) || row.length !== cols) {
         throw new Error(`${name}: row ${i} has ${Array.isArray(row) ? row.length : 'no'} values, expected ${cols} (ragged array)`);
       }
-      for (let j = 0; j < cols; j++) data[i * cols + j] = row[j] as number;
+      for (let j = 0; j < cols; j++) data[i * cols + j] = at(row, j);
     }
     m = { rows, cols, data };
   } else {
@@ -77,7 +77,7 @@ export function toMatrix(x: MatrixLike, name = 'X', opts: ToMatrixOptions = {}):
 export function assertFinite(m: Matrix, name = 'X'): void {
   const d = m.data;
   for (let k = 0; k < d.length; k++) {
-    const v = d[k] as number;
+    const v = atFloat(d, k);
     if (!Number.isFinite(v)) {
       const i = Math.floor(k / m.cols);
       const j = k - i * m.cols;
@@ -120,7 +120,7 @@ export function row(m: Matrix, i: number): FloatArray {
 export function column(m: Matrix, j: number): FloatArray {
   if (!(Number.isInteger(j) && j >= 0 && j < m.cols)) throw new Error(`column ${j} is outside [0, ${m.cols})`);
   const out = m.data instanceof Float32Array ? new Float32Array(m.rows) : new Float64Array(m.rows);
-  for (let r = 0; r < m.rows; r++) out[r] = at(m.data, r * m.cols + j);
+  for (let r = 0; r < m.rows; r++) out[r] = atFloat(m.data, r * m.cols + j);
   return out;
 }
 
@@ -128,7 +128,7 @@ export function column(m: Matrix, j: number): FloatArray {
 export function selectRows(m: Matrix, indices: ArrayLike<number>): Matrix {
   const out = m.data instanceof Float32Array ? new Float32Array(indices.length * m.cols) : new Float64Array(indices.length * m.cols);
   for (let r = 0; r < indices.length; r++) {
-    const i = indices[r] as number;
+    const i = at(indices, r);
     if (!(i >= 0 && i < m.rows)) throw new Error(`row index ${i} out of range [0, ${m.rows})`);
     out.set(m.data.subarray(i * m.cols, (i + 1) * m.cols), r * m.cols);
   }

@@ -1,3 +1,4 @@
+import { at, atI32 } from './util/at';
 /**
  * The project's only source of randomness: a seeded generator, so every fitted method, shuffle and synthetic
  * dataset is the same for the same seed on every machine. The core is SplitMix64 (Steele, Lea & Flood 2014)
@@ -73,8 +74,8 @@ export class Random {
     for (let i = 0; i < n; i++) p[i] = i;
     for (let i = n - 1; i > 0; i--) {
       const j = this.int(i + 1);
-      const t = p[i] as number;
-      p[i] = p[j] as number;
+      const t = atI32(p, i);
+      p[i] = atI32(p, j);
       p[j] = t;
     }
     return p;
@@ -83,7 +84,7 @@ export class Random {
   /** A shuffled copy of `items`. */
   shuffle<T>(items: readonly T[]): T[] {
     const p = this.permutation(items.length);
-    return Array.from(p, (i) => items[i] as T);
+    return Array.from(p, (i) => at(items, i));
   }
 
   /** `k` distinct indices from [0, n), in random order. */

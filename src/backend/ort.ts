@@ -5,6 +5,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import * as os from 'node:os';
+import { errorMessage } from '../util/describeError';
 
 /** Element types we move across the runtime boundary. */
 export type TensorType = 'float32' | 'float64' | 'int64' | 'int32' | 'int8' | 'uint8' | 'bool';
@@ -101,7 +102,7 @@ export class Session {
           : await ort.InferenceSession.create(model, options);
     } catch (e) {
       const what = typeof model === 'string' ? model : `an in-memory graph (${model.length} bytes)`;
-      throw new Error(`onnxruntime could not load ${what}: ${(e as Error).message}`);
+      throw new Error(`onnxruntime could not load ${what}: ${errorMessage(e)}`);
     }
     return new Session(inner, metadata(inner.inputMetadata), metadata(inner.outputMetadata));
   }

@@ -1,3 +1,4 @@
+import { at } from '../util/at';
 /** A small, strict argv parser shared by the subcommands: unknown flags are errors, not silently ignored. */
 export interface ParseArgsSpec {
   /** Flags that take a value (`--out DIR` or `--out=DIR`). */
@@ -23,7 +24,7 @@ export function parseArgs(argv: readonly string[], spec: ParseArgsSpec): ParsedA
   for (const l of lists) out.lists[l] = [];
   for (const b of booleans) out.booleans[b] = false;
   for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
+    const a = at(argv, i);
     if (a === '--') {
       out.positional.push(...argv.slice(i + 1));
       break;
@@ -48,7 +49,8 @@ export function parseArgs(argv: readonly string[], spec: ParseArgsSpec): ParsedA
       value = next;
       i++;
     }
-    if (lists.has(key)) (out.lists[key] as string[]).push(value);
+    const list = out.lists[key];
+    if (list !== undefined) list.push(value);
     else out.strings[key] = value;
   }
   return out;

@@ -4,6 +4,8 @@ import type { ParamValue } from '../report/injectParameters';
 import { parseParam } from '../report/parseParam';
 import { NotebookCellError, renderReport, type RenderReportOptions } from '../report/renderReport';
 import { parseArgs, type ParsedArgs } from './parseArgs';
+import { at } from '../util/at';
+import { errorMessage } from '../util/describeError';
 
 export const usage = `layerwise report <notebook.ipynb> [--param key=value]... [--out DIR] [--kernel NAME] [--timeout SECONDS] [--check]
   Execute the notebook headless on the tslab kernel and write DIR/<notebook>.html (opens offline) and the
@@ -20,7 +22,7 @@ export async function run(argv: string[]): Promise<number> {
   try {
     args = parseArgs(argv, { strings: ['out', 'kernel', 'timeout'], lists: ['param'], booleans: ['check', 'help'] });
   } catch (e) {
-    process.stderr.write(`${(e as Error).message}\n${usage}\n`);
+    process.stderr.write(`${errorMessage(e)}\n${usage}\n`);
     return 2;
   }
   if (args.booleans['help'] === true) {
@@ -31,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`${usage}\n`);
     return 2;
   }
-  const notebook = args.positional[0] as string;
+  const notebook = at(args.positional, 0);
   const params: Record<string, ParamValue> = {};
   const opts: RenderReportOptions = { params, log: (line) => process.stderr.write(`${line}\n`) };
   try {
@@ -68,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (e) {
-    process.stderr.write(`${e instanceof NotebookCellError ? e.message : `layerwise report: ${(e as Error).message}`}\n`);
+    process.stderr.write(`${e instanceof NotebookCellError ? e.message : `layerwise report: ${errorMessage(e)}`}\n`);
     return 1;
   }
 }

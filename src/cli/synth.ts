@@ -4,6 +4,7 @@
 import { synthesizeSpokenSentences } from '../data/synth/synthesizeSpokenSentences';
 import { SPEECH_COMMANDS_WORDS, synthesizeSpokenWords } from '../data/synth/synthesizeSpokenWords';
 import { errorMessage } from '../util/describeError';
+import { at } from '../util/at';
 
 export const usage = `usage: layerwise synth words --out DIR [--seed S] [--variants N] [--words w1,w2,...]
        layerwise synth sentences --out DIR [--seed S] [--speakers N] [--chapters N] [--utterances N] [--split NAME]
@@ -31,10 +32,10 @@ function parse(argv: readonly string[]): Parsed {
   const allowed = ALLOWED[command] ?? [];
   const flags = new Map<string, string>();
   for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i] as string;
+    const arg = at(rest, i);
     const m = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
     if (m === null) throw new Error(`unexpected argument '${arg}'`);
-    const key = m[1] as string;
+    const key = at(m, 1);
     if (!allowed.includes(key)) throw new Error(`unknown option --${key} for '${command}'`);
     let value = m[2];
     if (value === undefined) {

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { GraphBuilder, ints } from '../onnx/GraphBuilder';
 import { Session, tensor, defaultThreads } from '../backend/ort';
 import { packageRoot } from './kernelSpec';
+import { errorMessage } from '../util/describeError';
 
 /** One environment check: what was checked, whether it passed, and the detail. */
 export interface EnvironmentCheck {
@@ -50,7 +51,7 @@ async function onnxruntimeCheck(): Promise<EnvironmentCheck> {
     const ok = got.join(',') === '5,11,11,25';
     return { name: 'onnxruntime-node', ok, detail: ok ? 'ran a MatMul graph: [[5,11],[11,25]] as expected' : `wrong result ${got.join(',')}` };
   } catch (e) {
-    return { name: 'onnxruntime-node', ok: false, detail: (e as Error).message };
+    return { name: 'onnxruntime-node', ok: false, detail: errorMessage(e) };
   }
 }
 

@@ -19,6 +19,7 @@ import type { Matrix } from '../matrix';
 import { centerColumns, crossProduct, gram, matmul, rowProducts, symmetricEigen } from './engine';
 import { largestEntrySign } from './largestEntrySign';
 import type { Undefined } from './pairwiseMetric';
+import { atF64, atFloat, atI32 } from '../util/at';
 
 /** The outcome of a CCA-based similarity: `value` with the canonical correlations, or why it is undefined. */
 export interface CcaResult {
@@ -75,17 +76,17 @@ export async function prepareView(X: Matrix, name: string, epsilon: number): Pro
   const full = centerColumns(X, 'float64') as Matrix<Float64Array>;
   const cov = (await gram(full, { precision: 'float64' })).data;
   let scale = 0;
-  for (let t = 0; t < cov.length; t++) scale = Math.max(scale, Math.abs((cov[t] as number) / (n - 1)));
+  for (let t = 0; t < cov.length; t++) scale = Math.max(scale, Math.abs(atF64(cov, t) / (n - 1)));
   if (!(scale > 0)) return undef(`${name} is constant (zero covariance)`);
   const keptList: number[] = [];
-  for (let i = 0; i < d; i++) if (Math.abs((cov[i * d + i] as number) / (n - 1) / scale) >= epsilon) keptList.push(i);
+  for (let i = 0; i < d; i++) if (Math.abs(atF64(cov, i * d + i) / (n - 1) / scale) >= epsilon) keptList.push(i);
   if (keptList.length === 0) return undef(`every dimension of ${name} has rescaled variance below epsilon = ${epsilon}`);
   const kept = Int32Array.from(keptList);
   const k = kept.length;
   const S = new Float64Array(k * k);
   for (let a = 0; a < k; a++) {
-    for (let b = 0; b < k; b++) S[a * k + b] = (cov[(kept[a] as number) * d + (kept[b] as number)] as number) / (n - 1) / scale;
-    S[a * k + a] = (S[a * k + a] as number) + epsilon;
+    for (let b = 0; b < k; b++) S[a * k + b] = atF64(cov, atI32(kept, a) * d + atI32(kept, b)) / (n - 1) / scale;
+    S[a * k + a] += epsilon;
   }
   const invSqrt = inverseSqrt(S, k);
   if (invSqrt === null) return undef(`the covariance of ${name} has a negative eigenvalue beyond rounding`);
@@ -95,7 +96,7 @@ export async function prepareView(X: Matrix, name: string, epsilon: number): Pro
 
 function columnMeansOf(X: Matrix): Float64Array {
   const m = new Float64Array(X.cols);
-  for (let i = 0; i < X.rows; i++) for (let j = 0; j < X.cols; j++) m[j] += X.data[i * X.cols + j] as number;
+  for (let i = 0; i < X.rows; i++) for (let j = 0; j < X.cols; j++) m[j] += atFloat(X.data, i * X.cols + j);
   for (let j = 0; j < X.cols; j++) m[j] /= X.rows;
   return m;
 }
@@ -103,7 +104,7 @@ function columnMeansOf(X: Matrix): Float64Array {
 /** Columns `idx` of `M` as a new float64 matrix. */
 export function selectColumns(M: Matrix, idx: Int32Array): Matrix<Float64Array> {
   const out = new Float64Array(M.rows * idx.length);
-  for (let i = 0; i < M.rows; i++) for (let c = 0; c < idx.length; c++) out[i * idx.length + c] = M.data[i * M.cols + (idx[c] as number)] as number;
+  for (let i = 0; i < M.rows; i++) for (let c = 0; c < idx.length; c++) out[i * idx.length + c] = atFloat(M.data, i * M.cols + atI32(idx, c));
   return { rows: M.rows, cols: idx.length, data: out };
 }
 
@@ -111,22 +112,22 @@ export function selectColumns(M: Matrix, idx: Int32Array): Matrix<Float64Array> 
 function inverseSqrt(S: Float64Array, k: number): Float64Array | null {
   const { values, vectors } = symmetricEigen(S, k);
   let maxAbs = 0;
-  for (let i = 0; i < k; i++) maxAbs = Math.max(maxAbs, Math.abs(values[i] as number));
+  for (let i = 0; i < k; i++) maxAbs = Math.max(maxAbs, Math.abs(atF64(values, i)));
   const cutoff = 1e-15 * maxAbs;
   const f = new Float64Array(k);
   for (let i = 0; i < k; i++) {
-    const w = values[i] as number;
+    const w = atF64(values, i);
     if (w > cutoff) f[i] = 1 / Math.sqrt(w);
     else if (w < -cutoff) return null;
   }
   const out = new Float64Array(k * k);
   for (let t = 0; t < k; t++) {
-    const ft = f[t] as number;
+    const ft = atF64(f, t);
     if (ft === 0) continue;
     const row = t * k;
     for (let a = 0; a < k; a++) {
-      const va = ft * (vectors[row + a] as number);
-      for (let b = 0; b < k; b++) out[a * k + b] = (out[a * k + b] as number) + va * (vectors[row + b] as number);
+      const va = ft * atF64(vectors, row + a);
+      for (let b = 0; b < k; b++) out[a * k + b] += va * atF64(vectors, row + b);
     }
   }
   return out;
@@ -134,7 +135,7 @@ function inverseSqrt(S: Float64Array, k: number): Float64Array | null {
 
 function transpose(M: Matrix): Matrix<Float64Array> {
   const out = new Float64Array(M.rows * M.cols);
-  for (let i = 0; i < M.rows; i++) for (let j = 0; j < M.cols; j++) out[j * M.rows + i] = M.data[i * M.cols + j] as number;
+  for (let i = 0; i < M.rows; i++) for (let j = 0; j < M.cols; j++) out[j * M.rows + i] = atFloat(M.data, i * M.cols + j);
   return { rows: M.cols, cols: M.rows, data: out };
 }
 
@@ -147,7 +148,7 @@ export async function ccaPair(a: CcaView, b: CcaView): Promise<CcaPair> {
   if (a.n !== b.n) throw new Error(`CCA: ${a.name} has ${a.n} rows but ${b.name} has ${b.n}`);
   const sxy = await crossProduct(a.centered, b.centered, { precision: 'float64' });
   const f = 1 / (a.n - 1) / Math.sqrt(a.scale * b.scale);
-  for (let t = 0; t < sxy.data.length; t++) sxy.data[t] = (sxy.data[t] as number) * f;
+  for (let t = 0; t < sxy.data.length; t++) sxy.data[t] *= f;
   // arr = Sxx^-1/2 Sxy Syy^-1/2  [kx, ky]
   const left = asF64(await matmul(a.invSqrt, sxy, { precision: 'float64' }));
   const arr = asF64(await matmul(left, b.invSqrt, { precision: 'float64' }));
@@ -162,8 +163,8 @@ export async function ccaPair(a: CcaView, b: CcaView): Promise<CcaPair> {
   const s = new Float64Array(nd);
   const p = new Float64Array(nd * nd); // small-side vectors, column i
   for (let i = 0; i < nd; i++) {
-    s[i] = Math.sqrt(Math.max(0, eig.values[i] as number));
-    for (let r = 0; r < nd; r++) p[r * nd + i] = eig.vectors[i * nd + r] as number;
+    s[i] = Math.sqrt(Math.max(0, atF64(eig.values, i)));
+    for (let r = 0; r < nd; r++) p[r * nd + i] = atF64(eig.vectors, i * nd + r);
   }
   const mapped = asF64(await matmul(transpose(small), { rows: nd, cols: nd, data: p }, { precision: 'float64' }));
   const q = mapped.data; // [other, nd]
@@ -174,8 +175,8 @@ export async function ccaPair(a: CcaView, b: CcaView): Promise<CcaPair> {
   const noise = 1e-7 * (s[0] ?? 0);
   for (let r = 0; r < other; r++) {
     for (let i = 0; i < nd; i++) {
-      const si = s[i] as number;
-      q[r * nd + i] = si <= noise ? 0 : (q[r * nd + i] as number) / si;
+      const si = atF64(s, i);
+      q[r * nd + i] = si <= noise ? 0 : atF64(q, r * nd + i) / si;
     }
   }
   const u = kx <= ky ? p : q;

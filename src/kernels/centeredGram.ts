@@ -7,6 +7,7 @@
  */
 import type { Matrix } from '../matrix';
 import { rowProducts, type Precision } from './engine';
+import { atF64, atFloat } from '../util/at';
 
 /** Largest sample count for which a kernel matrix of examples may be materialised. */
 export const MAX_GRAM_ROWS = 20000;
@@ -44,8 +45,8 @@ export async function linearKernel(X: Matrix, precision: Precision, what: string
     const P = await rowProducts(rows, X, { precision });
     for (let i = r0; i < r1; i++) {
       const o = (i - r0) * n;
-      diag[i] = P.data[o + i] as number;
-      for (let j = i + 1; j < n; j++) upper[pos++] = P.data[o + j] as number;
+      diag[i] = atFloat(P.data, o + i);
+      for (let j = i + 1; j < n; j++) upper[pos++] = atFloat(P.data, o + j);
     }
   }
   return { n, diag, upper };
@@ -58,18 +59,18 @@ function select(a: Float64Array, k: number): number {
   while (hi > lo) {
     const mid = (lo + hi) >>> 1;
     // median of three as pivot
-    const x = a[lo] as number;
-    const y = a[mid] as number;
-    const z = a[hi] as number;
+    const x = atF64(a, lo);
+    const y = atF64(a, mid);
+    const z = atF64(a, hi);
     const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
     let i = lo;
     let j = hi;
     while (i <= j) {
-      while ((a[i] as number) < pivot) i++;
-      while ((a[j] as number) > pivot) j--;
+      while (atF64(a, i) < pivot) i++;
+      while (atF64(a, j) > pivot) j--;
       if (i <= j) {
-        const t = a[i] as number;
-        a[i] = a[j] as number;
+        const t = atF64(a, i);
+        a[i] = atF64(a, j);
         a[j] = t;
         i++;
         j--;
@@ -77,9 +78,9 @@ function select(a: Float64Array, k: number): number {
     }
     if (k <= j) hi = j;
     else if (k >= i) lo = i;
-    else return a[k] as number;
+    else return atF64(a, k);
   }
-  return a[k] as number;
+  return atF64(a, k);
 }
 
 /**
@@ -104,9 +105,9 @@ export async function rbfKernel(X: Matrix, threshold: number, precision: Precisi
   const dist = G.upper;
   let pos = 0;
   for (let i = 0; i < n; i++) {
-    const gi = diag[i] as number;
+    const gi = atF64(diag, i);
     for (let j = i + 1; j < n; j++) {
-      dist[pos] = Math.max(0, gi + (diag[j] as number) - 2 * (dist[pos] as number));
+      dist[pos] = Math.max(0, gi + atF64(diag, j) - 2 * atF64(dist, pos));
       pos++;
     }
   }
@@ -115,7 +116,7 @@ export async function rbfKernel(X: Matrix, threshold: number, precision: Precisi
     throw new Error(`${what}: the median squared distance between rows is 0 (most rows are identical), so the RBF bandwidth is undefined`);
   }
   const scale = -1 / (2 * threshold * threshold * median);
-  for (let t = 0; t < dist.length; t++) dist[t] = Math.exp((dist[t] as number) * scale);
+  for (let t = 0; t < dist.length; t++) dist[t] = Math.exp(atF64(dist, t) * scale);
   return { n, diag: new Float64Array(n).fill(1), upper: dist };
 }
 
@@ -126,7 +127,7 @@ export function centerGram(K: CondensedSymmetric, debiased: boolean): CenteredGr
   let pos = 0;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
-      const v = upper[pos++] as number;
+      const v = atF64(upper, pos++);
       rowSum[i] += v;
       rowSum[j] += v;
     }
@@ -137,31 +138,31 @@ export function centerGram(K: CondensedSymmetric, debiased: boolean): CenteredGr
     // U-centring: zero diagonal; shift_i = r_i / (n - 2) - sum(r) / (2 (n - 1) (n - 2)), r without diagonal.
     let total = 0;
     for (let i = 0; i < n; i++) {
-      shift[i] = (rowSum[i] as number) / (n - 2);
-      total += shift[i] as number;
+      shift[i] = atF64(rowSum, i) / (n - 2);
+      total += atF64(shift, i);
     }
     const c = total / (2 * (n - 1));
-    for (let i = 0; i < n; i++) shift[i] = (shift[i] as number) - c;
+    for (let i = 0; i < n; i++) shift[i] -= c;
   } else {
     let meanOfMeans = 0;
     for (let i = 0; i < n; i++) {
-      shift[i] = ((rowSum[i] as number) + (diag[i] as number)) / n;
-      meanOfMeans += shift[i] as number;
+      shift[i] = (atF64(rowSum, i) + atF64(diag, i)) / n;
+      meanOfMeans += atF64(shift, i);
     }
     constant = meanOfMeans / n;
   }
   let self = 0;
   pos = 0;
   for (let i = 0; i < n; i++) {
-    const si = shift[i] as number;
+    const si = atF64(shift, i);
     if (debiased) diag[i] = 0;
     else {
-      diag[i] = (diag[i] as number) - 2 * si + constant;
-      self += (diag[i] as number) * (diag[i] as number);
+      diag[i] = atF64(diag, i) - 2 * si + constant;
+      self += atF64(diag, i) * atF64(diag, i);
     }
     let acc = 0;
     for (let j = i + 1; j < n; j++) {
-      const v = (upper[pos] as number) - si - (shift[j] as number) + constant;
+      const v = atF64(upper, pos) - si - atF64(shift, j) + constant;
       upper[pos++] = v;
       acc += v * v;
     }
@@ -173,10 +174,10 @@ export function centerGram(K: CondensedSymmetric, debiased: boolean): CenteredGr
 /** Frobenius inner product of two centred Grams of the same samples. */
 export function centeredInner(a: CenteredGram, b: CenteredGram): number {
   let s = 0;
-  for (let i = 0; i < a.n; i++) s += (a.diag[i] as number) * (b.diag[i] as number);
+  for (let i = 0; i < a.n; i++) s += atF64(a.diag, i) * atF64(b.diag, i);
   let off = 0;
   const ua = a.upper;
   const ub = b.upper;
-  for (let t = 0; t < ua.length; t++) off += (ua[t] as number) * (ub[t] as number);
+  for (let t = 0; t < ua.length; t++) off += atF64(ua, t) * atF64(ub, t);
   return s + 2 * off;
 }

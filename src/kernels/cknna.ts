@@ -14,6 +14,7 @@ import type { MatrixLike } from '../matrix';
 import { topKNeighbors } from './engine';
 import { checkPair, comparePair, definedValue, type PairwiseMetric } from './pairwiseMetric';
 import { checkSameRows, knnSettings, type KnnLists, type KnnOptions } from './knnLists';
+import { atF64, atI32 } from '../util/at';
 
 /** Options of `cknna`. */
 export interface CknnaOptions extends KnnOptions {
@@ -41,11 +42,11 @@ function maskedHsic(a: KnnLists, b: KnnLists, unbiased: boolean): number {
   let trace = 0; // sum_ij K~_ij L~_ji
   for (let i = 0; i < n; i++) {
     for (let p = 0; p < k; p++) {
-      const j = a.indices[i * k + p] as number;
+      const j = atI32(a.indices, i * k + p);
       const q = find(b, i, j);
       if (q < 0) continue;
-      const kv = a.values[i * k + p] as number;
-      const lv = b.values[q] as number;
+      const kv = atF64(a.values, i * k + p);
+      const lv = atF64(b.values, q);
       rowK[i] += kv;
       colK[j] += kv;
       rowL[i] += lv;
@@ -56,15 +57,15 @@ function maskedHsic(a: KnnLists, b: KnnLists, unbiased: boolean): number {
       const pa = find(a, j, i);
       if (pa >= 0) {
         const pb = find(b, j, i);
-        if (pb >= 0) trace += kv * (b.values[pb] as number);
+        if (pb >= 0) trace += kv * atF64(b.values, pb);
       }
     }
   }
   let kl = 0; // 1^T K~ L~ 1
   let lk = 0; // 1^T L~ K~ 1
   for (let j = 0; j < n; j++) {
-    kl += (colK[j] as number) * (rowL[j] as number);
-    lk += (colL[j] as number) * (rowK[j] as number);
+    kl += atF64(colK, j) * atF64(rowL, j);
+    lk += atF64(colL, j) * atF64(rowK, j);
   }
   if (unbiased) return (trace + (sumK * sumL) / ((n - 1) * (n - 2)) - (2 * kl) / (n - 2)) / (n * (n - 3));
   return trace - (kl + lk) / n + (sumK * sumL) / (n * n);

@@ -5,6 +5,7 @@
  */
 import type { Matrix, MatrixLike } from '../matrix';
 import { checkPair, comparePair, definedValue, type PairwiseMetric } from './pairwiseMetric';
+import { atF64, atFloat } from '../util/at';
 
 /** The metric behind `cosineSimilarity`, for `layerMatrix`. */
 export function cosineSimilarityMetric(): PairwiseMetric<Matrix & { readonly name: string; readonly inv: Float64Array }> {
@@ -15,7 +16,7 @@ export function cosineSimilarityMetric(): PairwiseMetric<Matrix & { readonly nam
       const inv = new Float64Array(X.rows);
       for (let i = 0; i < X.rows; i++) {
         let s = 0;
-        for (let j = 0; j < X.cols; j++) s += (X.data[i * X.cols + j] as number) ** 2;
+        for (let j = 0; j < X.cols; j++) s += atFloat(X.data, i * X.cols + j) ** 2;
         inv[i] = s > 0 ? 1 / Math.sqrt(s) : 0;
       }
       return { rows: X.rows, cols: X.cols, data: X.data, name, inv };
@@ -31,8 +32,8 @@ export function cosineSimilarityMetric(): PairwiseMetric<Matrix & { readonly nam
       let total = 0;
       for (let i = 0; i < a.rows; i++) {
         let s = 0;
-        for (let j = 0; j < d; j++) s += (a.data[i * d + j] as number) * (b.data[i * d + j] as number);
-        total += s * (a.inv[i] as number) * (b.inv[i] as number);
+        for (let j = 0; j < d; j++) s += atFloat(a.data, i * d + j) * atFloat(b.data, i * d + j);
+        total += s * atF64(a.inv, i) * atF64(b.inv, i);
       }
       return total / a.rows;
     },

@@ -6,6 +6,7 @@
 import type { MatrixLike } from '../matrix';
 import { checkPair, comparePair, definedValue, type PairwiseMetric } from './pairwiseMetric';
 import { checkSameRows, knnLists, knnSettings, type KnnLists, type KnnOptions } from './knnLists';
+import { atI32 } from '../util/at';
 
 /** Options of `cycleKNN`. */
 export type CycleKNNOptions = KnnOptions;
@@ -24,7 +25,7 @@ export function cycleKNNMetric(opts: CycleKNNOptions = {}): PairwiseMetric<KnnLi
       for (let i = 0; i < n; i++) {
         let hit = false;
         for (let q = 0; q < k && !hit; q++) {
-          const j = b.indices[i * k + q] as number;
+          const j = atI32(b.indices, i * k + q);
           for (let p = 0; p < k; p++) {
             if (a.indices[j * k + p] === i) {
               hit = true;

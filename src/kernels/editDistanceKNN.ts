@@ -5,6 +5,7 @@
 import type { MatrixLike } from '../matrix';
 import { checkPair, comparePair, definedValue, type PairwiseMetric } from './pairwiseMetric';
 import { checkSameRows, knnLists, knnSettings, type KnnLists, type KnnOptions } from './knnLists';
+import { atI32 } from '../util/at';
 
 /** Options of `editDistanceKNN`. */
 export type EditDistanceKNNOptions = KnnOptions;
@@ -13,16 +14,16 @@ export type EditDistanceKNNOptions = KnnOptions;
 function editDistance(a: Int32Array, ao: number, b: Int32Array, bo: number, k: number, row: Int32Array = new Int32Array(k + 1)): number {
   for (let j = 0; j <= k; j++) row[j] = j;
   for (let i = 1; i <= k; i++) {
-    let diag = row[0] as number; // dp[i-1][j-1]
+    let diag = atI32(row, 0); // dp[i-1][j-1]
     row[0] = i;
     for (let j = 1; j <= k; j++) {
-      const up = row[j] as number;
+      const up = atI32(row, j);
       const cost = a[ao + i - 1] === b[bo + j - 1] ? 0 : 1;
-      row[j] = Math.min(up + 1, (row[j - 1] as number) + 1, diag + cost);
+      row[j] = Math.min(up + 1, atI32(row, j - 1) + 1, diag + cost);
       diag = up;
     }
   }
-  return row[k] as number;
+  return atI32(row, k);
 }
 
 /** The metric behind `editDistanceKNN`, for `layerMatrix`. */

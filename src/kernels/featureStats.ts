@@ -4,6 +4,7 @@
  * variances (for the variance histograms), plus the overall mean and std of all values of the layer.
  */
 import { toMatrix, type MatrixLike } from '../matrix';
+import { atF64, atFloat } from '../util/at';
 
 /** Options of `featureStats`. */
 export interface FeatureStatsOptions {
@@ -45,12 +46,12 @@ export function featureStats(X: MatrixLike, opts: FeatureStatsOptions = {}): Fea
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) {
     const o = i * d;
-    for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) + (data[o + j] as number);
+    for (let j = 0; j < d; j++) mean[j] += atFloat(data, o + j);
   }
   let total = 0;
   for (let j = 0; j < d; j++) {
-    total += mean[j] as number;
-    mean[j] = (mean[j] as number) / n;
+    total += atF64(mean, j);
+    mean[j] /= n;
   }
   const overallMean = total / (n * d);
   // Two-pass (centred) sums: a one-pass sum of squares loses digits for features with large offsets.
@@ -59,9 +60,9 @@ export function featureStats(X: MatrixLike, opts: FeatureStatsOptions = {}): Fea
   for (let i = 0; i < n; i++) {
     const o = i * d;
     for (let j = 0; j < d; j++) {
-      const v = data[o + j] as number;
-      const a = v - (mean[j] as number);
-      ss[j] = (ss[j] as number) + a * a;
+      const v = atFloat(data, o + j);
+      const a = v - atF64(mean, j);
+      ss[j] += a * a;
       const b = v - overallMean;
       ssAll += b * b;
     }
@@ -69,17 +70,17 @@ export function featureStats(X: MatrixLike, opts: FeatureStatsOptions = {}): Fea
   const variance = new Float64Array(d);
   const std = new Float64Array(d);
   for (let j = 0; j < d; j++) {
-    variance[j] = (ss[j] as number) / (n - ddof);
-    std[j] = Math.sqrt(variance[j] as number);
+    variance[j] = atF64(ss, j) / (n - ddof);
+    std[j] = Math.sqrt(atF64(variance, j));
   }
   let mm = 0;
-  for (let j = 0; j < d; j++) mm += mean[j] as number;
+  for (let j = 0; j < d; j++) mm += atF64(mean, j);
   mm /= d;
   let sm = 0;
-  for (let j = 0; j < d; j++) sm += ((mean[j] as number) - mm) ** 2;
+  for (let j = 0; j < d; j++) sm += (atF64(mean, j) - mm) ** 2;
   const sorted = Float64Array.from(variance).sort();
   const mid = Math.floor(d / 2);
-  const median = d % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  const median = d % 2 === 1 ? atF64(sorted, mid) : (atF64(sorted, mid - 1) + atF64(sorted, mid)) / 2;
   return {
     n,
     d,
@@ -90,8 +91,8 @@ export function featureStats(X: MatrixLike, opts: FeatureStatsOptions = {}): Fea
     overallStd: Math.sqrt(ssAll / (n * d - ddof)),
     meanOfMeans: mm,
     stdOfMeans: d - ddof >= 1 ? Math.sqrt(sm / (d - ddof)) : 0,
-    varianceMin: sorted[0] as number,
+    varianceMin: atF64(sorted, 0),
     varianceMedian: median,
-    varianceMax: sorted[d - 1] as number,
+    varianceMax: atF64(sorted, d - 1),
   };
 }

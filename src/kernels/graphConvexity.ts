@@ -30,6 +30,7 @@ import { topKNeighbors } from './engine/neighbors';
 import { encodeLabels, type LabelsLike } from './labels';
 import { DijkstraWorkspace, type WeightedGraph } from './shortestPaths';
 import { symmetricCSR } from './symmetricCSR';
+import { at, atF64, atI32, atU8 } from '../util/at';
 
 /** Options of `graphConvexity` (neighbours of the kNN graph, path pairs sampled per class, `seed`). */
 export interface GraphConvexityOptions {
@@ -85,7 +86,7 @@ function samplePairIndices(total: number, count: number, rng: Random): Float64Ar
   }
   if (total <= 4 * count) {
     const p = rng.permutation(total);
-    for (let i = 0; i < count; i++) out[i] = p[i] as number;
+    for (let i = 0; i < count; i++) out[i] = atI32(p, i);
     return out;
   }
   const seen = new Set<number>();
@@ -102,7 +103,7 @@ function samplePairIndices(total: number, count: number, rng: Random): Float64Ar
 
 function sampleStd(values: Float64Array, mean: number): number {
   let s = 0;
-  for (let i = 0; i < values.length; i++) s += ((values[i] as number) - mean) ** 2;
+  for (let i = 0; i < values.length; i++) s += (atF64(values, i) - mean) ** 2;
   return Math.sqrt(s / (values.length - 1));
 }
 
@@ -124,20 +125,20 @@ export async function graphConvexity(X: MatrixLike, labels: LabelsLike, opts: Gr
   const members: Int32Array[] = [];
   {
     const fill = new Int32Array(nClasses);
-    for (let c = 0; c < nClasses; c++) members.push(new Int32Array(enc.counts[c] as number));
+    for (let c = 0; c < nClasses; c++) members.push(new Int32Array(atI32(enc.counts, c)));
     for (let i = 0; i < n; i++) {
-      const c = enc.codes[i] as number;
-      (members[c] as Int32Array)[fill[c] as number] = i;
-      fill[c] = (fill[c] as number) + 1;
+      const c = atI32(enc.codes, i);
+      at(members, c)[atI32(fill, c)] = i;
+      fill[c] += 1;
     }
   }
   const classes: ConvexityClassScore[] = [];
   const allScores: number[] = [];
   let pooledMembers = 0;
   for (let c = 0; c < nClasses; c++) {
-    const idx = members[c] as Int32Array;
+    const idx = at(members, c);
     const size = idx.length;
-    const label = enc.classes[c] as number | string;
+    const label = at(enc.classes, c);
     if (size < 2) {
       classes.push({ label, size, paths: 0, unreachable: 0, score: null, se: null });
       continue;
@@ -150,38 +151,38 @@ export async function graphConvexity(X: MatrixLike, labels: LabelsLike, opts: Gr
     const dsts = new Int32Array(count);
     const load = new Int32Array(size);
     for (let t = 0; t < count; t++) {
-      const p = picks[t] as number;
+      const p = atF64(picks, t);
       const a = Math.floor(p / (size - 1));
       const r = p - a * (size - 1);
       const b = r < a ? r : r + 1;
       srcs[t] = a;
       dsts[t] = b;
-      load[a] = (load[a] as number) + 1;
-      load[b] = (load[b] as number) + 1;
+      load[a] += 1;
+      load[b] += 1;
     }
     // The graph is undirected, so a pair's path can be found from either end: run Dijkstra from the end
     // that shares more pairs, which cuts the number of single-source runs.
     const bySource = new Map<number, number[]>();
     for (let t = 0; t < count; t++) {
-      const a = srcs[t] as number;
-      const b = dsts[t] as number;
-      const from = (load[a] as number) >= (load[b] as number) ? a : b;
+      const a = atI32(srcs, t);
+      const b = atI32(dsts, t);
+      const from = atI32(load, a) >= atI32(load, b) ? a : b;
       const list = bySource.get(from);
       if (list === undefined) bySource.set(from, [t]);
       else list.push(t);
     }
     const inClass = new Uint8Array(n);
-    for (let q = 0; q < size; q++) inClass[idx[q] as number] = 1;
+    for (let q = 0; q < size; q++) inClass[atI32(idx, q)] = 1;
     const scores = new Float64Array(count);
     let unreachable = 0;
     const sources = [...bySource.keys()].sort((p, q) => p - q);
     for (const from of sources) {
-      const pairs = bySource.get(from) as number[];
-      const source = idx[from] as number;
-      const targets = pairs.map((t) => idx[(srcs[t] as number) === from ? (dsts[t] as number) : (srcs[t] as number)] as number);
+      const pairs = bySource.get(from) ?? [];
+      const source = atI32(idx, from);
+      const targets = Int32Array.from(pairs, (t) => atI32(idx, atI32(srcs, t) === from ? atI32(dsts, t) : atI32(srcs, t)));
       ws.run(source, targets);
       pairs.forEach((t, q) => {
-        const target = targets[q] as number;
+        const target = atI32(targets, q);
         if (!ws.reached(target)) {
           unreachable++;
           scores[t] = 0;
@@ -190,17 +191,17 @@ export async function graphConvexity(X: MatrixLike, labels: LabelsLike, opts: Gr
         // Walk the predecessor chain target -> source, counting interior nodes only.
         let interior = 0;
         let inside = 0;
-        for (let u = ws.pred[target] as number; u !== source && u !== -1; u = ws.pred[u] as number) {
+        for (let u = atI32(ws.pred, target); u !== source && u !== -1; u = atI32(ws.pred, u)) {
           interior++;
-          inside += inClass[u] as number;
+          inside += atU8(inClass, u);
         }
         scores[t] = interior === 0 ? 1 : inside / interior;
       });
     }
     let mean = 0;
-    for (let t = 0; t < count; t++) mean += scores[t] as number;
+    for (let t = 0; t < count; t++) mean += atF64(scores, t);
     mean /= count;
-    for (let t = 0; t < count; t++) allScores.push(scores[t] as number);
+    for (let t = 0; t < count; t++) allScores.push(atF64(scores, t));
     pooledMembers += size;
     const se = count >= 2 ? sampleStd(scores, mean) / Math.sqrt(size) : null;
     classes.push({ label, size, paths: count, unreachable, score: mean, se });
@@ -209,7 +210,7 @@ export async function graphConvexity(X: MatrixLike, labels: LabelsLike, opts: Gr
   if (scored.length === 0) throw new Error('labels: no class has two or more members, so there are no pairs to score');
   const all = Float64Array.from(allScores);
   let pm = 0;
-  for (let t = 0; t < all.length; t++) pm += all[t] as number;
+  for (let t = 0; t < all.length; t++) pm += atF64(all, t);
   pm /= all.length;
   const pooledSe = all.length >= 2 ? sampleStd(all, pm) / Math.sqrt(pooledMembers) : null;
   const cm = scored.reduce((s, c) => s + (c.score as number), 0) / scored.length;

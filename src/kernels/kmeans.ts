@@ -16,6 +16,7 @@ import { readJSONFile, writeJSONFile } from '../util/jsonFile';
 import { assignToCentroids, clippedCandidateDistances } from './engine/centroidAssignment';
 import { rowSquaredNorms } from './engine/columns';
 import { FittedJSONReader, float64ToRows, rowsToFloat64, type FittedModel } from './FittedModel';
+import { atF64, atFloat, atI32, atNum } from '../util/at';
 
 /** Options of `kmeans`; only `k` is required. */
 export interface KMeansOptions {
@@ -50,12 +51,12 @@ export interface KMeansResult {
 function meanFeatureVariance(m: Matrix): number {
   const { rows: n, cols: d, data } = m;
   const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) + (data[i * d + j] as number);
-  for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) / n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += atFloat(data, i * d + j);
+  for (let j = 0; j < d; j++) mean[j] /= n;
   let s = 0;
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < d; j++) {
-      const a = (data[i * d + j] as number) - (mean[j] as number);
+      const a = atFloat(data, i * d + j) - atF64(mean, j);
       s += a * a;
     }
   }
@@ -64,14 +65,14 @@ function meanFeatureVariance(m: Matrix): number {
 
 function copyRow(src: Matrix, i: number, dst: Float64Array, r: number): void {
   const d = src.cols;
-  for (let j = 0; j < d; j++) dst[r * d + j] = src.data[i * d + j] as number;
+  for (let j = 0; j < d; j++) dst[r * d + j] = atFloat(src.data, i * d + j);
 }
 
 function squaredDistanceTo(m: Matrix, i: number, c: Float64Array, r: number): number {
   const d = m.cols;
   let s = 0;
   for (let j = 0; j < d; j++) {
-    const a = (m.data[i * d + j] as number) - (c[r * d + j] as number);
+    const a = atFloat(m.data, i * d + j) - atF64(c, r * d + j);
     s += a * a;
   }
   return s;
@@ -83,7 +84,7 @@ function searchCumulative(cum: Float64Array, v: number): number {
   let hi = cum.length - 1;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((cum[mid] as number) < v) lo = mid + 1;
+    if (atF64(cum, mid) < v) lo = mid + 1;
     else hi = mid;
   }
   return lo;
@@ -99,13 +100,13 @@ async function kmeansPlusPlus(m: Matrix, x32: Matrix<Float32Array>, xNorms: Floa
   let pot = 0;
   for (let i = 0; i < n; i++) {
     closest[i] = squaredDistanceTo(m, i, centers, 0);
-    pot += closest[i] as number;
+    pot += atF64(closest, i);
   }
   const cum = new Float64Array(n);
   for (let c = 1; c < k; c++) {
     let acc = 0;
     for (let i = 0; i < n; i++) {
-      acc += closest[i] as number;
+      acc += atF64(closest, i);
       cum[i] = acc;
     }
     const ids: number[] = [];
@@ -117,17 +118,17 @@ async function kmeansPlusPlus(m: Matrix, x32: Matrix<Float32Array>, xNorms: Floa
     let bestPot = Infinity;
     for (let t = 0; t < trials; t++) {
       let p = 0;
-      for (let i = 0; i < n; i++) p += D[i * trials + t] as number;
+      for (let i = 0; i < n; i++) p += atF64(D, i * trials + t);
       if (p < bestPot) {
         bestPot = p;
         bestT = t;
       }
     }
     const next = new Float64Array(n);
-    for (let i = 0; i < n; i++) next[i] = D[i * trials + bestT] as number;
+    for (let i = 0; i < n; i++) next[i] = atF64(D, i * trials + bestT);
     closest = next;
     pot = bestPot;
-    copyRow(m, ids[bestT] as number, centers, c);
+    copyRow(m, atNum(ids, bestT), centers, c);
   }
   return centers;
 }
@@ -145,27 +146,27 @@ function updateCentroids(m: Matrix, labels: Int32Array, k: number, old: Float64A
   const sums = new Float64Array(k * d);
   const counts = new Int32Array(k);
   for (let i = 0; i < n; i++) {
-    const c = labels[i] as number;
-    counts[c] = (counts[c] as number) + 1;
+    const c = atI32(labels, i);
+    counts[c] += 1;
     const o = c * d;
     const r = i * d;
-    for (let j = 0; j < d; j++) sums[o + j] = (sums[o + j] as number) + (data[r + j] as number);
+    for (let j = 0; j < d; j++) sums[o + j] += atFloat(data, r + j);
   }
   const empty: number[] = [];
   for (let c = 0; c < k; c++) {
-    const cnt = counts[c] as number;
+    const cnt = atI32(counts, c);
     if (cnt === 0) {
       empty.push(c);
       continue;
     }
-    for (let j = 0; j < d; j++) sums[c * d + j] = (sums[c * d + j] as number) / cnt;
+    for (let j = 0; j < d; j++) sums[c * d + j] /= cnt;
   }
   if (empty.length > 0) {
     // Re-seed empty clusters at the rows farthest from their current centre (sklearn's rule), distinct rows.
     const far = new Float64Array(n);
-    for (let i = 0; i < n; i++) far[i] = squaredDistanceTo(m, i, old, labels[i] as number);
-    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => (far[b] as number) - (far[a] as number) || a - b);
-    empty.forEach((c, r) => copyRow(m, order[r % n] as number, sums, c));
+    for (let i = 0; i < n; i++) far[i] = squaredDistanceTo(m, i, old, atI32(labels, i));
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => atF64(far, b) - atF64(far, a) || a - b);
+    empty.forEach((c, r) => copyRow(m, atNum(order, r % n), sums, c));
   }
   return sums;
 }
@@ -188,7 +189,7 @@ async function lloyd(m: Matrix, x32: Matrix<Float32Array>, init: Float64Array, k
     labels = next;
     const updated = updateCentroids(m, labels, k, centroids);
     let shift = 0;
-    for (let q = 0; q < k * d; q++) shift += ((updated[q] as number) - (centroids[q] as number)) ** 2;
+    for (let q = 0; q < k * d; q++) shift += (atF64(updated, q) - atF64(centroids, q)) ** 2;
     centroids = updated;
     if (shift <= tolAbs) {
       converged = true;
@@ -197,7 +198,7 @@ async function lloyd(m: Matrix, x32: Matrix<Float32Array>, init: Float64Array, k
   }
   if (!strict || labels === null) labels = await assignToCentroids(x32, { rows: k, cols: d, data: centroids });
   let inertia = 0;
-  for (let i = 0; i < n; i++) inertia += squaredDistanceTo(m, i, centroids, labels[i] as number);
+  for (let i = 0; i < n; i++) inertia += squaredDistanceTo(m, i, centroids, atI32(labels, i));
   return { centroids, labels, inertia, iterations, converged };
 }
 
@@ -296,7 +297,7 @@ export async function kmeans(X: MatrixLike, opts: KMeansOptions): Promise<KMeans
     else if (init === 'random') {
       start = new Float64Array(k * d);
       const rowsPicked = rng.sample(n, k);
-      for (let c = 0; c < k; c++) copyRow(m, rowsPicked[c] as number, start, c);
+      for (let c = 0; c < k; c++) copyRow(m, atI32(rowsPicked, c), start, c);
     } else start = await kmeansPlusPlus(m, x32, xNorms, k, rng);
     const res = await lloyd(m, x32, start, k, maxIter, tolAbs);
     if (best === null || res.inertia < best.inertia) best = res;

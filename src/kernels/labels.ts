@@ -1,3 +1,4 @@
+import { at } from '../util/at';
 /**
  * Class labels as kernels accept them (numbers or strings, one per row) and their dense integer coding.
  * Classes are ordered like `np.unique`: numbers ascending, then strings in code-unit order, so per-class
@@ -49,9 +50,10 @@ export function encodeLabels(labels: LabelsLike, name = 'labels', n?: number): E
   const codes = new Int32Array(labels.length);
   const counts = new Int32Array(classes.length);
   for (let i = 0; i < labels.length; i++) {
-    const k = index.get(labels[i] as number | string) as number;
+    const k = index.get(at(labels, i));
+    if (k === undefined) throw new Error(`labels[${i}] has no class code`);
     codes[i] = k;
-    counts[k] = (counts[k] as number) + 1;
+    counts[k] += 1;
   }
   return { codes, classes, counts };
 }

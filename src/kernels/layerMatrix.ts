@@ -19,6 +19,7 @@ import { meanCCAMetric, type MeanCCAOptions } from './meanCCA';
 import { svccaMetric, type SvccaOptions } from './svcca';
 import { pwccaMetric, type PwccaOptions } from './pwcca';
 import type { KnnOptions } from './knnLists';
+import { at } from '../util/at';
 
 /** Metric names `layerMatrix` accepts, each with the options of the kernel of the same name. */
 export interface LayerMetricOptions {
@@ -100,8 +101,8 @@ function layerNames(n: number, names: readonly string[] | undefined, prefix: str
 
 function checkLayers(layers: readonly MatrixLike[], names: readonly string[]): Matrix[] {
   if (!Array.isArray(layers) || layers.length === 0) throw new Error('layerMatrix: expected a non-empty array of layers');
-  const ms = layers.map((l, i) => toMatrix(l, names[i] as string, { minRows: 2 }));
-  const n = (ms[0] as Matrix).rows;
+  const ms = layers.map((l, i) => toMatrix(l, at(names, i), { minRows: 2 }));
+  const n = at(ms, 0).rows;
   ms.forEach((m, i) => {
     if (m.rows !== n) throw new Error(`layerMatrix: ${names[i]} has ${m.rows} rows but ${names[0]} has ${n}; every layer must hold the same samples`);
   });
@@ -125,12 +126,12 @@ async function fill(
   let done = 0;
   for (let i = 0; i < R; i++) {
     for (let j = symmetric ? i : 0; j < C; j++) {
-      const v = await metric.compare(rowsPrep[i], colsPrep[j], [rowNames[i] as string, colNames[j] as string]);
+      const v = await metric.compare(rowsPrep[i], colsPrep[j], [at(rowNames, i), at(colNames, j)]);
       const value = typeof v === 'number' ? v : Number.NaN;
-      (values[i] as number[])[j] = value;
+      at(values, i)[j] = value;
       if (typeof v !== 'number') undefinedEntries.push({ row: i, column: j, reason: v.reason });
       if (symmetric && j !== i) {
-        (values[j] as number[])[i] = value;
+        at(values, j)[i] = value;
         if (typeof v !== 'number') undefinedEntries.push({ row: j, column: i, reason: v.reason });
       }
       onProgress?.(++done, total);
@@ -153,7 +154,7 @@ export async function layerMatrix<M extends LayerMetric>(
   const ms = checkLayers(layers, names);
   const m = metricFor(metric, opts);
   const prepared: unknown[] = [];
-  for (let i = 0; i < ms.length; i++) prepared.push(await m.prepare(ms[i] as Matrix, names[i] as string));
+  for (let i = 0; i < ms.length; i++) prepared.push(await m.prepare(at(ms, i), at(names, i)));
   const r = await fill(m, prepared, prepared, names, names, m.symmetric, opts.onProgress);
   return { metric, names, columnNames: names, ...r };
 }
@@ -173,14 +174,14 @@ export async function crossLayerMatrix<M extends LayerMetric>(
   const colNames = layerNames(layersB.length, opts.columnNames, 'B layer');
   const a = checkLayers(layersA, rowNames);
   const b = checkLayers(layersB, colNames);
-  if ((a[0] as Matrix).rows !== (b[0] as Matrix).rows) {
-    throw new Error(`crossLayerMatrix: model A layers have ${(a[0] as Matrix).rows} rows but model B layers have ${(b[0] as Matrix).rows}`);
+  if (at(a, 0).rows !== at(b, 0).rows) {
+    throw new Error(`crossLayerMatrix: model A layers have ${at(a, 0).rows} rows but model B layers have ${at(b, 0).rows}`);
   }
   const m = metricFor(metric, opts);
   const pa: unknown[] = [];
-  for (let i = 0; i < a.length; i++) pa.push(await m.prepare(a[i] as Matrix, rowNames[i] as string));
+  for (let i = 0; i < a.length; i++) pa.push(await m.prepare(at(a, i), at(rowNames, i)));
   const pb: unknown[] = [];
-  for (let i = 0; i < b.length; i++) pb.push(await m.prepare(b[i] as Matrix, colNames[i] as string));
+  for (let i = 0; i < b.length; i++) pb.push(await m.prepare(at(b, i), at(colNames, i)));
   const r = await fill(m, pa, pb, rowNames, colNames, false, opts.onProgress);
   return { metric, names: rowNames, columnNames: colNames, ...r };
 }

@@ -6,6 +6,7 @@
 import type { MatrixLike } from '../matrix';
 import { checkPair, comparePair, definedValue, type PairwiseMetric } from './pairwiseMetric';
 import { checkSameRows, knnLists, knnSettings, type KnnLists, type KnnOptions } from './knnLists';
+import { atI32 } from '../util/at';
 
 /** Options of `lcsKNN`. */
 export type LcsKNNOptions = KnnOptions;
@@ -16,12 +17,12 @@ function lcsLength(a: Int32Array, ao: number, b: Int32Array, bo: number, k: numb
   for (let i = 1; i <= k; i++) {
     let diag = 0; // dp[i-1][j-1]
     for (let j = 1; j <= k; j++) {
-      const up = row[j] as number; // dp[i-1][j]
-      row[j] = a[ao + i - 1] === b[bo + j - 1] ? diag + 1 : Math.max(up, row[j - 1] as number);
+      const up = atI32(row, j); // dp[i-1][j]
+      row[j] = a[ao + i - 1] === b[bo + j - 1] ? diag + 1 : Math.max(up, atI32(row, j - 1));
       diag = up;
     }
   }
-  return row[k] as number;
+  return atI32(row, k);
 }
 
 /** The metric behind `lcsKNN`, for `layerMatrix`. */

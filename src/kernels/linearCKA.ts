@@ -13,6 +13,7 @@ import type { Matrix, MatrixLike } from '../matrix';
 import { centerColumns, crossProduct, gram, resolvePrecision, rowSquaredNorms, type Precision } from './engine';
 import { centerGram, centeredInner, linearKernel, MAX_GRAM_ROWS, type CenteredGram } from './centeredGram';
 import { checkPair, comparePair, definedValue, type PairwiseMetric, type Undefined } from './pairwiseMetric';
+import { atF64, atFloat } from '../util/at';
 
 /** Options of `linearCKA`. */
 export interface LinearCKAOptions {
@@ -37,7 +38,7 @@ interface Prepared {
 /** ||M||_F^2 */
 function frobenius2(m: Matrix): number {
   let s = 0;
-  for (let t = 0; t < m.data.length; t++) s += (m.data[t] as number) * (m.data[t] as number);
+  for (let t = 0; t < m.data.length; t++) s += atFloat(m.data, t) * atFloat(m.data, t);
   return s;
 }
 
@@ -45,7 +46,7 @@ function debiasedHsic(xty: number, a: Prepared, b: Prepared): number {
   // Kornblith's _debiased_dot_product_similarity_helper.
   const n = a.n;
   let rr = 0;
-  for (let i = 0; i < n; i++) rr += (a.rowSq[i] as number) * (b.rowSq[i] as number);
+  for (let i = 0; i < n; i++) rr += atF64(a.rowSq, i) * atF64(b.rowSq, i);
   return xty - (n / (n - 2)) * rr + (a.sqNorm * b.sqNorm) / ((n - 1) * (n - 2));
 }
 
@@ -80,7 +81,7 @@ export function linearCKAMetric(opts: LinearCKAOptions = {}): PairwiseMetric<Pre
       const centered = centerColumns(X, precision);
       const rowSq = rowSquaredNorms(centered);
       let sqNorm = 0;
-      for (let i = 0; i < rowSq.length; i++) sqNorm += rowSq[i] as number;
+      for (let i = 0; i < rowSq.length; i++) sqNorm += atF64(rowSq, i);
       if (!(sqNorm > 0)) throw new Error(`linearCKA: ${name} has no variance (all rows are equal), so CKA is undefined`);
       return { name, n: X.rows, d: X.cols, centered, rowSq, sqNorm, selfHsic: null, gram: null };
     },

@@ -11,6 +11,7 @@ import { toMatrix, type MatrixLike } from '../matrix';
 import { Random } from '../random';
 import { encodeLabels, type LabelsLike } from './labels';
 import { fitSoftmaxRegression, predictCodes, type LogisticRegressionOptions } from './logisticRegression';
+import { at, atI32, atNum } from '../util/at';
 
 /** Options of `linearProbe`: the logistic-regression options plus folds and `seed`. */
 export interface LinearProbeOptions extends LogisticRegressionOptions {
@@ -44,13 +45,13 @@ export function stratifiedFolds(codes: Int32Array, nClasses: number, folds: numb
   const rng = new Random(seed);
   const out = new Int32Array(codes.length);
   const byClass: number[][] = Array.from({ length: nClasses }, () => []);
-  codes.forEach((c, i) => (byClass[c] as number[]).push(i));
+  codes.forEach((c, i) => at(byClass, c).push(i));
   // Continue the deal where the previous class stopped, so fold sizes differ by at most one.
   let next = 0;
   for (const members of byClass) {
     const order = rng.permutation(members.length);
     for (let t = 0; t < members.length; t++) {
-      out[members[order[t] as number] as number] = next;
+      out[atNum(members, atI32(order, t))] = next;
       next = (next + 1) % folds;
     }
   }
@@ -76,7 +77,7 @@ export async function linearProbe(X: MatrixLike, labels: LabelsLike, opts: Linea
     foldOf = Int32Array.from(folds);
     nFolds = 0;
     for (let i = 0; i < n; i++) {
-      const f = foldOf[i] as number;
+      const f = atI32(foldOf, i);
       if (!Number.isInteger(folds[i]) || f < 0) throw new Error(`folds: fold id ${String(folds[i])} at ${i} is not a non-negative integer`);
       nFolds = Math.max(nFolds, f + 1);
     }
@@ -90,9 +91,9 @@ export async function linearProbe(X: MatrixLike, labels: LabelsLike, opts: Linea
     const test: number[] = [];
     for (let i = 0; i < n; i++) (foldOf[i] === f ? test : train).push(i);
     if (test.length === 0) throw new Error(`folds: fold ${f} has no samples`);
-    const model = await fitSoftmaxRegression(m.data, m.cols, train, enc.codes, c, fitOpts);
+    const model = await fitSoftmaxRegression(m.data, m.cols, Int32Array.from(train), enc.codes, c, fitOpts);
     converged = converged && model.converged;
-    const pred = predictCodes(model, m.data, m.cols, test);
+    const pred = predictCodes(model, m.data, m.cols, Int32Array.from(test));
     let hit = 0;
     test.forEach((i, r) => {
       if (pred[r] === enc.codes[i]) hit++;
@@ -103,7 +104,7 @@ export async function linearProbe(X: MatrixLike, labels: LabelsLike, opts: Linea
   const mean = accs.reduce((s, a) => s + a, 0) / accs.length;
   const std = Math.sqrt(accs.reduce((s, a) => s + (a - mean) ** 2, 0) / accs.length);
   let maxCount = 0;
-  for (let k = 0; k < c; k++) maxCount = Math.max(maxCount, enc.counts[k] as number);
+  for (let k = 0; k < c; k++) maxCount = Math.max(maxCount, atI32(enc.counts, k));
   return {
     accuracy: mean,
     std,

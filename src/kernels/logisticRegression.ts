@@ -9,7 +9,7 @@
  * two classes.
  */
 import { toMatrix, type MatrixLike } from '../matrix';
-import { at } from '../util/at';
+import { at, atF64, atI32, atNum, atFloat } from '../util/at';
 import { readJSONFile, writeJSONFile } from '../util/jsonFile';
 import { FittedJSONReader, float64ToRows, rowsToFloat64, type FittedModel } from './FittedModel';
 import { encodeLabels, type LabelsLike } from './labels';
@@ -43,22 +43,22 @@ export interface SoftmaxParameters {
 }
 
 /** Column means and std (ddof 0; 1 for constant columns) of `data` `[n, d]`. */
-export function standardScaler(data: ArrayLike<number>, n: number, d: number): { mean: Float64Array; scale: Float64Array } {
+export function standardScaler(data: Float32Array | Float64Array, n: number, d: number): { mean: Float64Array; scale: Float64Array } {
   const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) + (data[i * d + j] as number);
-  for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) / n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] += atFloat(data, i * d + j);
+  for (let j = 0; j < d; j++) mean[j] /= n;
   const ss = new Float64Array(d);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < d; j++) {
-      const a = (data[i * d + j] as number) - (mean[j] as number);
-      ss[j] = (ss[j] as number) + a * a;
+      const a = atFloat(data, i * d + j) - atF64(mean, j);
+      ss[j] += a * a;
     }
   }
   const scale = new Float64Array(d);
   for (let j = 0; j < d; j++) {
-    const s = Math.sqrt((ss[j] as number) / n);
+    const s = Math.sqrt(atF64(ss, j) / n);
     // sklearn's _handle_zeros_in_scale: near-constant columns keep scale 1.
-    scale[j] = s < 10 * Number.EPSILON * Math.max(1, Math.abs(mean[j] as number)) ? 1 : s;
+    scale[j] = s < 10 * Number.EPSILON * Math.max(1, Math.abs(atF64(mean, j))) ? 1 : s;
   }
   return { mean, scale };
 }
@@ -68,9 +68,9 @@ export function standardScaler(data: ArrayLike<number>, n: number, d: number): {
  * `linearProbe` (one call per fold) and `fitLogisticRegression`.
  */
 export async function fitSoftmaxRegression(
-  data: ArrayLike<number>,
+  data: Float32Array | Float64Array,
   d: number,
-  rowsIdx: ArrayLike<number>,
+  rowsIdx: Int32Array,
   codes: Int32Array,
   c: number,
   opts: LogisticRegressionOptions = {},
@@ -83,12 +83,12 @@ export async function fitSoftmaxRegression(
   const raw = new Float64Array(n * d);
   const y = new Int32Array(n);
   for (let r = 0; r < n; r++) {
-    const i = rowsIdx[r] as number;
-    for (let j = 0; j < d; j++) raw[r * d + j] = data[i * d + j] as number;
-    y[r] = codes[i] as number;
+    const i = atI32(rowsIdx, r);
+    for (let j = 0; j < d; j++) raw[r * d + j] = atFloat(data, i * d + j);
+    y[r] = atI32(codes, i);
   }
   const { mean, scale } = standardize ? standardScaler(raw, n, d) : { mean: new Float64Array(d), scale: new Float64Array(d).fill(1) };
-  for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) raw[r * d + j] = ((raw[r * d + j] as number) - (mean[j] as number)) / (scale[j] as number);
+  for (let r = 0; r < n; r++) for (let j = 0; j < d; j++) raw[r * d + j] = (atF64(raw, r * d + j) - atF64(mean, j)) / atF64(scale, j);
   const problem = await softmaxRegressionLoss(raw, n, d, y, c);
   const nw = d * c;
   const dim = nw + c;
@@ -99,9 +99,9 @@ export async function fitSoftmaxRegression(
     const grad = new Float64Array(dim);
     let reg = 0;
     for (let t = 0; t < nw; t++) {
-      const w = W[t] as number;
+      const w = atF64(W, t);
       reg += w * w;
-      grad[t] = (gW[t] as number) + l2 * w;
+      grad[t] = atF64(gW, t) + l2 * w;
     }
     grad.set(gb, nw);
     return { value: loss + 0.5 * l2 * reg, grad };
@@ -127,13 +127,13 @@ interface LbfgsResult {
 
 function dot(a: Float64Array, b: Float64Array): number {
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i] as number) * (b[i] as number);
+  for (let i = 0; i < a.length; i++) s += atF64(a, i) * atF64(b, i);
   return s;
 }
 
 function maxAbs(a: Float64Array): number {
   let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] as number));
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(atF64(a, i)));
   return m;
 }
 
@@ -153,24 +153,24 @@ async function lbfgs(f: (x: Float64Array) => Promise<{ value: number; grad: Floa
     const q = Float64Array.from(grad);
     const alpha: number[] = new Array<number>(S.length).fill(0);
     for (let k = S.length - 1; k >= 0; k--) {
-      const a = (rho[k] as number) * dot(S[k] as Float64Array, q);
+      const a = atNum(rho, k) * dot(at(S, k), q);
       alpha[k] = a;
-      const yk = Y[k] as Float64Array;
-      for (let i = 0; i < dim; i++) q[i] = (q[i] as number) - a * (yk[i] as number);
+      const yk = at(Y, k);
+      for (let i = 0; i < dim; i++) q[i] -= a * atF64(yk, i);
     }
     let gamma: number;
     if (S.length > 0) {
-      const sl = S[S.length - 1] as Float64Array;
-      const yl = Y[Y.length - 1] as Float64Array;
+      const sl = at(S, S.length - 1);
+      const yl = at(Y, Y.length - 1);
       gamma = dot(sl, yl) / dot(yl, yl);
     } else gamma = 1 / Math.max(1, Math.sqrt(dot(grad, grad)));
-    for (let i = 0; i < dim; i++) q[i] = (q[i] as number) * gamma;
+    for (let i = 0; i < dim; i++) q[i] *= gamma;
     for (let k = 0; k < S.length; k++) {
-      const yk = Y[k] as Float64Array;
-      const sk = S[k] as Float64Array;
-      const beta = (rho[k] as number) * dot(yk, q);
-      const a = alpha[k] as number;
-      for (let i = 0; i < dim; i++) q[i] = (q[i] as number) + (a - beta) * (sk[i] as number);
+      const yk = at(Y, k);
+      const sk = at(S, k);
+      const beta = atNum(rho, k) * dot(yk, q);
+      const a = atNum(alpha, k);
+      for (let i = 0; i < dim; i++) q[i] += (a - beta) * atF64(sk, i);
     }
     const dir = q.map((v) => -v);
     let slope = dot(grad, dir);
@@ -179,7 +179,7 @@ async function lbfgs(f: (x: Float64Array) => Promise<{ value: number; grad: Floa
       S.length = 0;
       Y.length = 0;
       rho.length = 0;
-      for (let i = 0; i < dim; i++) dir[i] = -(grad[i] as number);
+      for (let i = 0; i < dim; i++) dir[i] = -atF64(grad, i);
       slope = dot(grad, dir);
     }
     let step = 1;
@@ -187,7 +187,7 @@ async function lbfgs(f: (x: Float64Array) => Promise<{ value: number; grad: Floa
     let xn = x;
     for (let ls = 0; ls < 40; ls++) {
       xn = new Float64Array(dim);
-      for (let i = 0; i < dim; i++) xn[i] = (x[i] as number) + step * (dir[i] as number);
+      for (let i = 0; i < dim; i++) xn[i] = atF64(x, i) + step * atF64(dir, i);
       const cand = await f(xn);
       if (cand.value <= value + 1e-4 * step * slope) {
         next = cand;
@@ -200,8 +200,8 @@ async function lbfgs(f: (x: Float64Array) => Promise<{ value: number; grad: Floa
     const s = new Float64Array(dim);
     const yv = new Float64Array(dim);
     for (let i = 0; i < dim; i++) {
-      s[i] = (xn[i] as number) - (x[i] as number);
-      yv[i] = (next.grad[i] as number) - (grad[i] as number);
+      s[i] = atF64(xn, i) - atF64(x, i);
+      yv[i] = atF64(next.grad, i) - atF64(grad, i);
     }
     const sy = dot(s, yv);
     if (sy > 1e-12 * Math.sqrt(dot(s, s) * dot(yv, yv))) {
@@ -336,20 +336,20 @@ export async function fitLogisticRegression(X: MatrixLike, labels: LabelsLike, o
 }
 
 /** Class codes (index into `model.classes`) predicted for rows `rowsIdx` of `data` `[n, d]`. */
-export function predictCodes(model: SoftmaxParameters, data: ArrayLike<number>, d: number, rowsIdx: ArrayLike<number>): Int32Array {
+export function predictCodes(model: SoftmaxParameters, data: Float32Array | Float64Array, d: number, rowsIdx: Int32Array): Int32Array {
   const c = model.bias.length;
   const out = new Int32Array(rowsIdx.length);
   const z = new Float64Array(c);
   for (let r = 0; r < rowsIdx.length; r++) {
-    const i = rowsIdx[r] as number;
+    const i = atI32(rowsIdx, r);
     z.set(model.bias);
     for (let j = 0; j < d; j++) {
-      const v = ((data[i * d + j] as number) - (model.mean[j] as number)) / (model.scale[j] as number);
+      const v = (atFloat(data, i * d + j) - atF64(model.mean, j)) / atF64(model.scale, j);
       if (v === 0) continue;
-      for (let k = 0; k < c; k++) z[k] = (z[k] as number) + v * (model.weights[j * c + k] as number);
+      for (let k = 0; k < c; k++) z[k] += v * atF64(model.weights, j * c + k);
     }
     let best = 0;
-    for (let k = 1; k < c; k++) if ((z[k] as number) > (z[best] as number)) best = k;
+    for (let k = 1; k < c; k++) if (atF64(z, k) > atF64(z, best)) best = k;
     out[r] = best;
   }
   return out;

@@ -9,6 +9,7 @@ import { ccaPair, checkEpsilon, prepareView, type CcaResult, type CcaView } from
 
 export type { CcaResult } from './ccaCore';
 import { checkPair, type PairwiseMetric, type Undefined } from './pairwiseMetric';
+import { atF64 } from '../util/at';
 
 /** Options of `meanCCA`. */
 export interface MeanCCAOptions {
@@ -27,7 +28,7 @@ async function meanOf(a: Prepared, b: Prepared): Promise<CcaResult> {
   if (!isView(b)) return { value: null, reason: b.reason, coefficients: new Float64Array(0) };
   const { s } = await ccaPair(a, b);
   let sum = 0;
-  for (let i = 0; i < s.length; i++) sum += s[i] as number;
+  for (let i = 0; i < s.length; i++) sum += atF64(s, i);
   return { value: sum / s.length, coefficients: s };
 }
 

@@ -6,6 +6,7 @@
  * entropies, sklearn's default) and the clustering purity come along for the same contingency table.
  */
 import { encodeLabels, type LabelsLike } from './labels';
+import { atI32 } from '../util/at';
 
 /** Mutual information of clusters with labels (nats and bits), both entropies, I / H(labels), NMI and purity. */
 export interface MutualInformationResult {
@@ -38,7 +39,7 @@ export interface MutualInformationResult {
 function entropy(counts: Int32Array, n: number): number {
   let h = 0;
   for (let i = 0; i < counts.length; i++) {
-    const c = counts[i] as number;
+    const c = atI32(counts, i);
     if (c > 0) h -= (c / n) * Math.log(c / n);
   }
   return h;
@@ -59,7 +60,7 @@ export function mutualInformation(clusters: LabelsLike, labels: LabelsLike): Mut
   // thousands of words would make a dense table needlessly large.
   const table = new Map<number, number>();
   for (let i = 0; i < n; i++) {
-    const key = (c.codes[i] as number) * ky + (y.codes[i] as number);
+    const key = atI32(c.codes, i) * ky + atI32(y.codes, i);
     table.set(key, (table.get(key) ?? 0) + 1);
   }
   let mi = 0;
@@ -67,10 +68,10 @@ export function mutualInformation(clusters: LabelsLike, labels: LabelsLike): Mut
   for (const [key, nij] of table) {
     const i = Math.floor(key / ky);
     const j = key - i * ky;
-    const ai = c.counts[i] as number;
-    const bj = y.counts[j] as number;
+    const ai = atI32(c.counts, i);
+    const bj = atI32(y.counts, j);
     mi += (nij / n) * (Math.log(nij) + Math.log(n) - Math.log(ai) - Math.log(bj));
-    if (nij > (best[i] as number)) best[i] = nij;
+    if (nij > atI32(best, i)) best[i] = nij;
   }
   mi = Math.max(mi, 0);
   const hClusters = entropy(c.counts, n);
@@ -80,7 +81,7 @@ export function mutualInformation(clusters: LabelsLike, labels: LabelsLike): Mut
   else if (mi === 0) nmi = 0;
   else nmi = mi / ((hClusters + hLabels) / 2);
   let hit = 0;
-  for (let i = 0; i < kc; i++) hit += best[i] as number;
+  for (let i = 0; i < kc; i++) hit += atI32(best, i);
   return {
     n,
     nClusters: kc,

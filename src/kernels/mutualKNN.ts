@@ -6,6 +6,7 @@
 import type { MatrixLike } from '../matrix';
 import { checkPair, comparePair, definedValue, type PairwiseMetric } from './pairwiseMetric';
 import { checkSameRows, knnLists, knnSettings, type KnnLists, type KnnOptions } from './knnLists';
+import { atI32 } from '../util/at';
 
 /** Options of `mutualKNN`. */
 export type MutualKNNOptions = KnnOptions;
@@ -24,7 +25,7 @@ export function mutualKNNMetric(opts: MutualKNNOptions = {}): PairwiseMetric<Knn
       for (let i = 0; i < n; i++) {
         let shared = 0;
         for (let p = 0; p < k; p++) {
-          const j = a.indices[i * k + p] as number;
+          const j = atI32(a.indices, i * k + p);
           for (let q = 0; q < k; q++) {
             if (b.indices[i * k + q] === j) {
               shared++;

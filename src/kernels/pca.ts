@@ -22,6 +22,7 @@ import { crossProduct, gram, rowProducts } from './engine/products';
 import { FittedJSONReader, float64ToRows, rowsToFloat64, type FittedModel } from './FittedModel';
 import { largestEntrySign } from './largestEntrySign';
 import { symmetricEigen } from './engine/symmetricEigen';
+import { atF64, atFloat } from '../util/at';
 
 /** Options of `pca` / `fitPCA`: number of components, centring, working precision (PCA takes no seed: it is deterministic). */
 export interface PCAOptions {
@@ -141,7 +142,7 @@ function subtractMean(m: Matrix, mean: Float64Array, precision: Precision): Matr
   const out = allocate(precision, rows * cols);
   for (let i = 0; i < rows; i++) {
     const o = i * cols;
-    for (let j = 0; j < cols; j++) out[o + j] = (data[o + j] as number) - (mean[j] as number);
+    for (let j = 0; j < cols; j++) out[o + j] = atFloat(data, o + j) - atF64(mean, j);
   }
   return { rows, cols, data: out };
 }
@@ -167,14 +168,14 @@ function completeBasis(v: Float64Array, from: number, p: number, d: number): voi
       const w = new Float64Array(d);
       w[e] = 1;
       for (let r = 0; r < i; r++) {
-        const dot = v[r * d + e] as number;
-        for (let j = 0; j < d; j++) w[j] = (w[j] as number) - dot * (v[r * d + j] as number);
+        const dot = atF64(v, r * d + e);
+        for (let j = 0; j < d; j++) w[j] -= dot * atF64(v, r * d + j);
       }
       let nrm = 0;
-      for (let j = 0; j < d; j++) nrm += (w[j] as number) ** 2;
+      for (let j = 0; j < d; j++) nrm += atF64(w, j) ** 2;
       nrm = Math.sqrt(nrm);
       if (nrm > 0.5) {
-        for (let j = 0; j < d; j++) v[i * d + j] = (w[j] as number) / nrm;
+        for (let j = 0; j < d; j++) v[i * d + j] = atF64(w, j) / nrm;
         e++;
         break;
       }
@@ -197,7 +198,7 @@ async function fit(m: Matrix, opts: PCAOptions): Promise<{ model: PCAModel; xc: 
   const mean = center ? columnMeans(m) : new Float64Array(d);
   const xc = subtractMean(m, mean, precision);
   let total = 0;
-  for (let t = 0; t < xc.data.length; t++) total += (xc.data[t] as number) ** 2;
+  for (let t = 0; t < xc.data.length; t++) total += atFloat(xc.data, t) ** 2;
   total /= n - 1;
   const comps = new Float64Array(p * d);
   const ev = new Float64Array(p);
@@ -208,28 +209,28 @@ async function fit(m: Matrix, opts: PCAOptions): Promise<{ model: PCAModel; xc: 
     // The eigenvectors are orthonormal even for zero eigenvalues, so no completion is needed here.
     const eig = symmetricEigen(C.data, d);
     for (let i = 0; i < p; i++) {
-      ev[i] = Math.max(eig.values[i] as number, 0) / (n - 1);
+      ev[i] = Math.max(atF64(eig.values, i), 0) / (n - 1);
       comps.set(eig.vectors.subarray(i * d, (i + 1) * d), i * d);
     }
   } else {
     // Fewer samples than features: eigenvectors u of the n x n Gram Xc Xc^T give components Xc^T u / sqrt(lambda).
     const G = await rowProducts(xc, xc, { precision: 'float64' });
     const eig = symmetricEigen(G.data, n);
-    const floor = Math.max(eig.values[0] as number, 0) * n * 1e-14;
+    const floor = Math.max(atF64(eig.values, 0), 0) * n * 1e-14;
     const U = new Float64Array(n * p);
-    for (let i = 0; i < p; i++) for (let r = 0; r < n; r++) U[r * p + i] = eig.vectors[i * n + r] as number;
+    for (let i = 0; i < p; i++) for (let r = 0; r < n; r++) U[r * p + i] = atF64(eig.vectors, i * n + r);
     const V = await crossProduct(xc, { rows: n, cols: p, data: U }, { precision: 'float64' });
     for (let i = 0; i < p; i++) {
-      const lam = eig.values[i] as number;
+      const lam = atF64(eig.values, i);
       ev[i] = Math.max(lam, 0) / (n - 1);
       if (lam <= floor) {
         if (degenerateFrom === p) degenerateFrom = i;
         continue;
       }
       let nrm = 0;
-      for (let j = 0; j < d; j++) nrm += (V.data[j * p + i] as number) ** 2;
+      for (let j = 0; j < d; j++) nrm += atF64(V.data, j * p + i) ** 2;
       nrm = Math.sqrt(nrm);
-      for (let j = 0; j < d; j++) comps[i * d + j] = (V.data[j * p + i] as number) / nrm;
+      for (let j = 0; j < d; j++) comps[i * d + j] = atF64(V.data, j * p + i) / nrm;
     }
   }
   if (degenerateFrom < p) {
@@ -238,7 +239,7 @@ async function fit(m: Matrix, opts: PCAOptions): Promise<{ model: PCAModel; xc: 
   }
   flipSigns(comps, p, d);
   const ratio = new Float64Array(p);
-  for (let i = 0; i < p; i++) ratio[i] = total > 0 ? (ev[i] as number) / total : 0;
+  for (let i = 0; i < p; i++) ratio[i] = total > 0 ? atF64(ev, i) / total : 0;
   const model = new PCAModel({ rows: p, cols: d, data: comps }, mean, ev, ratio, total, n, center);
   return { model, xc, precision };
 }

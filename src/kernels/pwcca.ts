@@ -12,6 +12,7 @@ import type { Matrix, MatrixLike } from '../matrix';
 import { crossProduct, matmul } from './engine';
 import { ccaPair, checkEpsilon, prepareView, selectColumns, type CcaResult, type CcaView } from './ccaCore';
 import { checkPair, type PairwiseMetric, type Undefined } from './pairwiseMetric';
+import { atF64, atI32 } from '../util/at';
 
 /** Options of `pwcca`. */
 export interface PwccaOptions {
@@ -37,14 +38,14 @@ function f64(M: Matrix): Matrix<Float64Array> {
 function cholesky(G: Float64Array, k: number): Float64Array | null {
   const R = new Float64Array(k * k);
   for (let j = 0; j < k; j++) {
-    let s = G[j * k + j] as number;
-    for (let t = 0; t < j; t++) s -= (R[t * k + j] as number) ** 2;
+    let s = atF64(G, j * k + j);
+    for (let t = 0; t < j; t++) s -= atF64(R, t * k + j) ** 2;
     if (!(s > 0)) return null;
     const rjj = Math.sqrt(s);
     R[j * k + j] = rjj;
     for (let c = j + 1; c < k; c++) {
-      let v = G[j * k + c] as number;
-      for (let t = 0; t < j; t++) v -= (R[t * k + j] as number) * (R[t * k + c] as number);
+      let v = atF64(G, j * k + c);
+      for (let t = 0; t < j; t++) v -= atF64(R, t * k + j) * atF64(R, t * k + c);
       R[j * k + c] = v / rjj;
     }
   }
@@ -55,11 +56,11 @@ function cholesky(G: Float64Array, k: number): Float64Array | null {
 function upperInverse(R: Float64Array, k: number): Float64Array {
   const inv = new Float64Array(k * k);
   for (let j = k - 1; j >= 0; j--) {
-    inv[j * k + j] = 1 / (R[j * k + j] as number);
+    inv[j * k + j] = 1 / atF64(R, j * k + j);
     for (let i = j - 1; i >= 0; i--) {
       let s = 0;
-      for (let t = i + 1; t <= j; t++) s += (R[i * k + t] as number) * (inv[t * k + j] as number);
-      inv[i * k + j] = -s / (R[i * k + i] as number);
+      for (let t = i + 1; t <= j; t++) s += atF64(R, i * k + t) * atF64(inv, t * k + j);
+      inv[i * k + j] = -s / atF64(R, i * k + i);
     }
   }
   return inv;
@@ -87,7 +88,7 @@ async function weightedSum(view: CcaView, proj: Matrix<Float64Array>, coefs: Flo
   const firstKept = view.kept.subarray(0, nd);
   const D = new Float64Array(n * nd);
   for (let t = 0; t < n; t++) {
-    for (let i = 0; i < nd; i++) D[t * nd + i] = (proj.data[t * nd + i] as number) + (view.means[firstKept[i] as number] as number);
+    for (let i = 0; i < nd; i++) D[t * nd + i] = atF64(proj.data, t * nd + i) + atF64(view.means, atI32(firstKept, i));
   }
   const Q = await orthonormalize({ rows: n, cols: nd, data: D });
   if (Q === null) return null;
@@ -97,12 +98,12 @@ async function weightedSum(view: CcaView, proj: Matrix<Float64Array>, coefs: Flo
   let total = 0;
   for (let i = 0; i < nd; i++) {
     let s = 0;
-    for (let j = 0; j < nd; j++) s += Math.abs(Z[i * nd + j] as number);
+    for (let j = 0; j < nd; j++) s += Math.abs(atF64(Z, i * nd + j));
     w[i] = s;
     total += s;
   }
   let score = 0;
-  for (let i = 0; i < nd; i++) score += ((w[i] as number) / total) * (coefs[i] as number);
+  for (let i = 0; i < nd; i++) score += (atF64(w, i) / total) * atF64(coefs, i);
   return score;
 }
 
@@ -121,8 +122,8 @@ async function pwccaOf(a: Prepared, b: Prepared, meanScore: boolean): Promise<Pw
     let xx = 0;
     let yy = 0;
     for (let t = 0; t < a.n; t++) {
-      const x = px.data[t * nd + i] as number;
-      const y = py.data[t * nd + i] as number;
+      const x = atF64(px.data, t * nd + i);
+      const y = atF64(py.data, t * nd + i);
       xy += x * y;
       xx += x * x;
       yy += y * y;

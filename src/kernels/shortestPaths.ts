@@ -1,3 +1,4 @@
+import { atF64, atI32 } from '../util/at';
 /**
  * Single-source Dijkstra on a sparse undirected graph in CSR form, stopping as soon as a given set of
  * targets is settled. Graph convexity asks for a few dozen targets per source on a kNN graph, so the early
@@ -45,26 +46,26 @@ export class DijkstraWorkspace {
 
   /** Whether node `v` was reached by the last run. */
   reached(v: number): boolean {
-    return this.stamp[v] === this.epoch && Number.isFinite(this.dist[v] as number);
+    return this.stamp[v] === this.epoch && Number.isFinite(atF64(this.dist, v));
   }
 
   /** The path source..v of the last run as node ids (empty when `v` was not reached). */
   path(v: number): number[] {
     if (!this.reached(v)) return [];
     const out: number[] = [];
-    for (let u = v; u !== -1; u = this.pred[u] as number) out.push(u);
+    for (let u = v; u !== -1; u = atI32(this.pred, u)) out.push(u);
     return out.reverse();
   }
 
   /** Shortest paths from `source` until every node in `targets` is settled (or the component is exhausted). */
-  run(source: number, targets: ArrayLike<number>): void {
+  run(source: number, targets: Int32Array): void {
     const g = this.graph;
     this.epoch++;
     const ep = this.epoch;
     const { dist, pred, stamp, settled, wanted } = this;
     let remaining = 0;
     for (let t = 0; t < targets.length; t++) {
-      const v = targets[t] as number;
+      const v = atI32(targets, t);
       if (wanted[v] !== ep) {
         wanted[v] = ep;
         remaining++;
@@ -77,23 +78,26 @@ export class DijkstraWorkspace {
     settled[source] = 0;
     this.push(0, source);
     while (this.size > 0 && remaining > 0) {
-      const d = this.heapKey[0] as number;
-      const u = this.heapNode[0] as number;
+      const d = atF64(this.heapKey, 0);
+      const u = atI32(this.heapNode, 0);
       this.pop();
-      if (settled[u] === 1 || d > (dist[u] as number)) continue;
+      if (settled[u] === 1 || d > atF64(dist, u)) continue;
       settled[u] = 1;
       if (wanted[u] === ep) remaining--;
-      const end = g.offsets[u + 1] as number;
-      for (let e = g.offsets[u] as number; e < end; e++) {
-        const v = g.targets[e] as number;
-        const nd = d + (g.weights[e] as number);
+      const end = atI32(g.offsets, u + 1);
+      for (let e = atI32(g.offsets, u); e < end; e++) {
+        // Hot loop: both reads checked at once (see QuadTree.repulsion).
+        const v = g.targets[e];
+        const weight = g.weights[e];
+        if (v === undefined || weight === undefined) throw new RangeError(`shortestPaths: edge ${e} is outside the graph`);
+        const nd = d + weight;
         if (stamp[v] !== ep) {
           stamp[v] = ep;
           settled[v] = 0;
           dist[v] = nd;
           pred[v] = u;
           this.push(nd, v);
-        } else if (settled[v] === 0 && nd < (dist[v] as number)) {
+        } else if (settled[v] === 0 && nd < atF64(dist, v)) {
           dist[v] = nd;
           pred[v] = u;
           this.push(nd, v);
@@ -103,7 +107,7 @@ export class DijkstraWorkspace {
     // Unsettled but stamped nodes keep their tentative distances; only settled targets are final, and the
     // loop ends only when all wanted nodes are settled or nothing is left to reach.
     for (let t = 0; t < targets.length; t++) {
-      const v = targets[t] as number;
+      const v = atI32(targets, t);
       if (stamp[v] === ep && settled[v] === 0) dist[v] = Infinity;
       else if (stamp[v] !== ep) {
         stamp[v] = ep;
@@ -113,19 +117,27 @@ export class DijkstraWorkspace {
     }
   }
 
+  // The heap is the other hot spot of convexity: reads are checked in pairs, one branch each (see
+  // QuadTree.repulsion for why not per-read accessor calls).
   private less(a: number, b: number): boolean {
-    const ka = this.heapKey[a] as number;
-    const kb = this.heapKey[b] as number;
-    return ka < kb || (ka === kb && (this.heapNode[a] as number) < (this.heapNode[b] as number));
+    const ka = this.heapKey[a];
+    const kb = this.heapKey[b];
+    const na = this.heapNode[a];
+    const nb = this.heapNode[b];
+    if (ka === undefined || kb === undefined || na === undefined || nb === undefined) throw new RangeError(`shortestPaths: heap slots ${a}, ${b} are outside the heap`);
+    return ka < kb || (ka === kb && na < nb);
   }
 
   private swap(a: number, b: number): void {
-    const k = this.heapKey[a] as number;
-    const v = this.heapNode[a] as number;
-    this.heapKey[a] = this.heapKey[b] as number;
-    this.heapNode[a] = this.heapNode[b] as number;
-    this.heapKey[b] = k;
-    this.heapNode[b] = v;
+    const ka = this.heapKey[a];
+    const kb = this.heapKey[b];
+    const na = this.heapNode[a];
+    const nb = this.heapNode[b];
+    if (ka === undefined || kb === undefined || na === undefined || nb === undefined) throw new RangeError(`shortestPaths: heap slots ${a}, ${b} are outside the heap`);
+    this.heapKey[a] = kb;
+    this.heapNode[a] = nb;
+    this.heapKey[b] = ka;
+    this.heapNode[b] = na;
   }
 
   private push(key: number, node: number): void {
@@ -151,8 +163,8 @@ export class DijkstraWorkspace {
   private pop(): void {
     const last = --this.size;
     if (last === 0) return;
-    this.heapKey[0] = this.heapKey[last] as number;
-    this.heapNode[0] = this.heapNode[last] as number;
+    this.heapKey[0] = atF64(this.heapKey, last);
+    this.heapNode[0] = atI32(this.heapNode, last);
     let i = 0;
     for (;;) {
       const l = 2 * i + 1;

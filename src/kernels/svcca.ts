@@ -8,6 +8,7 @@ import type { Matrix, MatrixLike } from '../matrix';
 import { centerColumns, gram, matmul, rowProducts, symmetricEigen } from './engine';
 import { ccaPair, checkEpsilon, prepareView, type CcaResult, type CcaView } from './ccaCore';
 import { checkPair, type PairwiseMetric, type Undefined } from './pairwiseMetric';
+import { atF64 } from '../util/at';
 
 /** Options of `svcca` (dimensions or variance kept by the SVD step, CCA epsilon). */
 export interface SvccaOptions {
@@ -41,7 +42,7 @@ async function reduce(X: Matrix, name: string, opts: SvccaOptions, epsilon: numb
   const m = featureSide ? X.cols : n;
   const { values, vectors } = symmetricEigen(G, m);
   let total = 0;
-  for (let i = 0; i < m; i++) total += Math.max(0, values[i] as number);
+  for (let i = 0; i < m; i++) total += Math.max(0, atF64(values, i));
   if (!(total > 0)) return { name, kept: 0, view: { value: null, reason: `${name} is constant (no variance)` } };
   let k: number;
   if (opts.keep !== undefined) {
@@ -53,7 +54,7 @@ async function reduce(X: Matrix, name: string, opts: SvccaOptions, epsilon: numb
     k = m;
     let acc = 0;
     for (let i = 0; i < m; i++) {
-      acc += Math.max(0, values[i] as number);
+      acc += Math.max(0, atF64(values, i));
       if (acc / total >= t) {
         k = i + 1;
         break;
@@ -63,13 +64,13 @@ async function reduce(X: Matrix, name: string, opts: SvccaOptions, epsilon: numb
   let scores: Matrix;
   if (featureSide) {
     const V = new Float64Array(X.cols * k); // [d, k], columns = directions
-    for (let i = 0; i < k; i++) for (let r = 0; r < X.cols; r++) V[r * k + i] = vectors[i * X.cols + r] as number;
+    for (let i = 0; i < k; i++) for (let r = 0; r < X.cols; r++) V[r * k + i] = atF64(vectors, i * X.cols + r);
     scores = await matmul(C, { rows: X.cols, cols: k, data: V }, { precision: 'float64' });
   } else {
     const U = new Float64Array(n * k); // u_i * s_i
     for (let i = 0; i < k; i++) {
-      const si = Math.sqrt(Math.max(0, values[i] as number));
-      for (let r = 0; r < n; r++) U[r * k + i] = (vectors[i * n + r] as number) * si;
+      const si = Math.sqrt(Math.max(0, atF64(values, i)));
+      for (let r = 0; r < n; r++) U[r * k + i] = atF64(vectors, i * n + r) * si;
     }
     scores = { rows: n, cols: k, data: U };
   }
@@ -82,7 +83,7 @@ async function svccaOf(a: Reduced, b: Reduced): Promise<SvccaResult> {
   if ('reason' in b.view) return { value: null, reason: b.view.reason, coefficients: new Float64Array(0), kept };
   const { s } = await ccaPair(a.view, b.view);
   let sum = 0;
-  for (let i = 0; i < s.length; i++) sum += s[i] as number;
+  for (let i = 0; i < s.length; i++) sum += atF64(s, i);
   return { value: sum / s.length, coefficients: s, kept };
 }
 

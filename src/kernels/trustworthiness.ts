@@ -9,6 +9,7 @@
  * first.
  */
 import { toMatrix, assertSameRows, type Matrix, type MatrixLike } from '../matrix';
+import { atF64, atFloat, atI32 } from '../util/at';
 
 /** Options of `trustworthiness`. */
 export interface TrustworthinessOptions {
@@ -21,7 +22,7 @@ function distancesFrom(m: Matrix, i: number, out: Float64Array): void {
   for (let j = 0; j < n; j++) {
     let s = 0;
     for (let c = 0; c < d; c++) {
-      const a = (data[i * d + c] as number) - (data[j * d + c] as number);
+      const a = atFloat(data, i * d + c) - atFloat(data, j * d + c);
       s += a * a;
     }
     out[j] = s;
@@ -45,13 +46,13 @@ export function trustworthiness(X: MatrixLike, embedding: MatrixLike, opts: Trus
   for (let i = 0; i < n; i++) {
     distancesFrom(x, i, dx);
     for (let j = 0; j < n; j++) order[j] = j;
-    order.sort((a, b) => (dx[a] as number) - (dx[b] as number) || a - b);
-    for (let r = 0; r < n; r++) rank[order[r] as number] = r + 1;
+    order.sort((a, b) => atF64(dx, a) - atF64(dx, b) || a - b);
+    for (let r = 0; r < n; r++) rank[atI32(order, r)] = r + 1;
     distancesFrom(y, i, dy);
     for (let j = 0; j < n; j++) order[j] = j;
-    order.sort((a, b) => (dy[a] as number) - (dy[b] as number) || a - b);
+    order.sort((a, b) => atF64(dy, a) - atF64(dy, b) || a - b);
     for (let r = 0; r < k; r++) {
-      const excess = (rank[order[r] as number] as number) - k;
+      const excess = atI32(rank, atI32(order, r)) - k;
       if (excess > 0) total += excess;
     }
   }

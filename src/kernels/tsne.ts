@@ -21,6 +21,7 @@ import { rowProducts } from './engine/products';
 import { pca } from './pca';
 import { QuadTree } from './quadTree';
 import { symmetricCSR } from './symmetricCSR';
+import { atF64, atFloat, atI32 } from '../util/at';
 
 /** Up to this many points, `method: 'auto'` runs exact t-SNE. */
 export const TSNE_EXACT_MAX_ROWS = 1500;
@@ -77,15 +78,15 @@ function conditionalRow(dist: Float64Array, out: Float64Array, desiredEntropy: n
   for (let step = 0; step < 100; step++) {
     let sum = 0;
     for (let j = 0; j < m; j++) {
-      const v = Math.exp(-(dist[j] as number) * beta);
+      const v = Math.exp(-atF64(dist, j) * beta);
       out[j] = v;
       sum += v;
     }
     if (sum === 0) sum = 1e-8;
     let sumDist = 0;
     for (let j = 0; j < m; j++) {
-      out[j] = (out[j] as number) / sum;
-      sumDist += (dist[j] as number) * (out[j] as number);
+      out[j] /= sum;
+      sumDist += atF64(dist, j) * atF64(out, j);
     }
     const entropy = Math.log(sum) + beta * sumDist;
     const diff = entropy - desiredEntropy;
@@ -116,7 +117,7 @@ async function sparseAffinities(m: Matrix, perplexity: number): Promise<SparseP>
   const dist = new Float64Array(k);
   const row = new Float64Array(k);
   for (let i = 0; i < n; i++) {
-    for (let r = 0; r < k; r++) dist[r] = Math.max(0, nb.values[i * k + r] as number);
+    for (let r = 0; r < k; r++) dist[r] = Math.max(0, atF64(nb.values, i * k + r));
     conditionalRow(dist, row, desired);
     cond.set(row, i * k);
   }
@@ -141,23 +142,23 @@ async function denseAffinities(m: Matrix, perplexity: number): Promise<Float64Ar
     let t = 0;
     for (let j = 0; j < n; j++) {
       if (j === i) continue;
-      dist[t++] = Math.max(0, (sq[i] as number) + (sq[j] as number) - 2 * (G.data[i * n + j] as number));
+      dist[t++] = Math.max(0, atF64(sq, i) + atF64(sq, j) - 2 * atFloat(G.data, i * n + j));
     }
     conditionalRow(dist, row, desired);
     t = 0;
-    for (let j = 0; j < n; j++) if (j !== i) P[i * n + j] = row[t++] as number;
+    for (let j = 0; j < n; j++) if (j !== i) P[i * n + j] = atF64(row, t++);
   }
   let total = 0;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
-      const v = (P[i * n + j] as number) + (P[j * n + i] as number);
+      const v = atF64(P, i * n + j) + atF64(P, j * n + i);
       P[i * n + j] = v;
       P[j * n + i] = v;
       total += 2 * v;
     }
   }
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < n; j++) P[i * n + j] = i === j ? 0 : Math.max((P[i * n + j] as number) / total, MACHINE_EPSILON);
+    for (let j = 0; j < n; j++) P[i * n + j] = i === j ? 0 : Math.max(atF64(P, i * n + j) / total, MACHINE_EPSILON);
   }
   return P;
 }
@@ -174,7 +175,7 @@ function exactGradient(P: Float64Array, y: Float64Array, n: number, dim: number,
     for (let j = i + 1; j < n; j++) {
       let d2 = 0;
       for (let c = 0; c < dim; c++) {
-        const a = (y[i * dim + c] as number) - (y[j * dim + c] as number);
+        const a = atF64(y, i * dim + c) - atF64(y, j * dim + c);
         d2 += a * a;
       }
       const base = 1 + d2 / dof;
@@ -190,16 +191,16 @@ function exactGradient(P: Float64Array, y: Float64Array, n: number, dim: number,
   for (let i = 0; i < n; i++) {
     const row = i * n;
     for (let j = i + 1; j < n; j++) {
-      const w = W[row + j] as number;
-      const p = exag * (P[row + j] as number);
+      const w = atF64(W, row + j);
+      const p = exag * atF64(P, row + j);
       const q = Math.max(w * invZ, MACHINE_EPSILON);
       if (withError) kl += 2 * p * Math.log(Math.max(p, MACHINE_EPSILON) / q);
       // The Student-t gradient weight is (1 + d^2 / dof)^-1, which is w itself when dof = 1.
       const f = c0 * (p - q) * (expo === 1 ? w : Math.pow(w, 1 / expo));
       for (let c = 0; c < dim; c++) {
-        const a = f * ((y[i * dim + c] as number) - (y[j * dim + c] as number));
-        grad[i * dim + c] = (grad[i * dim + c] as number) + a;
-        grad[j * dim + c] = (grad[j * dim + c] as number) - a;
+        const a = f * (atF64(y, i * dim + c) - atF64(y, j * dim + c));
+        grad[i * dim + c] += a;
+        grad[j * dim + c] -= a;
       }
     }
   }
@@ -212,27 +213,33 @@ function bhGradient(P: SparseP, y: Float64Array, n: number, exag: number, theta:
   neg.fill(0);
   let Z = 0;
   const theta2 = theta * theta;
-  for (let i = 0; i < n; i++) Z += tree.repulsion(i, y[2 * i] as number, y[2 * i + 1] as number, y, theta2, neg, stack);
+  for (let i = 0; i < n; i++) Z += tree.repulsion(i, atF64(y, 2 * i), atF64(y, 2 * i + 1), y, theta2, neg, stack);
   let kl = 0;
   const { offsets, cols, vals } = P;
   for (let i = 0; i < n; i++) {
     let fx = 0;
     let fy = 0;
-    const yx = y[2 * i] as number;
-    const yy = y[2 * i + 1] as number;
-    const e = offsets[i + 1] as number;
-    for (let t = offsets[i] as number; t < e; t++) {
-      const j = cols[t] as number;
-      const dx = yx - (y[2 * j] as number);
-      const dy = yy - (y[2 * j + 1] as number);
+    const yx = atF64(y, 2 * i);
+    const yy = atF64(y, 2 * i + 1);
+    const e = atI32(offsets, i + 1);
+    for (let t = atI32(offsets, i); t < e; t++) {
+      // Hot loop: the reads are checked together (see QuadTree.repulsion).
+      const j = cols[t];
+      const pt = vals[t];
+      if (j === undefined || pt === undefined) throw new RangeError(`tsne: affinity entry ${t} is outside P`);
+      const yjx = y[2 * j];
+      const yjy = y[2 * j + 1];
+      if (yjx === undefined || yjy === undefined) throw new RangeError(`tsne: point ${j} is outside the embedding`);
+      const dx = yx - yjx;
+      const dy = yy - yjy;
       const w = 1 / (1 + dx * dx + dy * dy);
-      const p = exag * (vals[t] as number);
+      const p = exag * pt;
       fx += p * w * dx;
       fy += p * w * dy;
       if (withError) kl += p * Math.log(Math.max(p, MACHINE_EPSILON) / Math.max(w / Z, MACHINE_EPSILON));
     }
-    grad[2 * i] = 4 * (fx - (neg[2 * i] as number) / Z);
-    grad[2 * i + 1] = 4 * (fy - (neg[2 * i + 1] as number) / Z);
+    grad[2 * i] = 4 * (fx - atF64(neg, 2 * i) / Z);
+    grad[2 * i + 1] = 4 * (fy - atF64(neg, 2 * i + 1) / Z);
   }
   return withError ? kl : NaN;
 }
@@ -277,13 +284,13 @@ export async function tsne(X: MatrixLike, opts: TSNEOptions = {}): Promise<TSNER
     const p = await pca(m, { nComponents: dim });
     const proj = p.projection.data;
     let mean0 = 0;
-    for (let i = 0; i < n; i++) mean0 += proj[i * dim] as number;
+    for (let i = 0; i < n; i++) mean0 += atF64(proj, i * dim);
     mean0 /= n;
     let v0 = 0;
-    for (let i = 0; i < n; i++) v0 += ((proj[i * dim] as number) - mean0) ** 2;
+    for (let i = 0; i < n; i++) v0 += (atF64(proj, i * dim) - mean0) ** 2;
     const sd = Math.sqrt(v0 / n);
     const scale = sd > 0 ? 1e-4 / sd : 1;
-    for (let t = 0; t < n * dim; t++) y[t] = (proj[t] as number) * scale;
+    for (let t = 0; t < n * dim; t++) y[t] = atF64(proj, t) * scale;
   } else {
     const rng = new Random(seed);
     for (let t = 0; t < n * dim; t++) y[t] = 1e-4 * rng.normal();
@@ -321,15 +328,15 @@ export async function tsne(X: MatrixLike, opts: TSNEOptions = {}): Promise<TSNER
       const err = objective(exag, check);
       let gnorm = 0;
       for (let t = 0; t < n * dim; t++) {
-        const g = grad[t] as number;
-        const u = update[t] as number;
-        let gain = gains[t] as number;
+        const g = atF64(grad, t);
+        const u = atF64(update, t);
+        let gain = atF64(gains, t);
         gain = u * g < 0 ? gain + 0.2 : gain * 0.8;
         if (gain < 0.01) gain = 0.01;
         gains[t] = gain;
         const step = momentum * u - lr * gain * g;
         update[t] = step;
-        y[t] = (y[t] as number) + step;
+        y[t] += step;
         gnorm += g * g;
       }
       iterations = it + 1;

@@ -9,6 +9,7 @@ import { UMAP } from 'umap-js';
 import { toMatrix, toArrays, type Matrix, type MatrixLike } from '../matrix';
 import { Random } from '../random';
 import { topKNeighbors } from './engine/neighbors';
+import { atF64, atI32, atNum } from '../util/at';
 
 /** Options of `umap` (neighbours, min distance, epochs, `seed`). */
 export interface UMAPOptions {
@@ -51,8 +52,8 @@ export async function umap(X: MatrixLike, opts: UMAPOptions = {}): Promise<UMAPR
     const idx = [i];
     const dist = [0];
     for (let r = 0; r < kk; r++) {
-      idx.push(nb.indices[i * kk + r] as number);
-      dist.push(Math.sqrt(Math.max(0, nb.values[i * kk + r] as number)));
+      idx.push(atI32(nb.indices, i * kk + r));
+      dist.push(Math.sqrt(Math.max(0, atF64(nb.values, i * kk + r))));
     }
     knnIndices.push(idx);
     knnDistances.push(dist);
@@ -72,7 +73,7 @@ export async function umap(X: MatrixLike, opts: UMAPOptions = {}): Promise<UMAPR
   for (let i = 0; i < n; i++) {
     const r = out[i];
     if (r === undefined || r.length !== nComponents) throw new Error(`umap: umap-js returned a malformed embedding at row ${i}`);
-    for (let c = 0; c < nComponents; c++) data[i * nComponents + c] = r[c] as number;
+    for (let c = 0; c < nComponents; c++) data[i * nComponents + c] = atNum(r, c);
   }
   return { embedding: { rows: n, cols: nComponents, data } };
 }

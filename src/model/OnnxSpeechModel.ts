@@ -12,6 +12,7 @@ import { greedyCTCDecode, type CTCVocab } from './ctcDecode';
 import { CTC_OUTPUT } from './findCTCVocab';
 import type { ConvGeometry, LayerMap } from './mapLayers';
 import { normalizeWaveform } from './normalizeWaveform';
+import { at, atF32, atKey, atNum } from '../util/at';
 
 /** What `loadModel` found, for listings (`layerwise layers`) and feature-store metadata. */
 export interface LoadedModelInfo {
@@ -82,7 +83,7 @@ export class OnnxSpeechModel implements LoadedSpeechModel {
     if (t.type !== 'float32' || t.dims.length !== 3 || t.dims[0] !== 1) {
       throw new Error(`${this.id}: output '${CTC_OUTPUT}' is ${t.type} [${t.dims.join(', ')}], expected float32 [1, frames, vocab]`);
     }
-    return greedyCTCDecode({ rows: t.dims[1] as number, cols: t.dims[2] as number, data: t.data as Float32Array }, vocab);
+    return greedyCTCDecode({ rows: atNum(t.dims, 1), cols: atNum(t.dims, 2), data: t.data as Float32Array }, vocab);
   }
 
   private select(opts: RunOptions | undefined): string[] {
@@ -103,7 +104,7 @@ export class OnnxSpeechModel implements LoadedSpeechModel {
     }
     if (this.info.normalize) return normalizeWaveform(samples, `${this.id}: ${what}`);
     for (let i = 0; i < samples.length; i++) {
-      const v = samples[i] as number;
+      const v = atF32(samples, i);
       if (!Number.isFinite(v)) throw new Error(`${this.id}: ${what} contains ${v} at sample ${i}`);
     }
     return samples;
@@ -118,12 +119,12 @@ export class OnnxSpeechModel implements LoadedSpeechModel {
   private caches(out: Record<string, TensorValue>, names: string[], rows: number, numSamples: number): ActivationCache[] {
     const entries: ActivationEntry[][] = Array.from({ length: rows }, () => []);
     for (const name of names) {
-      const t = out[name] as TensorValue;
+      const t = atKey(out, name, `${this.id}: the session's outputs`);
       if (t.type !== 'float32' || t.dims.length !== 3 || t.dims[0] !== rows) {
         throw new Error(`${this.id}: output '${name}' is ${t.type} [${t.dims.join(', ')}], expected float32 [${rows}, frames, features]`);
       }
-      const frames = t.dims[1] as number;
-      const features = t.dims[2] as number;
+      const frames = atNum(t.dims, 1);
+      const features = atNum(t.dims, 2);
       const size = frames * features;
       const data = t.data as Float32Array;
       const { kind, index } = parseActivationName(name);
@@ -148,7 +149,7 @@ export class OnnxSpeechModel implements LoadedSpeechModel {
   async runBatch(clips: readonly Float32Array[], opts?: RunOptions): Promise<ActivationCache[]> {
     if (clips.length === 0) return [];
     const names = this.select(opts);
-    const n = (clips[0] as Float32Array).length;
+    const n = at(clips, 0).length;
     const batch = new Float32Array(clips.length * n);
     clips.forEach((c, i) => {
       if (c.length !== n) throw new Error(`${this.id}: runBatch needs clips of equal length; clip 0 has ${n} samples, clip ${i} has ${c.length}`);

@@ -3,6 +3,7 @@
  * 5,2,2,2,2,2,2, so one frame per 320 samples, 20 ms at 16 kHz, and at least 400 samples for one frame).
  */
 import type { ConvGeometry } from './mapLayers';
+import { atNum } from '../util/at';
 
 function check(geo: ConvGeometry, what: string): void {
   const n = geo.kernels.length;
@@ -10,9 +11,9 @@ function check(geo: ConvGeometry, what: string): void {
     throw new Error(`${what}: conv geometry needs one kernel, stride and pad per layer, got ${geo.kernels.length}/${geo.strides.length}/${geo.pads.length}`);
   }
   for (let i = 0; i < n; i++) {
-    const k = geo.kernels[i] as number;
-    const s = geo.strides[i] as number;
-    const p = geo.pads[i] as number;
+    const k = atNum(geo.kernels, i);
+    const s = atNum(geo.strides, i);
+    const p = atNum(geo.pads, i);
     if (!Number.isInteger(k) || k < 1 || !Number.isInteger(s) || s < 1 || !Number.isInteger(p) || p < 0) {
       throw new Error(`${what}: conv layer ${i} has kernel ${k}, stride ${s}, padding ${p}; expected positive integers`);
     }
@@ -25,8 +26,8 @@ export function convFrames(samples: number, geo: ConvGeometry, what = 'conv geom
   const out: number[] = [];
   let n = samples;
   for (let i = 0; i < geo.kernels.length; i++) {
-    const span = n + (geo.pads[i] as number) - (geo.kernels[i] as number);
-    n = span < 0 ? 0 : Math.floor(span / (geo.strides[i] as number)) + 1;
+    const span = n + atNum(geo.pads, i) - atNum(geo.kernels, i);
+    n = span < 0 ? 0 : Math.floor(span / atNum(geo.strides, i)) + 1;
     out.push(n);
   }
   return out;
@@ -37,7 +38,7 @@ export function convMinSamples(geo: ConvGeometry, what = 'conv geometry'): numbe
   check(geo, what);
   let need = 1;
   for (let i = geo.kernels.length - 1; i >= 0; i--) {
-    need = Math.max(1, (need - 1) * (geo.strides[i] as number) + (geo.kernels[i] as number) - (geo.pads[i] as number));
+    need = Math.max(1, (need - 1) * atNum(geo.strides, i) + atNum(geo.kernels, i) - atNum(geo.pads, i));
   }
   return need;
 }

@@ -10,6 +10,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Matrix } from '../matrix';
+import { atFloat } from '../util/at';
+import { errorMessage } from '../util/describeError';
 
 /** A CTC tokenizer's vocabulary: what each logit column means. */
 export interface CTCVocab {
@@ -68,7 +70,7 @@ function readJsonObject(file: string): Record<string, unknown> {
   try {
     v = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`cannot read ${file} as JSON: ${(e as Error).message}`);
+    throw new Error(`cannot read ${file} as JSON: ${errorMessage(e)}`);
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error(`${file}: expected a JSON object`);
   return v as Record<string, unknown>;
@@ -123,7 +125,7 @@ export function greedyCTCDecode(logits: Matrix, vocab: CTCVocab): string {
     let best = 0;
     let top = -Infinity;
     for (let c = 0; c < cols; c++) {
-      const v = data[r * cols + c] as number;
+      const v = atFloat(data, r * cols + c);
       if (!Number.isFinite(v)) throw new Error(`greedyCTCDecode: logits[${r}, ${c}] is ${v}`);
       // Strictly greater: ties go to the lower id, as numpy's and torch's argmax do.
       if (v > top) {

@@ -15,6 +15,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { errorMessage } from '../util/describeError';
 
 /** Where and how hub files are fetched: endpoint, revision, token, cache folder, retries and time-out. */
 export interface HubOptions {
@@ -161,8 +162,8 @@ async function attempt(repo: string, file: string, url: string, part: string, op
       r = await get(current, headers, timeoutMs);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (e instanceof RetriableError || code === 'ECONNRESET' || code === 'EPIPE') throw new RetriableError((e as Error).message);
-      throw new Error(`${repo}: cannot reach ${current.origin} for '${file}' (${code ?? (e as Error).message}); files already in the cache load offline`);
+      if (e instanceof RetriableError || code === 'ECONNRESET' || code === 'EPIPE') throw new RetriableError(errorMessage(e));
+      throw new Error(`${repo}: cannot reach ${current.origin} for '${file}' (${code ?? errorMessage(e)}); files already in the cache load offline`);
     }
     if (hop === 0) {
       // The hub's own first answer describes the file; CDN answers after a redirect carry their own ETags.

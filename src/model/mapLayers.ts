@@ -21,6 +21,7 @@
  */
 import type { onnx } from 'onnx-proto';
 import { CONV_OPS, GraphIndex, MATMUL_OPS, type IndexedNode } from '../onnx/GraphIndex';
+import { at, atNum } from '../util/at';
 
 /** One activation located in the graph. */
 export interface MappedTensor {
@@ -87,7 +88,7 @@ export function mapLayers(model: onnx.IModelProto, what = 'model'): LayerMap {
   try {
     structural = mapStructure(g, what);
   } catch (e) {
-    structureError = e as Error;
+    structureError = e instanceof Error ? e : new Error(String(e));
   }
   const conv = convLayers(g);
   if (fromOutputs !== undefined) {
@@ -243,8 +244,8 @@ function mapStructure(g: GraphIndex, what: string): Omit<LayerMap, 'source' | 'i
   if (layerAdds.some((a) => !a.viaMatMul)) fail('a residual Add between transformer layers has no MatMul in its branch');
   if (layerAdds.length % 2 !== 0) fail(`found ${layerAdds.length} residual Adds; transformer layers come in pairs (attention, FFN)`);
   const L = layerAdds.length / 2;
-  const attn = (j: number) => layerAdds[2 * j] as ResidualAdd;
-  const ffnAdd = (j: number) => layerAdds[2 * j + 1] as ResidualAdd;
+  const attn = (j: number) => at(layerAdds, 2 * j);
+  const ffnAdd = (j: number) => at(layerAdds, 2 * j + 1);
 
   const first0 = attn(0);
   const second0 = ffnAdd(0);
@@ -359,18 +360,18 @@ function convLayers(g: GraphIndex): { local: MappedTensor[]; geometry: ConvGeome
     const s = GraphIndex.ints(c, 'strides');
     const p = GraphIndex.ints(c, 'pads');
     if (k === undefined || k.length !== 1) return { local: [], geometry: undefined, notes: [`conv ${label(c)} is not a 1-D conv with a kernel_shape`] };
-    kernels.push(k[0] as number);
+    kernels.push(atNum(k, 0));
     strides.push(s?.[0] ?? 1);
     pads.push(p === undefined ? 0 : p.reduce((a, b) => a + b, 0));
   }
   const geometry: ConvGeometry = { kernels, strides, pads };
   const local: MappedTensor[] = [];
   for (let k = 0; k + 1 < convs.length; k++) {
-    const next = convs[k + 1] as IndexedNode;
-    const t = g.floatSource(next.inputs[0] as string);
+    const next = at(convs, k + 1);
+    const t = g.floatSource(at(next.inputs, 0));
     local.push({ name: `local.${k + 1}`, tensor: t, channelsFirst: true, how: `input of conv ${label(next)}` });
   }
-  const last = lastConvOutput(g, convs[convs.length - 1] as IndexedNode);
+  const last = lastConvOutput(g, at(convs, convs.length - 1));
   if (last === undefined) {
     return { local: [], geometry, notes: ['could not find the end of the last conv layer (no transpose before the feature projection)'] };
   }

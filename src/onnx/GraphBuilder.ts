@@ -11,6 +11,7 @@
  */
 import { onnx } from 'onnx-proto';
 import type { TensorDataMap, TensorType, TensorValue } from '../backend/ort';
+import { at } from '../util/at';
 
 const DT = onnx.TensorProto.DataType;
 const AT = onnx.AttributeProto.AttributeType;
@@ -144,7 +145,7 @@ export class GraphBuilder {
 
   /** Add a node with one output; returns the output's value name. */
   op(opType: string, inputs: readonly string[], attrs: Record<string, Attr> = {}, opts: OpOptions = {}): string {
-    return this.opN(opType, inputs, attrs, { ...opts, outputs: 1 })[0] as string;
+    return at(this.opN(opType, inputs, attrs, { ...opts, outputs: 1 }), 0);
   }
 
   /** Add a node with several outputs; returns their value names. An empty input name means "omitted". */

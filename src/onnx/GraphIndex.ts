@@ -4,6 +4,7 @@
  * module scope torch.onnx writes into node names (`/wav2vec2/encoder/layers.3/final_layer_norm/Add_1`).
  */
 import type { onnx } from 'onnx-proto';
+import { at } from '../util/at';
 
 /** Ops whose output depends only on their input's shape, never its values. */
 const SHAPE_ONLY_OPS: ReadonlySet<string> = new Set(['Shape', 'Size']);
@@ -82,7 +83,7 @@ export class GraphIndex {
 
   /** Nodes reading `tensor`, in graph order. */
   consumers(tensor: string): IndexedNode[] {
-    return (this.consumersOf.get(tensor) ?? []).map((i) => this.nodes[i] as IndexedNode);
+    return (this.consumersOf.get(tensor) ?? []).map((i) => at(this.nodes, i));
   }
 
   /** Whether the tensor's values depend on the audio (not a weight, constant or shape computation). */
@@ -142,13 +143,13 @@ function sortTopologically(nodes: IndexedNode[], available: Set<string>, what: s
   nodes.forEach((n, i) => n.outputs.forEach((o) => producedBy.set(o, i)));
   const pending = nodes.map((n) => new Set(n.inputs.filter((t) => t !== '' && producedBy.has(t)).map((t) => producedBy.get(t) as number)));
   const users = nodes.map(() => [] as number[]);
-  pending.forEach((deps, i) => deps.forEach((d) => (users[d] as number[]).push(i)));
+  pending.forEach((deps, i) => deps.forEach((d) => at(users, d).push(i)));
   const ready = pending.map((d, i) => (d.size === 0 ? i : -1)).filter((i) => i >= 0);
   const out: IndexedNode[] = [];
   while (ready.length > 0) {
     const i = ready.shift() as number;
-    out.push({ ...(nodes[i] as IndexedNode), index: out.length });
-    for (const u of users[i] as number[]) {
+    out.push({ ...at(nodes, i), index: out.length });
+    for (const u of at(users, i)) {
       const deps = pending[u] as Set<number>;
       deps.delete(i);
       if (deps.size === 0) ready.push(u);

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { writeFileAtomic } from '../util/writeFileAtomic';
+import { errorMessage } from '../util/describeError';
 
 /** Decode ONNX bytes; the error names `what` (a file path or description). */
 export function decodeModelProto(bytes: Uint8Array, what = 'ONNX bytes'): onnx.ModelProto {
@@ -14,7 +15,7 @@ export function decodeModelProto(bytes: Uint8Array, what = 'ONNX bytes'): onnx.M
   try {
     model = onnx.ModelProto.decode(bytes);
   } catch (e) {
-    throw new Error(`${what} is not an ONNX model: ${(e as Error).message}`);
+    throw new Error(`${what} is not an ONNX model: ${errorMessage(e)}`);
   }
   if (model.graph === null || model.graph === undefined || (model.graph.node ?? []).length === 0) {
     throw new Error(`${what} is not an ONNX model: it has no graph nodes`);
@@ -28,7 +29,7 @@ export function readModelProto(file: string): onnx.ModelProto {
   try {
     bytes = fs.readFileSync(file);
   } catch (e) {
-    throw new Error(`cannot read ONNX model ${file}: ${(e as Error).message}`);
+    throw new Error(`cannot read ONNX model ${file}: ${errorMessage(e)}`);
   }
   return decodeModelProto(bytes, file);
 }

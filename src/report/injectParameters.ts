@@ -1,4 +1,5 @@
 import { cellSource, type CellJson, type NotebookJson } from './notebookJson';
+import { at } from '../util/at';
 
 /** A parameter value: anything JSON can hold (written into the notebook as a TypeScript literal). */
 export type ParamValue = string | number | boolean | null | ParamValue[] | { [key: string]: ParamValue };
@@ -23,9 +24,9 @@ export function injectParameters(nb: NotebookJson, params: Readonly<Record<strin
   const keys = Object.keys(params);
   const cells = nb.cells.filter((c) => !(c.metadata.tags ?? []).includes(INJECTED_TAG));
   if (keys.length === 0) return { ...nb, cells };
-  const at = cells.findIndex((c) => c.cell_type === 'code' && (c.metadata.tags ?? []).includes(PARAMETERS_TAG));
-  if (at < 0) throw new Error(`${file}: no code cell is tagged '${PARAMETERS_TAG}', so parameters ${keys.join(', ')} cannot be set`);
-  const declared = declaredParameters(cellSource(cells[at] as CellJson));
+  const where = cells.findIndex((c) => c.cell_type === 'code' && (c.metadata.tags ?? []).includes(PARAMETERS_TAG));
+  if (where < 0) throw new Error(`${file}: no code cell is tagged '${PARAMETERS_TAG}', so parameters ${keys.join(', ')} cannot be set`);
+  const declared = declaredParameters(cellSource(at(cells, where)));
   for (const key of keys) {
     if (!/^[A-Za-z_$][A-Za-z0-9_$]*$/.test(key)) throw new Error(`parameter '${key}' is not a valid TypeScript identifier`);
     const kind = declared.get(key);
@@ -44,7 +45,7 @@ export function injectParameters(nb: NotebookJson, params: Readonly<Record<strin
   };
   // nbformat 4.5 requires cell ids; earlier minors forbid them.
   if (nb.nbformat_minor >= 5) injected.id = uniqueId(cells, 'injected-parameters');
-  return { ...nb, cells: [...cells.slice(0, at + 1), injected, ...cells.slice(at + 1)] };
+  return { ...nb, cells: [...cells.slice(0, where + 1), injected, ...cells.slice(where + 1)] };
 }
 
 /** The injected cell's source: one assignment per parameter, values as JSON (valid TypeScript literals). */
@@ -59,7 +60,7 @@ export function declaredParameters(source: string): Map<string, 'let' | 'const' 
   const out = new Map<string, 'let' | 'const' | 'var'>();
   const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
   for (const m of code.matchAll(/(?:^|[;\n])\s*(let|const|var)\s+([A-Za-z_$][A-Za-z0-9_$]*)/g)) {
-    out.set(m[2] as string, m[1] as 'let' | 'const' | 'var');
+    out.set(at(m, 2), m[1] as 'let' | 'const' | 'var');
   }
   return out;
 }

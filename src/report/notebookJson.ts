@@ -1,3 +1,4 @@
+import { errorMessage } from '../util/describeError';
 /** The parts of the Jupyter notebook format (nbformat 4) that the report machinery reads and writes. */
 
 export interface CellJson {
@@ -27,7 +28,7 @@ export function parseNotebook(text: string, file: string): NotebookJson {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${file}: not a notebook (invalid JSON: ${(e as Error).message})`);
+    throw new Error(`${file}: not a notebook (invalid JSON: ${errorMessage(e)})`);
   }
   if (typeof raw !== 'object' || raw === null) throw new Error(`${file}: not a notebook (top level is not an object)`);
   const nb = raw as Partial<NotebookJson>;

@@ -7,6 +7,7 @@
  * - `decoderBias`: `decoder_bias`, `[inputDim]`.
  */
 import type { FloatArray } from '../matrix';
+import { atF64, atFloat } from '../util/at';
 
 /** The four SAE parameters as float32 arrays in PyTorch layouts (`encoder.weight` `[latents, d]`, `decoder.weight` `[d, latents]`, the biases). */
 export interface SAEWeights<T extends FloatArray = Float32Array> {
@@ -50,7 +51,7 @@ export function checkSAEWeights<T extends FloatArray>(w: SAEWeights<T>, d: numbe
     const a = w[p];
     if (a.length !== n) throw new Error(`${where}: ${SAE_PARAMETER_NAMES[p]} has ${a.length} values, expected [${shape.join(', ')}] = ${n}`);
     for (let i = 0; i < a.length; i++) {
-      if (!Number.isFinite(a[i] as number)) throw new Error(`${where}: ${SAE_PARAMETER_NAMES[p]} contains ${a[i]} at flat index ${i}`);
+      if (!Number.isFinite(atFloat(a, i))) throw new Error(`${where}: ${SAE_PARAMETER_NAMES[p]} contains ${a[i]} at flat index ${i}`);
     }
   }
   return w;
@@ -62,10 +63,10 @@ export function columnNorms(decoder: FloatArray, d: number, latents: number): Fl
   for (let r = 0; r < d; r++) {
     const off = r * latents;
     for (let i = 0; i < latents; i++) {
-      const v = decoder[off + i] as number;
-      sq[i] = (sq[i] as number) + v * v;
+      const v = atFloat(decoder, off + i);
+      sq[i] += v * v;
     }
   }
-  for (let i = 0; i < latents; i++) sq[i] = Math.sqrt(sq[i] as number);
+  for (let i = 0; i < latents; i++) sq[i] = Math.sqrt(atF64(sq, i));
   return sq;
 }

@@ -13,6 +13,7 @@
 import type { Matrix } from '../matrix';
 import { hashString, Random } from '../random';
 import type { FrameSource } from './FrameSource';
+import { atI32 } from '../util/at';
 
 export interface ShuffledBatchesOptions {
   /** Frames per batch. */
@@ -122,7 +123,7 @@ export class ShuffledBatches {
     const src = this.all.data;
     for (let i = 0; i < batchSize; i++) {
       if (this.epochPos >= this.epochOrder.length) this.startEpoch(this.trainRows.length);
-      const row = this.trainRows[this.epochOrder[this.epochPos++] as number] as number;
+      const row = atI32(this.trainRows, atI32(this.epochOrder, this.epochPos++));
       out.set(src.subarray(row * d, (row + 1) * d), i * d);
     }
     return { rows: batchSize, cols: d, data: out };
@@ -151,7 +152,7 @@ export class ShuffledBatches {
     let rows = keep;
     while (rows < this.bufferFrames) {
       if (this.epochPos >= this.epochOrder.length) this.startEpoch(this.trainBlocks.length);
-      const r = this.blockRange(this.trainBlocks[this.epochOrder[this.epochPos++] as number] as number);
+      const r = this.blockRange(atI32(this.trainBlocks, atI32(this.epochOrder, this.epochPos++)));
       const m = await this.source.read(r.start, r.rows);
       if (m.rows !== r.rows || m.cols !== d) throw new Error(`frame source returned [${m.rows}, ${m.cols}] for rows [${r.start}, ${r.start + r.rows}), expected [${r.rows}, ${d}]`);
       parts.push(m.data);
@@ -166,7 +167,7 @@ export class ShuffledBatches {
     const perm = this.rng.permutation(rows);
     const shuffled = new Float32Array(rows * d);
     for (let i = 0; i < rows; i++) {
-      const j = perm[i] as number;
+      const j = atI32(perm, i);
       shuffled.set(joined.subarray(j * d, (j + 1) * d), i * d);
     }
     this.buffer = shuffled;
@@ -186,7 +187,7 @@ export class ShuffledBatches {
     let n = 0;
     const stride = Math.max(1, Math.floor(this.trainBlocks.length / Math.ceil(take / per)));
     for (let bi = 0; bi < this.trainBlocks.length && n < take; bi += stride) {
-      const r = this.blockRange(this.trainBlocks[bi] as number);
+      const r = this.blockRange(atI32(this.trainBlocks, bi));
       const rows = Math.min(per, r.rows, take - n);
       const m = await this.source.read(r.start, rows);
       out.set(m.data.subarray(0, rows * d), n * d);

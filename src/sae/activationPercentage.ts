@@ -4,6 +4,7 @@
  * same frames, it shows how much sparser each representation is (seed: 49%, 3.1%, 0.17%).
  */
 import { toMatrix, type MatrixLike } from '../matrix';
+import { atFloat } from '../util/at';
 
 /** Options of `activationPercentage`. */
 export interface ActivationPercentageOptions {
@@ -22,7 +23,7 @@ export function activationPercentage(X: MatrixLike, opts: ActivationPercentageOp
   let positive = 0;
   for (let i = 0; i < m.rows; i++) {
     const off = i * m.cols;
-    for (const j of cols) if ((m.data[off + j] as number) > 0) positive++;
+    for (const j of cols) if (atFloat(m.data, off + j) > 0) positive++;
   }
   return (100 * positive) / (m.rows * cols.length);
 }

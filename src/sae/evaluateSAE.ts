@@ -9,6 +9,7 @@ import { asFrameSource, type FrameSource } from './FrameSource';
 import { SAE_CHUNK_FRAMES, type SAE } from './SAE';
 import { buildStatsGraph, statsGraphKey } from './saeGraphs';
 import type { FrameRange } from './ShuffledBatches';
+import { atF32, atF64 } from '../util/at';
 
 /** Options of `evaluateSAE`. */
 export interface EvaluateSAEOptions {
@@ -77,14 +78,14 @@ export async function evaluateSAE(sae: SAE, source: MatrixLike | FrameSource, op
       const X = await src.read(range.start + r0, n);
       if (shift === null) {
         const c = new Float64Array(d);
-        for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) c[j] = (c[j] as number) + (X.data[i * d + j] as number) / n;
+        for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) c[j] += atF32(X.data, i * d + j) / n;
         shift = c;
       }
       for (let i = 0; i < n; i++) {
         for (let j = 0; j < d; j++) {
-          const v = (X.data[i * d + j] as number) - (shift[j] as number);
+          const v = atF32(X.data, i * d + j) - atF64(shift, j);
           if (!Number.isFinite(v)) throw new Error(`evaluateSAE: source frame ${range.start + r0 + i} has a non-finite value at column ${j}`);
-          sumDev[j] = (sumDev[j] as number) + v;
+          sumDev[j] += v;
           sumSqDev += v * v;
         }
       }
@@ -99,26 +100,26 @@ export async function evaluateSAE(sae: SAE, source: MatrixLike | FrameSource, op
       const ad = a.data as Float32Array;
       const inTail = seen >= tailStart;
       for (let i = 0; i < L; i++) {
-        counts[i] = (counts[i] as number) + (cd[i] as number);
-        actSum[i] = (actSum[i] as number) + (ad[i] as number);
-        if (inTail) tailCounts[i] = (tailCounts[i] as number) + (cd[i] as number);
+        counts[i] += atF32(cd, i);
+        actSum[i] += atF32(ad, i);
+        if (inTail) tailCounts[i] += atF32(cd, i);
       }
       seen += n;
       r0 += n;
     }
   }
   let meanDevSq = 0;
-  for (let j = 0; j < d; j++) meanDevSq += ((sumDev[j] as number) / frames) ** 2;
+  for (let j = 0; j < d; j++) meanDevSq += (atF64(sumDev, j) / frames) ** 2;
   const totalVar = sumSqDev - frames * meanDevSq;
   let active = 0;
   const dead: number[] = [];
   const frequencies = new Float64Array(L);
   const meanActivations = new Float64Array(L);
   for (let i = 0; i < L; i++) {
-    active += counts[i] as number;
-    frequencies[i] = (counts[i] as number) / frames;
-    meanActivations[i] = (actSum[i] as number) / frames;
-    if ((tailCounts[i] as number) === 0) dead.push(i);
+    active += atF64(counts, i);
+    frequencies[i] = atF64(counts, i) / frames;
+    meanActivations[i] = atF64(actSum, i) / frames;
+    if (atF64(tailCounts, i) === 0) dead.push(i);
   }
   return {
     frames,

@@ -1,3 +1,4 @@
+import { at } from '../util/at';
 /**
  * Histogram of latent firing frequencies on a log10 scale, as in Anthropic's feature-density plots: most
  * healthy latents fire on 1e-4..1e-1 of frames; a spike at the far left means dead or nearly dead latents.
@@ -39,7 +40,7 @@ export function featureDensityHistogram(frequencies: ArrayLike<number>, opts: Fe
   const logs = new Float64Array(frequencies.length);
   let dead = 0;
   for (let i = 0; i < frequencies.length; i++) {
-    const f = frequencies[i] as number;
+    const f = at(frequencies, i);
     if (!(f >= 0 && f <= 1)) throw new Error(`featureDensityHistogram: frequency of latent ${i} is ${f}, outside [0, 1]`);
     if (f === 0) {
       dead++;
@@ -49,7 +50,7 @@ export function featureDensityHistogram(frequencies: ArrayLike<number>, opts: Fe
     const v = Math.log10(f);
     logs[i] = v;
     const b = Math.min(bins - 1, Math.max(0, Math.floor(((v - lo) / (hi - lo)) * bins)));
-    counts[b] = (counts[b] as number) + 1;
+    counts[b] += 1;
   }
   return { edges, counts, dead, log10Frequencies: logs };
 }

@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import { readNpyRows, type FeatureStore } from '../store/FeatureStore';
 import { checkRange, type FrameSource } from './FrameSource';
+import { atNum } from '../util/at';
 
 /** The frames of one layer of a frame store as a `FrameSource` (read shard by shard, never all at once), for `trainSAE` and `evaluateSAE`. */
 export function featureStoreFrameSource(store: FeatureStore, layer: string | number): FrameSource {
@@ -15,7 +16,7 @@ export function featureStoreFrameSource(store: FeatureStore, layer: string | num
   const shards = store.meta.shards.map((s) => {
     const first = index.offsets[s.firstItem] ?? index.totalFrames;
     let rows = 0;
-    for (let i = s.firstItem; i < s.firstItem + s.items; i++) rows += index.counts[i] as number;
+    for (let i = s.firstItem; i < s.firstItem + s.items; i++) rows += atNum(index.counts, i);
     return { file: path.join(store.dir, info.file, s.file), first, rows };
   });
   const name = `${store.dir} (${info.name})`;

@@ -10,6 +10,7 @@
 import { Random } from '../random';
 import type { SAEVariant } from './SAEConfig';
 import { columnNorms, type SAEWeights } from './SAEWeights';
+import { atF64 } from '../util/at';
 
 export function initSAEWeights(inputDim: number, latents: number, variant: SAEVariant, seed: number | string): SAEWeights {
   if (!(Number.isInteger(inputDim) && inputDim > 0)) throw new Error(`initSAEWeights: inputDim must be a positive integer, got ${inputDim}`);
@@ -24,7 +25,7 @@ export function initSAEWeights(inputDim: number, latents: number, variant: SAEVa
   const encoder = new Float32Array(latents * inputDim);
   for (let r = 0; r < inputDim; r++) {
     for (let i = 0; i < latents; i++) {
-      const v = ((dec[r * latents + i] as number) / (norms[i] as number)) * (target[i] as number);
+      const v = (atF64(dec, r * latents + i) / atF64(norms, i)) * atF64(target, i);
       decoder[r * latents + i] = v;
       encoder[i * inputDim + r] = v;
     }

@@ -1,3 +1,4 @@
+import { at, atU8 } from '../util/at';
 /**
  * A restricted reader for Python pickles (protocols 2-5) that builds plain values and never runs code.
  *
@@ -113,8 +114,8 @@ function intTuple(v: PickleValue, what: string, where: string): number[] {
 function decodeLong(bytes: Uint8Array): number | bigint {
   if (bytes.length === 0) return 0;
   let v = 0n;
-  for (let i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(bytes[i] as number);
-  if ((bytes[bytes.length - 1] as number) & 0x80) v -= 1n << BigInt(8 * bytes.length);
+  for (let i = bytes.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(atU8(bytes, i));
+  if (atU8(bytes, bytes.length - 1) & 0x80) v -= 1n << BigInt(8 * bytes.length);
   return v >= BigInt(-Number.MAX_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
 }
 
@@ -133,7 +134,7 @@ export function readPickle(bytes: Uint8Array, opts: ReadPickleOptions = {}): Pic
   };
   const u8 = (): number => {
     need(1);
-    return bytes[pos++] as number;
+    return atU8(bytes, pos++);
   };
   const take = (n: number): Uint8Array => {
     need(n);
@@ -283,7 +284,7 @@ export function readPickle(bytes: Uint8Array, opts: ReadPickleOptions = {}): Pic
         const items = popMark();
         if (items.length % 2 !== 0) fail('DICT with an odd number of items');
         const m = new Map<PickleKey, PickleValue>();
-        for (let i = 0; i < items.length; i += 2) m.set(asKey(items[i] as PickleValue, where), items[i + 1] as PickleValue);
+        for (let i = 0; i < items.length; i += 2) m.set(asKey(at(items, i), where), at(items, i + 1));
         stack.push(m);
         break;
       }
@@ -332,7 +333,7 @@ export function readPickle(bytes: Uint8Array, opts: ReadPickleOptions = {}): Pic
         const d = top();
         if (!(d instanceof Map)) fail('SETITEMS on a non-dict');
         if (items.length % 2 !== 0) fail('SETITEMS with an odd number of items');
-        for (let i = 0; i < items.length; i += 2) (d as Map<PickleKey, PickleValue>).set(asKey(items[i] as PickleValue, where), items[i + 1] as PickleValue);
+        for (let i = 0; i < items.length; i += 2) (d as Map<PickleKey, PickleValue>).set(asKey(at(items, i), where), at(items, i + 1));
         break;
       }
       case 0x4e: // NONE

@@ -9,6 +9,8 @@ import { listZipEntries, readZipEntry, type ZipEntry } from '../data/io/readZip'
 import type { FloatArray } from '../matrix';
 import { readPickle, type PickledStorage, type PickledTensor, type PickleKey, type PickleValue } from './readPickle';
 import { decodeFloats, type NamedTensor } from './safetensors';
+import { atFloat, atNum, atU8 } from '../util/at';
+import { errorMessage } from '../util/describeError';
 
 const FLOAT_STORAGES: Readonly<Record<string, 'F64' | 'F32' | 'F16' | 'BF16'>> = {
   DoubleStorage: 'F64',
@@ -63,8 +65,8 @@ function materialise(t: PickledTensor, name: string, records: ReadonlyMap<string
   if (count === 0) return { shape: t.shape, data: out };
   let maxIndex = t.offset;
   for (let k = 0; k < t.shape.length; k++) {
-    if ((t.stride[k] as number) < 0) throw new Error(`${where}: tensor '${name}' has a negative stride`);
-    maxIndex += ((t.shape[k] as number) - 1) * (t.stride[k] as number);
+    if (atNum(t.stride, k) < 0) throw new Error(`${where}: tensor '${name}' has a negative stride`);
+    maxIndex += (atNum(t.shape, k) - 1) * atNum(t.stride, k);
   }
   if (t.offset < 0 || maxIndex >= numel) throw new Error(`${where}: tensor '${name}' reaches element ${maxIndex} of a storage with ${numel}`);
   // Walk the index odometer so that any stride pattern (transposed views included) comes out row-major.
@@ -72,12 +74,12 @@ function materialise(t: PickledTensor, name: string, records: ReadonlyMap<string
   const idx = new Array<number>(nd).fill(0);
   let src = t.offset;
   for (let i = 0; i < count; i++) {
-    out[i] = storage[src] as number;
+    out[i] = atFloat(storage, src);
     for (let k = nd - 1; k >= 0; k--) {
-      idx[k] = (idx[k] as number) + 1;
-      src += t.stride[k] as number;
-      if ((idx[k] as number) < (t.shape[k] as number)) break;
-      src -= (t.shape[k] as number) * (t.stride[k] as number);
+      idx[k] += 1;
+      src += atNum(t.stride, k);
+      if (atNum(idx, k) < atNum(t.shape, k)) break;
+      src -= atNum(t.shape, k) * atNum(t.stride, k);
       idx[k] = 0;
     }
   }
@@ -91,9 +93,9 @@ export function readTorchStateDict(file: string | Uint8Array, name = '<buffer>')
   try {
     bytes = typeof file === 'string' ? new Uint8Array(readFileSync(file)) : file;
   } catch (e) {
-    throw new Error(`${where}: cannot read file (${(e as Error).message})`);
+    throw new Error(`${where}: cannot read file (${errorMessage(e)})`);
   }
-  if (bytes.length >= 2 && bytes[0] === 0x80 && (bytes[1] as number) <= 5) {
+  if (bytes.length >= 2 && bytes[0] === 0x80 && atU8(bytes, 1) <= 5) {
     throw new Error(`${where}: a legacy (pre-1.6, non-zip) torch checkpoint; re-save it with a current torch.save, which writes the zip format`);
   }
   const entries = listZipEntries(bytes, where);

@@ -16,6 +16,7 @@ import { checkSAEConfig, type SAEConfig } from './SAEConfig';
 import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors';
 import { SAE_PARAMETER_NAMES, SAE_PARAMETERS, saeParameterShape, type SAEParameter, type SAEWeights } from './SAEWeights';
 import { readTorchStateDict } from './readTorchStateDict';
+import { atU8 } from '../util/at';
 
 /** Metadata key that holds the JSON config. */
 export const SAE_CONFIG_METADATA_KEY = 'layerwise.sae.config';
@@ -92,7 +93,7 @@ export function saePartsFromTensors(tensors: ReadonlyMap<string, NamedTensor>, s
 export function readSAEFile(path: string, opts: LoadSAEOptions = {}): SAEParts {
   const { bytes } = readSourceBytes(path);
   const isZip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
-  const isLegacyTorch = bytes.length >= 2 && bytes[0] === 0x80 && (bytes[1] as number) <= 5;
+  const isLegacyTorch = bytes.length >= 2 && bytes[0] === 0x80 && atU8(bytes, 1) <= 5;
   if (isZip || isLegacyTorch) return saePartsFromTensors(readTorchStateDict(bytes, path), {}, path, opts);
   const st = decodeSafetensors(bytes, path);
   const json = st.metadata[SAE_CONFIG_METADATA_KEY];

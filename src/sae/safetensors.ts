@@ -6,6 +6,8 @@
  */
 import * as fs from 'node:fs';
 import type { FloatArray } from '../matrix';
+import { at } from '../util/at';
+import { errorMessage } from '../util/describeError';
 
 export interface NamedTensor {
   readonly shape: readonly number[];
@@ -17,7 +19,7 @@ export interface SafetensorsFile {
   readonly metadata: Readonly<Record<string, string>>;
 }
 
-const DTYPE_BYTES: Readonly<Record<string, number>> = { F64: 8, F32: 4, F16: 2, BF16: 2 };
+const DTYPE_BYTES: Readonly<Record<'F64' | 'F32' | 'F16' | 'BF16', number>> = { F64: 8, F32: 4, F16: 2, BF16: 2 };
 
 /** Serialise tensors (float32 as F32, float64 as F64) and string metadata, names in the given order. */
 export function encodeSafetensors(tensors: ReadonlyMap<string, NamedTensor>, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
@@ -33,8 +35,8 @@ export function encodeSafetensors(tensors: ReadonlyMap<string, NamedTensor>, met
     const view = new DataView(bytes.buffer);
     const f64 = t.data instanceof Float64Array;
     for (let i = 0; i < t.data.length; i++) {
-      if (f64) view.setFloat64(8 * i, t.data[i] as number, true);
-      else view.setFloat32(4 * i, t.data[i] as number, true);
+      if (f64) view.setFloat64(8 * i, at(t.data, i), true);
+      else view.setFloat32(4 * i, at(t.data, i), true);
     }
     header[name] = { dtype: f64 ? 'F64' : 'F32', shape: [...t.shape], data_offsets: [offset, offset + bytes.length] };
     offset += bytes.length;
@@ -66,7 +68,7 @@ function halfToFloat(h: number): number {
 
 /** Decode floating-point little-endian bytes of a torch/safetensors dtype into float32 (float64 for F64). */
 export function decodeFloats(bytes: Uint8Array, dtype: 'F64' | 'F32' | 'F16' | 'BF16', count: number, where: string): FloatArray {
-  const size = DTYPE_BYTES[dtype] as number;
+  const size = DTYPE_BYTES[dtype];
   if (bytes.length < count * size) throw new Error(`${where}: needs ${count * size} bytes of ${dtype}, has ${bytes.length}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dtype === 'F64') {
@@ -96,7 +98,7 @@ export function decodeSafetensors(bytes: Uint8Array, where = 'safetensors'): Saf
   try {
     header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + n)));
   } catch (e) {
-    throw new Error(`${where}: header is not valid JSON (${(e as Error).message})`);
+    throw new Error(`${where}: header is not valid JSON (${errorMessage(e)})`);
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new Error(`${where}: header is not a JSON object`);
   const data = bytes.subarray(8 + n);
@@ -123,7 +125,7 @@ export function decodeSafetensors(bytes: Uint8Array, where = 'safetensors'): Saf
     }
     const [b, end] = offs as [number, number];
     const count = (shape as number[]).reduce((a, s) => a * s, 1);
-    if (end > data.length || b > end || end - b !== count * (DTYPE_BYTES[dtype] as number)) {
+    if (end > data.length || b > end || end - b !== count * DTYPE_BYTES[dtype]) {
       throw new Error(`${where}: tensor '${name}' data_offsets [${b}, ${end}] do not fit ${count} ${dtype} values in ${data.length} data bytes`);
     }
     tensors.set(name, { shape: shape as number[], data: decodeFloats(data.subarray(b, end), dtype, count, `${where}: tensor '${name}'`) });

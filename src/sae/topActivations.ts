@@ -14,6 +14,7 @@
 import type { Matrix } from '../matrix';
 import type { FeatureStore } from '../store/FeatureStore';
 import type { SAE } from './SAE';
+import { at, atF32, atNum } from '../util/at';
 
 /** Options of `topActivations` / `topNeuronActivations`: the layer, features, examples per feature. */
 export interface TopActivationsOptions {
@@ -75,9 +76,9 @@ function before(a: Candidate, b: Candidate): boolean {
 
 /** Insert into a best-first list capped at `cap` entries. */
 function offer(list: Candidate[], c: Candidate, cap: number): void {
-  if (list.length === cap && !before(c, list[cap - 1] as Candidate)) return;
+  if (list.length === cap && !before(c, at(list, cap - 1))) return;
   let i = list.length;
-  while (i > 0 && before(c, list[i - 1] as Candidate)) i--;
+  while (i > 0 && before(c, at(list, i - 1))) i--;
   list.splice(i, 0, c);
   if (list.length > cap) list.pop();
 }
@@ -105,24 +106,24 @@ async function rankFrames(
     if (V.rows !== shard.frames.rows || V.cols !== nf) throw new Error(`topActivations: scores are [${V.rows}, ${V.cols}], expected [${shard.frames.rows}, ${nf}]`);
     for (let it = 0; it < shard.ids.length; it++) {
       const item = shard.firstItem + it;
-      const off = shard.offsets[it] as number;
-      const count = shard.counts[it] as number;
+      const off = at(shard.offsets, it);
+      const count = at(shard.counts, it);
       for (let f = 0; f < nf; f++) {
         const list = best[f] as Candidate[];
         if (dedupe) {
           let top = -Infinity;
-          let at = -1;
+          let peak = -1;
           for (let r = 0; r < count; r++) {
-            const v = V.data[(off + r) * nf + f] as number;
+            const v = atF32(V.data, (off + r) * nf + f);
             if (v > top) {
               top = v;
-              at = r;
+              peak = r;
             }
           }
-          if (at >= 0 && top > floor) offer(list, { value: top, item, frame: at }, perFeature);
+          if (peak >= 0 && top > floor) offer(list, { value: top, item, frame: peak }, perFeature);
         } else {
           for (let r = 0; r < count; r++) {
-            const v = V.data[(off + r) * nf + f] as number;
+            const v = atF32(V.data, (off + r) * nf + f);
             if (v > floor) offer(list, { value: v, item, frame: r }, perFeature);
           }
         }
@@ -150,11 +151,11 @@ async function rankFrames(
     for (const c of best[f] as Candidate[]) {
       const it = meta.items[c.item];
       if (it === undefined) throw new Error(`topActivations: item ${c.item} missing from ${store.dir}/meta.json`);
-      const frames = index.counts[c.item] as number;
+      const frames = atNum(index.counts, c.item);
       // Layers at their own frame rate (frameCounts) spread their rows over the clip's duration.
       const seconds = info.frameCounts === undefined ? c.frame * meta.frameSeconds : (c.frame / frames) * (it.numSamples / meta.sampleRate);
       list.push({
-        feature: features[f] as number,
+        feature: atNum(features, f),
         clipId: it.id,
         itemIndex: c.item,
         frame: c.frame,
@@ -195,7 +196,7 @@ export async function topNeuronActivations(store: FeatureStore, opts: TopActivat
   const features = featureList(opts.features, info.dim, `(layer '${info.name}' has ${info.dim} neurons)`);
   return rankFrames(store, opts, features, -Infinity, (X) => {
     const out = new Float32Array(X.rows * features.length);
-    for (let r = 0; r < X.rows; r++) for (let f = 0; f < features.length; f++) out[r * features.length + f] = X.data[r * X.cols + (features[f] as number)] as number;
+    for (let r = 0; r < X.rows; r++) for (let f = 0; f < features.length; f++) out[r * features.length + f] = atF32(X.data, r * X.cols + atNum(features, f));
     return Promise.resolve({ rows: X.rows, cols: features.length, data: out });
   });
 }

@@ -16,6 +16,7 @@ import type { SAEWeights } from './SAEWeights';
 import { evaluateSAE, type SAEMetrics } from './evaluateSAE';
 import { initSAEWeights } from './initSAEWeights';
 import { ShuffledBatches } from './ShuffledBatches';
+import { atF32, atF64, atFloat } from '../util/at';
 
 /** Options of `trainSAE` (variant, latents or expansion, k, Adam and its schedule, batch size, steps, validation, `seed`). */
 export interface TrainSAEOptions {
@@ -173,8 +174,8 @@ export async function trainSAE(source: MatrixLike | FrameSource, options: TrainS
     for (let i = 0; i < n; i++) {
       let sq = 0;
       for (let j = 0; j < d; j++) {
-        const v = sample.data[i * d + j] as number;
-        m[j] = (m[j] as number) + v / n;
+        const v = atF32(sample.data, i * d + j);
+        m[j] += v / n;
         sq += v * v;
       }
       normSum += Math.sqrt(sq);
@@ -250,7 +251,7 @@ export async function trainSAE(source: MatrixLike | FrameSource, options: TrainS
   const tStart = performance.now();
   for (let t = 0; t < steps; t++) {
     const X = await batches.next();
-    if (inputScale !== 1) for (let i = 0; i < X.data.length; i++) X.data[i] = (X.data[i] as number) * inputScale;
+    if (inputScale !== 1) for (let i = 0; i < X.data.length; i++) X.data[i] *= inputScale;
     const s = saeSchedule(t, sched);
     const r = await trainer.step(X, s.lr, s.l1);
     if (!Number.isFinite(r.loss)) throw new Error(`trainSAE: loss became ${r.loss} at step ${t + 1}; lower lr or check the input scale`);
@@ -258,8 +259,8 @@ export async function trainSAE(source: MatrixLike | FrameSource, options: TrainS
     const window = Math.min(deadWindow, framesSeen);
     let dead = 0;
     for (let i = 0; i < latents; i++) {
-      sinceFired[i] = (r.counts[i] as number) > 0 ? 0 : (sinceFired[i] as number) + X.rows;
-      if ((sinceFired[i] as number) >= window) dead++;
+      sinceFired[i] = atFloat(r.counts, i) > 0 ? 0 : atF64(sinceFired, i) + X.rows;
+      if (atF64(sinceFired, i) >= window) dead++;
     }
     if (variant === 'batch-topk' && Number.isFinite(r.minKept)) {
       thresholdSum += r.minKept;

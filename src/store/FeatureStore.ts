@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Matrix } from '../matrix';
 import { resolveActivationName } from '../model/activationNames';
-import { at } from '../util/at';
+import { atNum } from '../util/at';
 import { parseNpyHeader } from '../data/io/NpyArray';
 import { readFeatureStoreMeta, type FeatureStoreMeta, type StoreLayer } from './FeatureStoreMeta';
 
@@ -40,8 +40,8 @@ export interface FrameShard {
   readonly frames: Matrix<Float32Array>;
 }
 
-/** Read rows `[start, start + count)` of a float32 `[rows, cols]` .npy file into `into` from element `at` on (or a new array). */
-export function readNpyRows(file: string, start: number, count: number, cols: number, into?: Float32Array, at = 0): Float32Array {
+/** Read rows `[start, start + count)` of a float32 `[rows, cols]` .npy file into `into` from element `intoOffset` on (or a new array). */
+export function readNpyRows(file: string, start: number, count: number, cols: number, into?: Float32Array, intoOffset = 0): Float32Array {
   const fd = fs.openSync(file, 'r');
   try {
     const head = Buffer.alloc(12);
@@ -53,10 +53,10 @@ export function readNpyRows(file: string, start: number, count: number, cols: nu
     if (h.dtype !== 'float32' || !h.littleEndian || h.fortranOrder || h.shape.length !== 2 || h.shape[1] !== cols) {
       throw new Error(`${file}: expected a little-endian C-order float32 [rows, ${cols}] array, found ${h.dtype} [${h.shape.join(', ')}]`);
     }
-    const rows = h.shape[0] as number;
+    const rows = atNum(h.shape, 0);
     if (start < 0 || count < 0 || start + count > rows) throw new Error(`${file}: rows ${start}..${start + count} out of range [0, ${rows})`);
     const out = into ?? new Float32Array(count * cols);
-    const bytes = new Uint8Array(out.buffer, out.byteOffset + at * 4, count * cols * 4);
+    const bytes = new Uint8Array(out.buffer, out.byteOffset + intoOffset * 4, count * cols * 4);
     const got = fs.readSync(fd, bytes, 0, bytes.length, h.dataOffset + start * cols * 4);
     if (got !== bytes.length) throw new Error(`${file}: truncated: read ${got} of ${bytes.length} bytes`);
     return out;
@@ -75,7 +75,7 @@ export interface FramesOptions {
 export function frameItemIds(index: FrameIndex): string[] {
   const out: string[] = [];
   index.ids.forEach((id, i) => {
-    for (let t = 0; t < at(index.counts, i); t++) out.push(id);
+    for (let t = 0; t < atNum(index.counts, i); t++) out.push(id);
   });
   return out;
 }
@@ -163,12 +163,12 @@ export class FeatureStore {
             offsets: full.offsets.slice(0, items),
             counts: full.counts.slice(0, items),
             shards: full.shards.slice(0, items),
-            totalFrames: items < full.ids.length ? at(full.offsets, items) : full.totalFrames,
+            totalFrames: items < full.ids.length ? atNum(full.offsets, items) : full.totalFrames,
           };
     const data = new Float32Array(index.totalFrames * info.dim);
     for (const s of this.meta.shards) {
       if (s.firstItem >= items) break;
-      const first = at(full.offsets, s.firstItem);
+      const first = atNum(full.offsets, s.firstItem);
       const rows = this.shardRows(full, s.firstItem, Math.min(s.items, items - s.firstItem));
       readNpyRows(path.join(this.dir, info.file, s.file), 0, rows, info.dim, data, first * info.dim);
     }
@@ -184,11 +184,11 @@ export class FeatureStore {
       const skipped = this.meta.skipped.find((s) => s.id === itemId);
       throw new Error(`${this.dir}: no item '${itemId}'${skipped !== undefined ? ` (skipped during extraction: ${skipped.reason})` : ''}`);
     }
-    const k = index.shards[i] as number;
+    const k = atNum(index.shards, i);
     const shard = this.meta.shards[k];
     if (shard === undefined) throw new Error(`${this.dir}: item '${itemId}' is in no shard; meta.json is inconsistent`);
-    const start = (index.offsets[i] as number) - (index.offsets[shard.firstItem] as number);
-    const count = index.counts[i] as number;
+    const start = atNum(index.offsets, i) - atNum(index.offsets, shard.firstItem);
+    const count = atNum(index.counts, i);
     return { rows: count, cols: info.dim, data: readNpyRows(path.join(this.dir, info.file, shard.file), start, count, info.dim) };
   }
 
@@ -204,7 +204,7 @@ export class FeatureStore {
     const s = this.meta.shards[k];
     if (s === undefined) throw new Error(`${this.dir}: shard ${k} out of range [0, ${this.meta.shards.length})`);
     const rows = this.shardRows(index, s.firstItem, s.items);
-    const firstFrame = index.offsets[s.firstItem] as number;
+    const firstFrame = atNum(index.offsets, s.firstItem);
     const data = readNpyRows(path.join(this.dir, info.file, s.file), 0, rows, info.dim);
     return {
       shard: k,
@@ -226,7 +226,7 @@ export class FeatureStore {
 
   private shardRows(index: FrameIndex, firstItem: number, items: number): number {
     let rows = 0;
-    for (let i = firstItem; i < firstItem + items; i++) rows += index.counts[i] as number;
+    for (let i = firstItem; i < firstItem + items; i++) rows += atNum(index.counts, i);
     return rows;
   }
 

@@ -14,6 +14,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { errorMessage } from '../util/describeError';
 
 export const FEATURE_STORE_VERSION = 1;
 
@@ -127,7 +128,7 @@ export function readFeatureStoreMeta(dir: string): FeatureStoreMeta {
   try {
     parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+    throw new Error(`${file}: not valid JSON (${errorMessage(e)})`);
   }
   if (typeof parsed !== 'object' || parsed === null) throw new Error(`${file}: expected a JSON object`);
   const m = parsed as Partial<FeatureStoreMeta>;

@@ -28,6 +28,8 @@ import {
   type StoreShard,
 } from './FeatureStoreMeta';
 import { layerFileStem } from '../model/activationNames';
+import { at, atF32, atNum } from '../util/at';
+import { errorMessage } from '../util/describeError';
 
 export interface FeatureStoreWriterInit {
   readonly model: { readonly id: string; readonly hash: string };
@@ -139,13 +141,14 @@ export class ShardWriter {
     const layers = this.options.layers;
     if (values.length !== layers.length) throw new Error(`ShardWriter: item '${item.id}' has ${values.length} layers, the store ${layers.length}`);
     const dims = values.map((v) => v.cols);
-    if (this.dims === null) this.dims = dims;
+    const known = this.dims ?? dims;
+    this.dims = known;
     values.forEach((v, l) => {
-      const want = (this.dims as number[])[l] as number;
+      const want = atNum(known, l);
       if (v.cols !== want) throw new Error(`item '${item.id}': ${layers[l]} has ${v.cols} features, earlier items ${want}`);
       if (v.data.length !== v.rows * v.cols) throw new Error(`item '${item.id}': ${layers[l]} data does not match [${v.rows}, ${v.cols}]`);
       for (let k = 0; k < v.data.length; k++) {
-        if (!Number.isFinite(v.data[k] as number)) throw new Error(`item '${item.id}': ${layers[l]} holds ${v.data[k]} (row ${Math.floor(k / v.cols)}); the model produced non-finite values`);
+        if (!Number.isFinite(atF32(v.data, k))) throw new Error(`item '${item.id}': ${layers[l]} holds ${v.data[k]} (row ${Math.floor(k / v.cols)}); the model produced non-finite values`);
       }
     });
     if (this.options.pooling === 'mean') {
@@ -163,7 +166,7 @@ export class ShardWriter {
         this.writers = layers.map((name, l) => {
           const folder = path.join(this.dir, layerFileStem(name));
           fs.mkdirSync(folder, { recursive: true });
-          return new NpyWriter(path.join(folder, `${shardName(this.index)}.npy`), { dtype: 'float32', rowShape: [(this.dims as number[])[l] as number] });
+          return new NpyWriter(path.join(folder, `${shardName(this.index)}.npy`), { dtype: 'float32', rowShape: [atNum(known, l)] });
         });
       }
       values.forEach((v, l) => ((this.writers as NpyWriter[])[l] as NpyWriter).append(v.data));
@@ -311,8 +314,8 @@ export class FeatureStoreWriter {
     const skipped: SkippedItem[] = this.records.flatMap((r) => r.skipped.map((s) => ({ id: s.id, reason: s.reason })));
     const framesOfItem = kept.map((k) => k.item.frames);
     const layers: StoreLayer[] = o.layers.map((name, l) => {
-      const counts = kept.map((k) => k.rows[l] as number);
-      const layer: StoreLayer = { name, file: layerFileStem(name), dim: dims[l] as number };
+      const counts = kept.map((k) => atNum(k.rows, l));
+      const layer: StoreLayer = { name, file: layerFileStem(name), dim: atNum(dims, l) };
       return o.pooling === 'frames' && counts.some((c, i) => c !== framesOfItem[i]) ? { ...layer, frameCounts: counts } : layer;
     });
     let items: StoreItem[];
@@ -357,7 +360,7 @@ export class FeatureStoreWriter {
   private assembleMean(dims: readonly number[]): void {
     const o = this.init.options;
     const width = dims.reduce((a, b) => a + b, 0);
-    const writers = o.layers.map((name, l) => new NpyWriter(path.join(this.dir, `${layerFileStem(name)}.npy`), { dtype: 'float32', rowShape: [dims[l] as number] }));
+    const writers = o.layers.map((name, l) => new NpyWriter(path.join(this.dir, `${layerFileStem(name)}.npy`), { dtype: 'float32', rowShape: [atNum(dims, l)] }));
     try {
       for (const r of this.records) {
         if (r.kept.length === 0) continue;
@@ -371,7 +374,7 @@ export class FeatureStoreWriter {
         dims.forEach((d, l) => {
           const block = new Float32Array(r.kept.length * d);
           for (let i = 0; i < r.kept.length; i++) block.set(data.subarray(i * width + off, i * width + off + d), i * d);
-          (writers[l] as NpyWriter).append(block);
+          at(writers, l).append(block);
           off += d;
         });
       }
@@ -387,7 +390,7 @@ function readJson<T>(file: string): T {
   try {
     return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
   } catch (e) {
-    throw new Error(`${file}: cannot read (${(e as Error).message}); delete the output directory to start over`);
+    throw new Error(`${file}: cannot read (${errorMessage(e)}); delete the output directory to start over`);
   }
 }
 

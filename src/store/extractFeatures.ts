@@ -15,6 +15,8 @@ import { FeatureStoreWriter } from './FeatureStoreWriter';
 import { ProgressTracker, type ProgressCallback } from '../util/progress';
 import { resolveLayers, type LayerSelection } from '../model/resolveLayers';
 import type { RunOptions, SpeechModel } from '../model/SpeechModel';
+import { at, atF32, atF64 } from '../util/at';
+import { errorMessage } from '../util/describeError';
 
 /** One clip: a file (or a segment of one) or samples already in memory. */
 export interface ExtractItem {
@@ -129,16 +131,16 @@ function meanRow(m: Matrix<Float32Array>): Matrix<Float32Array> {
   const d = m.data;
   for (let t = 0; t < m.rows; t++) {
     const base = t * m.cols;
-    for (let j = 0; j < m.cols; j++) out[j] = (out[j] as number) + (d[base + j] as number);
+    for (let j = 0; j < m.cols; j++) out[j] += atF32(d, base + j);
   }
   const row = new Float32Array(m.cols);
-  for (let j = 0; j < m.cols; j++) row[j] = (out[j] as number) / m.rows;
+  for (let j = 0; j < m.cols; j++) row[j] = atF64(out, j) / m.rows;
   return { rows: 1, cols: m.cols, data: row };
 }
 
 function checkFinite(a: Float32Array, item: ExtractItem, what: string): void {
   for (let i = 0; i < a.length; i++) {
-    const v = a[i] as number;
+    const v = atF32(a, i);
     if (!Number.isFinite(v)) throw new Error(`${describeItem(item)}: ${what} contains ${v} at position ${i}`);
   }
 }
@@ -154,7 +156,7 @@ function pooled(item: ExtractItem, cache: ActivationCache, layers: readonly stri
 
 /** The item's metadata row; `frames` counts transformer frames (the first hidden/ffn layer stored). */
 function storeItem(item: ExtractItem, numSamples: number, cache: ActivationCache, layers: readonly string[]): StoreItem {
-  const ref = layers.find((n) => !n.startsWith('local.')) ?? (layers[0] as string);
+  const ref = layers.find((n) => !n.startsWith('local.')) ?? at(layers, 0);
   return {
     id: item.id,
     ...(item.label !== undefined ? { label: item.label } : {}),
@@ -218,7 +220,7 @@ export async function extractFeatures(model: SpeechModel, dataset: ExtractDatase
   const load = opts.loadAudio ?? defaultAudioLoader;
 
   const loadAt = async (pos: number): Promise<Loaded> => {
-    const item = items[pos] as ExtractItem;
+    const item = at(items, pos);
     let samples: Float32Array;
     try {
       if (item.samples !== undefined) {
@@ -229,7 +231,7 @@ export async function extractFeatures(model: SpeechModel, dataset: ExtractDatase
         samples = await load(item, model.sampleRate);
       }
     } catch (e) {
-      const msg = (e as Error).message;
+      const msg = errorMessage(e);
       // Loaders already name the file; add the item so the user can find it in the dataset.
       throw new Error(`${describeItem(item)}: ${msg}`);
     }
@@ -301,12 +303,12 @@ export async function extractFeatures(model: SpeechModel, dataset: ExtractDatase
             : [await model.run(first.samples, runOpts)];
       } catch (e) {
         const who = batch.map((b) => describeItem(b.item)).join(', ');
-        throw new Error(`model ${model.id} failed on ${who}: ${(e as Error).message}`);
+        throw new Error(`model ${model.id} failed on ${who}: ${errorMessage(e)}`);
       }
       if (caches.length !== batch.length) throw new Error(`model ${model.id}: runBatch returned ${caches.length} results for ${batch.length} clips`);
       for (let k = 0; k < batch.length; k++) {
-        const b = batch[k] as Ready;
-        yield { pos: b.pos, item: b.item, numSamples: b.numSamples, cache: caches[k] as ActivationCache };
+        const b = at(batch, k);
+        yield { pos: b.pos, item: b.item, numSamples: b.numSamples, cache: at(caches, k) };
       }
     }
   }

@@ -1,3 +1,4 @@
+import { at } from './at';
 /**
  * Map over items with at most `limit` calls in flight (for external programs on a small machine), keeping
  * the results in input order. The first failure rejects after the calls already started have settled.
@@ -11,7 +12,7 @@ export async function mapWithConcurrency<T, R>(items: readonly T[], limit: numbe
     while (failures.length === 0 && next < items.length) {
       const i = next++;
       try {
-        results[i] = await fn(items[i] as T, i);
+        results[i] = await fn(at(items, i), i);
       } catch (error) {
         failures.push(error);
       }

@@ -1,4 +1,5 @@
 import type { Annotation, BarTrace, Figure } from './Figure';
+import { atNum } from '../util/at';
 
 /** A binned feature density: what `featureDensityHistogram` (sae) returns, or any histogram of that shape. */
 export interface FeatureDensityBins {
@@ -35,7 +36,7 @@ export function featureDensityFigure(hist: FeatureDensityBins, opts: FeatureDens
     return e;
   });
   for (let i = 1; i <= bins; i++) {
-    if (!((edges[i] as number) > (edges[i - 1] as number))) throw new Error(`featureDensityFigure: edges must increase, but edges[${i}] = ${edges[i]} follows ${edges[i - 1]}`);
+    if (!(atNum(edges, i) > atNum(edges, i - 1))) throw new Error(`featureDensityFigure: edges must increase, but edges[${i}] = ${edges[i]} follows ${edges[i - 1]}`);
   }
   const counts = Array.from(hist.counts, (c, i) => {
     if (!(Number.isInteger(c) && c >= 0)) throw new Error(`featureDensityFigure: counts[${i}] is ${c}; expected a non-negative integer`);
@@ -46,9 +47,9 @@ export function featureDensityFigure(hist: FeatureDensityBins, opts: FeatureDens
     throw new Error(`featureDensityFigure: frames must be a positive integer, got ${opts.frames}`);
   }
 
-  const widths = counts.map((_, i) => (edges[i + 1] as number) - (edges[i] as number));
-  const centers = counts.map((_, i) => ((edges[i] as number) + (edges[i + 1] as number)) / 2);
-  const first = widths[0] as number;
+  const widths = counts.map((_, i) => atNum(edges, i + 1) - atNum(edges, i));
+  const centers = counts.map((_, i) => (atNum(edges, i) + atNum(edges, i + 1)) / 2);
+  const first = atNum(widths, 0);
   const live = counts.reduce((s, c) => s + c, 0);
   const total = live + hist.dead;
   const liveTrace: BarTrace = {
@@ -58,13 +59,13 @@ export function featureDensityFigure(hist: FeatureDensityBins, opts: FeatureDens
     y: counts,
     width: widths,
     marker: { color: '#636efa' },
-    customdata: counts.map((_, i) => `${(edges[i] as number).toFixed(2)} to ${(edges[i + 1] as number).toFixed(2)}`),
+    customdata: counts.map((_, i) => `${atNum(edges, i).toFixed(2)} to ${atNum(edges, i + 1).toFixed(2)}`),
     hovertemplate: 'log10 density %{customdata}: %{y} latents<extra></extra>',
   };
   const deadTrace: BarTrace = {
     type: 'bar',
     name: 'dead (never fired)',
-    x: [(edges[0] as number) - first],
+    x: [atNum(edges, 0) - first],
     y: [hist.dead],
     width: first,
     marker: { color: '#ef553b' },

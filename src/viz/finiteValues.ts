@@ -1,3 +1,4 @@
+import { at } from '../util/at';
 /**
  * Boundary checks for figure inputs: figures are evidence, so a NaN that silently turns into a blank cell or
  * a missing point would misreport a result. Errors name the argument and the position.
@@ -9,7 +10,7 @@ export type NumericVector = readonly number[] | Float32Array | Float64Array;
 export function finiteVector(values: NumericVector, name: string): number[] {
   const out = new Array<number>(values.length);
   for (let i = 0; i < values.length; i++) {
-    const v = values[i] as number;
+    const v = at(values, i);
     if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${name}[${i}] is ${String(v)}; expected a finite number`);
     out[i] = v;
   }

@@ -1,6 +1,7 @@
 import { categoryColor } from './categoryColor';
 import type { Figure, ScatterTrace } from './Figure';
 import { axisNames, finiteVector, type NumericVector } from './finiteValues';
+import { at } from '../util/at';
 
 /** One curve of `layerCurves`: a value per layer, optional error bars, a name. */
 export interface LayerSeries {
@@ -31,7 +32,7 @@ export interface LayerCurvesOptions {
  */
 export function layerCurves(series: readonly LayerSeries[], opts: LayerCurvesOptions): Figure {
   if (series.length === 0) throw new Error('layerCurves: series is empty');
-  const first = series[0] as LayerSeries;
+  const first = at(series, 0);
   const x = axisNames(opts.xNames, first.values.length, 'xNames');
   const names = new Set<string>();
   const data: ScatterTrace[] = series.map((s, k) => {

@@ -1,5 +1,6 @@
 import type { Axis, ColorScale, Figure, HeatmapTrace } from './Figure';
 import { axisNames, finiteRows } from './finiteValues';
+import { at } from '../util/at';
 
 /**
  * Orientation: matrix (seaborn) order. Row 0 of `values` is drawn at the TOP and column 0 at the LEFT, so
@@ -34,7 +35,7 @@ export interface LayerHeatmapOptions {
 export function layerHeatmapTrace(values: readonly (readonly number[])[], opts: Omit<LayerHeatmapOptions, 'title'>, name = 'values'): HeatmapTrace {
   const z = finiteRows(values, name);
   const rows = z.length;
-  const cols = (z[0] as number[]).length;
+  const cols = at(z, 0).length;
   const y = axisNames(opts.yNames ?? opts.names, rows, opts.yNames ? 'yNames' : 'names');
   const x = axisNames(opts.xNames ?? opts.names, cols, opts.xNames ? 'xNames' : 'names');
   checkRange(opts.zmin, opts.zmax);

@@ -2,6 +2,7 @@ import { toMatrix, type MatrixLike } from '../matrix';
 import { categoryColor } from './categoryColor';
 import { escapeHtml } from './escapeHtml';
 import type { Figure, ScatterTrace } from './Figure';
+import { at, atFloat } from '../util/at';
 
 /** A point's label in projection figures: a class name or number. */
 export type Label = string | number;
@@ -65,11 +66,11 @@ export function projectionTraces(points: MatrixLike, labels: readonly Label[], s
   labels.forEach((l, i) => {
     const k = index.get(labelKey(l));
     if (k === undefined) throw new Error(`labels[${i}] = ${JSON.stringify(l)} is not in labelOrder`);
-    (byLabel[k] as number[]).push(i);
+    at(byLabel, k).push(i);
   });
   const traces: ScatterTrace[] = [];
   order.forEach((l, k) => {
-    const rows = byLabel[k] as number[];
+    const rows = at(byLabel, k);
     if (rows.length === 0) return;
     const shown = labelName(l, style.labelNames);
     const color = categoryColor(k);
@@ -77,8 +78,8 @@ export function projectionTraces(points: MatrixLike, labels: readonly Label[], s
       type: 'scatter',
       mode: 'markers',
       name: shown,
-      x: rows.map((i) => m.data[2 * i] as number),
-      y: rows.map((i) => m.data[2 * i + 1] as number),
+      x: rows.map((i) => atFloat(m.data, 2 * i)),
+      y: rows.map((i) => atFloat(m.data, 2 * i + 1)),
       customdata: rows.map((i) => String(ids === undefined ? i : ids[i])),
       hovertemplate: `id %{customdata}<br>label ${escapeHtml(shown)}<extra></extra>`,
       marker: { color, size: style.markerSize ?? 6, opacity: 0.85 },

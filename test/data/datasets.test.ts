@@ -6,6 +6,7 @@ import { loadLibriSpeech } from '../../src/data/datasets/loadLibriSpeech';
 import { loadManifest } from '../../src/data/datasets/loadManifest';
 import { Random } from '../../src/random';
 import { tempDir } from './helpers';
+import { at } from '../../src/util/at';
 
 let dir: string;
 let cleanup: () => void;
@@ -32,7 +33,7 @@ describe('Dataset', () => {
     const order = Array.from({ length: 10 }, (_, i) => i);
     for (let i = 9; i > 0; i--) {
       const j = rng.int(i + 1);
-      [order[i], order[j]] = [order[j] as number, order[i] as number];
+      [order[i], order[j]] = [at(order, j), at(order, i)];
     }
     expect(a.column('id')).toEqual(order.map((i) => `item${i}`));
     expect(a.column('id')).toEqual(['item3', 'item9', 'item4', 'item5', 'item6', 'item8', 'item1', 'item0', 'item2', 'item7']);

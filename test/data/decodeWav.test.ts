@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { decodeWav } from '../../src/data/audio/decodeWav';
 import { encodeWav } from '../../src/data/audio/encodeWav';
 import { sox, soxDecode, soxDecode64, tempDir } from './helpers';
+import { at } from '../../src/util/at';
 
 let dir: string;
 let cleanup: () => void;
@@ -45,7 +46,7 @@ describe('decodeWav matches sox sample for sample', () => {
         expect(ours.length).toBe(ref.length);
         expect(ours.length).toBe(0.2 * 22050 * channels);
         let mismatches = 0;
-        for (let i = 0; i < ours.length; i++) if (ours[i] !== Math.fround(ref[i] as number)) mismatches++;
+        for (let i = 0; i < ours.length; i++) if (ours[i] !== Math.fround(at(ref, i))) mismatches++;
         expect(mismatches).toBe(0);
       });
     }
@@ -61,7 +62,7 @@ describe('decodeWav matches sox sample for sample', () => {
       expect(ours.length).toBe(ref.length);
       // sox passes float input through 32-bit integers, so agreement is to about 2^-31, not exact.
       let maxDiff = 0;
-      for (let i = 0; i < ours.length; i++) maxDiff = Math.max(maxDiff, Math.abs((ours[i] as number) - (ref[i] as number)));
+      for (let i = 0; i < ours.length; i++) maxDiff = Math.max(maxDiff, Math.abs(at(ours, i) - at(ref, i)));
       expect(maxDiff).toBeLessThan(1e-7);
     });
   }
@@ -79,7 +80,7 @@ describe('encodeWav', () => {
     expect(ref.length).toBe(1000);
     expect(ref[10]).toBeCloseTo(32767 / 32768, 10);
     expect(ref[11]).toBe(-1);
-    for (let i = 0; i < 1000; i++) if (i !== 10 && i !== 11) expect(Math.abs((ref[i] as number) - (x[i] as number))).toBeLessThanOrEqual(0.5 / 32768 + 1e-9);
+    for (let i = 0; i < 1000; i++) if (i !== 10 && i !== 11) expect(Math.abs(at(ref, i) - at(x, i))).toBeLessThanOrEqual(0.5 / 32768 + 1e-9);
     const back = decodeWav(readFileSync(file), file).channels[0] as Float32Array;
     expect(Buffer.from(back.buffer).equals(Buffer.from(ref.buffer))).toBe(true);
   });

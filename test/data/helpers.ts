@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { at } from '../../src/util/at';
 
 const checked = new Map<string, boolean>();
 
@@ -77,8 +78,8 @@ export function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number 
   let ma = 0;
   let mb = 0;
   for (let i = 0; i < n; i++) {
-    ma += a[i] as number;
-    mb += b[i] as number;
+    ma += at(a, i);
+    mb += at(b, i);
   }
   ma /= n;
   mb /= n;
@@ -86,8 +87,8 @@ export function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number 
   let saa = 0;
   let sbb = 0;
   for (let i = 0; i < n; i++) {
-    const x = (a[i] as number) - ma;
-    const y = (b[i] as number) - mb;
+    const x = at(a, i) - ma;
+    const y = at(b, i) - mb;
     sab += x * y;
     saa += x * x;
     sbb += y * y;
@@ -98,6 +99,6 @@ export function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number 
 /** Channel `c` of interleaved `[frames, channels]` data. */
 export function channel(interleaved: Float32Array, channels: number, c: number): Float32Array {
   const out = new Float32Array(interleaved.length / channels);
-  for (let i = 0; i < out.length; i++) out[i] = interleaved[i * channels + c] as number;
+  for (let i = 0; i < out.length; i++) out[i] = at(interleaved, i * channels + c);
   return out;
 }

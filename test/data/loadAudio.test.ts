@@ -4,6 +4,7 @@ import { encodeWav } from '../../src/data/audio/encodeWav';
 import { loadAudio } from '../../src/data/audio/loadAudio';
 import { channel, correlation, sox, soxDecode64, tempDir } from './helpers';
 import { maxAbsDiff } from '../maxAbsDiff';
+import { at } from '../../src/util/at';
 
 let dir: string;
 let cleanup: () => void;
@@ -30,13 +31,13 @@ function bestLag(a: Float32Array, b: ArrayLike<number>, maxLag: number): { lag: 
   for (let lag = -maxLag; lag <= maxLag; lag++) {
     if (from + lag < 0 || from + lag + w > a.length) continue;
     let score = 0;
-    for (let i = 0; i < w; i++) score += (a[from + lag + i] as number) * (b[from + i] as number);
+    for (let i = 0; i < w; i++) score += at(a, from + lag + i) * at(b, from + i);
     if (score > best.score) best = { lag, score };
   }
   const start = Math.max(0, -best.lag);
   const end = Math.min(b.length, a.length - best.lag);
   const x = a.subarray(start + best.lag, end + best.lag);
-  const y = Float64Array.from({ length: end - start }, (_, i) => b[start + i] as number);
+  const y = Float64Array.from({ length: end - start }, (_, i) => at(b, start + i));
   return { lag: best.lag, r: correlation(x, y) };
 }
 
@@ -47,7 +48,7 @@ describe('loadAudio: decoding against sox', () => {
     const ref = soxDecode64(file);
     expect(clip).toMatchObject({ sampleRate: 44100, channels: 1, frames: 22050, path: file });
     for (let i = 0; i < clip.frames; i++) {
-      expect(clip.samples[i]).toBe(Math.fround(((ref[2 * i] as number) + (ref[2 * i + 1] as number)) / 2));
+      expect(clip.samples[i]).toBe(Math.fround((at(ref, 2 * i) + at(ref, 2 * i + 1)) / 2));
     }
   });
 
@@ -164,7 +165,7 @@ describe('loadAudio: resampling to 16 kHz against sox rate -v', () => {
     for (let i = 0; i < x.length; i++) x[i] = 0.5 * Math.sin((2 * Math.PI * 11000 * i) / rate);
     const clip = await loadAudio(encodeWav(x, rate, { bitDepth: 32 }));
     let energy = 0;
-    for (let i = 500; i < clip.frames - 500; i++) energy += (clip.samples[i] as number) ** 2;
+    for (let i = 500; i < clip.frames - 500; i++) energy += at(clip.samples, i) ** 2;
     const rms = Math.sqrt(energy / (clip.frames - 1000));
     // An 11 kHz tone at 0.5 has RMS 0.35; aliased by linear interpolation it would land at 5 kHz almost intact.
     expect(rms).toBeLessThan(1e-3);
@@ -239,7 +240,7 @@ describe('loadAudio: bad input is reported with the file and the reason', () => 
     await expect(loadAudio(cut(file, size - 200, 'cut.flac'))).rejects.toThrow(/cut\.flac: truncated or corrupt FLAC file: frame 5 at byte \d+ does not end in a valid CRC-16 footer/);
     await expect(loadAudio(cut(file, 60, 'cut-meta.flac'))).rejects.toThrow(/cut-meta\.flac: truncated FLAC file/);
     const damaged = Buffer.from(readFileSync(file));
-    for (let i = 3000; i < 3010; i++) damaged[i] = (damaged[i] as number) ^ 0x55;
+    for (let i = 3000; i < 3010; i++) damaged[i] = at(damaged, i) ^ 0x55;
     await expect(loadAudio(write('damaged.flac', damaged))).rejects.toThrow(/damaged\.flac: truncated or corrupt FLAC file/);
   });
 
@@ -248,7 +249,7 @@ describe('loadAudio: bad input is reported with the file and the reason', () => 
     const size = readFileSync(ogg).length;
     await expect(loadAudio(cut(ogg, size - 100, 'cut.ogg'))).rejects.toThrow(/cut\.ogg: truncated Ogg file: page \d+ needs 100 more bytes/);
     const damaged = Buffer.from(readFileSync(ogg));
-    damaged[size - 50] = (damaged[size - 50] as number) ^ 0xff;
+    damaged[size - 50] = at(damaged, size - 50) ^ 0xff;
     await expect(loadAudio(write('damaged.ogg', damaged))).rejects.toThrow(/damaged\.ogg: corrupt Ogg file: checksum mismatch on page \d+/);
     const opus = join(FIXTURES, 'tone.opus');
     const opusSize = readFileSync(opus).length;

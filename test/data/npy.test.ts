@@ -7,6 +7,7 @@ import { readNpy } from '../../src/data/io/readNpy';
 import { readNpz } from '../../src/data/io/readNpz';
 import { encodeNpy, writeNpy } from '../../src/data/io/writeNpy';
 import { python, tempDir } from './helpers';
+import { at } from '../../src/util/at';
 
 let dir: string;
 let cleanup: () => void;
@@ -183,7 +184,7 @@ np.savez_compressed(d + "/packed.npz", x=vals(1000, "<f8").reshape(100, 10), y=n
     expect(() => readNpy(join(d, 'none.npy'))).toThrow(/none\.npy: file not found/);
     const npz = Buffer.from(readFileSync(join(d, 'packed.npz')));
     expect(() => readNpz(npz.subarray(0, npz.length - 30), 'cut.npz')).toThrow(/cut\.npz: not a zip archive, or truncated/);
-    npz[200] = (npz[200] as number) ^ 0xff;
+    npz[200] = at(npz, 200) ^ 0xff;
     expect(() => readNpz(npz, 'flipped.npz')).toThrow(/flipped\.npz: entry '.*': (corrupt deflate data|corrupt: CRC-32 mismatch)/);
   });
 });

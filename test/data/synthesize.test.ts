@@ -8,6 +8,7 @@ import { loadLibriSpeech } from '../../src/data/datasets/loadLibriSpeech';
 import { synthesizeSpokenSentences } from '../../src/data/synth/synthesizeSpokenSentences';
 import { synthesizeSpokenWords } from '../../src/data/synth/synthesizeSpokenWords';
 import { requireTool, soxDecode64, tempDir } from './helpers';
+import { at } from '../../src/util/at';
 
 let dir: string;
 let cleanup: () => void;
@@ -138,7 +139,7 @@ describe('synthesizeSpokenSentences', () => {
       const ref = soxDecode64(item.path);
       expect(ref.length).toBe(clip.frames);
       let mismatches = 0;
-      for (let i = 0; i < ref.length; i++) if (Math.fround(ref[i] as number) !== clip.samples[i]) mismatches++;
+      for (let i = 0; i < ref.length; i++) if (Math.fround(at(ref, i)) !== clip.samples[i]) mismatches++;
       expect(mismatches).toBe(0);
     }
     const trans = readFileSync(join(a, 'dev-clean', '9000', '100000', '9000-100000.trans.txt'), 'utf8');

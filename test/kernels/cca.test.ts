@@ -5,6 +5,7 @@ import { releaseGraphSessions } from '../../src/onnx/graphSession';
 import { meanCCA } from '../../src/kernels/meanCCA';
 import { svcca } from '../../src/kernels/svcca';
 import { pwcca } from '../../src/kernels/pwcca';
+import { at } from '../../src/util/at';
 
 afterAll(releaseGraphSessions);
 
@@ -30,7 +31,7 @@ const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/ker
 
 function close(a: ArrayLike<number>, b: readonly number[], tol: number): void {
   expect(a.length).toBe(b.length);
-  for (let i = 0; i < b.length; i++) expect(Math.abs((a[i] as number) - (b[i] as number))).toBeLessThan(tol);
+  for (let i = 0; i < b.length; i++) expect(Math.abs(at(a, i) - at(b, i))).toBeLessThan(tol);
 }
 
 describe.each(fixture.cases.map((c) => [c.name, c] as const))('cca_core references: %s', (_name, c) => {
@@ -76,11 +77,11 @@ describe('closed forms and undefined cases', () => {
 
   test('a canonical correlation that is zero up to rounding gets PWCCA correlation 0, not rounding noise', async () => {
     // X has rank 2, so at most 2 canonical correlations are non-zero; Y has 3 dimensions.
-    const r2 = X.map((r) => [r[0] as number, r[1] as number, (r[0] as number) + (r[1] as number), 2 * (r[0] as number) - (r[1] as number)]);
-    const Y = X.map((r) => [r[0] as number, (r[1] as number) + 0.5 * (r[2] as number), r[3] as number]);
+    const r2 = X.map((r) => [at(r, 0), at(r, 1), at(r, 0) + at(r, 1), 2 * at(r, 0) - at(r, 1)]);
+    const Y = X.map((r) => [at(r, 0), at(r, 1) + 0.5 * at(r, 2), at(r, 3)]);
     const res = await pwcca(r2, Y, { epsilon: 1e-6 });
     expect(res.coefficients.length).toBe(3);
-    expect(res.coefficients[2] as number).toBeLessThan(1e-6);
+    expect(at(res.coefficients, 2)).toBeLessThan(1e-6);
     expect(res.correlations[2]).toBe(0);
     expect(res.value as number).toBeGreaterThan(0);
   });

@@ -1,6 +1,7 @@
 import { featureStats } from '../../src/kernels/featureStats';
 import { maxAbsDiff } from '../maxAbsDiff';
 import { loadFixture } from './fixtureB';
+import { at } from '../../src/util/at';
 
 interface FS {
   X: number[][];
@@ -24,9 +25,9 @@ test('per-feature and overall statistics match NumPy (ddof 0 and 1)', () => {
   expect(maxAbsDiff(s1.variance, fx.var1)).toBeLessThan(1e-9);
   expect(s1.overallStd).toBeCloseTo(fx.overallStd1, 9);
   const sorted = [...fx.var0].sort((a, b) => a - b);
-  expect(s0.varianceMin).toBeCloseTo(sorted[0] as number, 9);
-  expect(s0.varianceMax).toBeCloseTo(sorted[sorted.length - 1] as number, 9);
-  expect(s0.varianceMedian).toBeCloseTo(sorted[3] as number, 9);
+  expect(s0.varianceMin).toBeCloseTo(at(sorted, 0), 9);
+  expect(s0.varianceMax).toBeCloseTo(at(sorted, sorted.length - 1), 9);
+  expect(s0.varianceMedian).toBeCloseTo(at(sorted, 3), 9);
 });
 
 test('float32 input, a constant feature, and input left untouched', () => {

@@ -7,6 +7,7 @@ import { mutualKNN } from '../../src/kernels/mutualKNN';
 import { cycleKNN } from '../../src/kernels/cycleKNN';
 import { cosineSimilarity } from '../../src/kernels/cosineSimilarity';
 import { pwcca } from '../../src/kernels/pwcca';
+import { at } from '../../src/util/at';
 
 afterAll(releaseGraphSessions);
 
@@ -21,7 +22,7 @@ function toyLayers(n: number, d: number, L: number, seed: number): Matrix[] {
     for (let i = 0; i < n; i++)
       for (let j = 0; j < d; j++) {
         let s = 0;
-        for (let t = 0; t < d; t++) s += (prev[i * d + t] as number) * (W[t * d + j] as number);
+        for (let t = 0; t < d; t++) s += at(prev, i * d + t) * at(W, t * d + j);
         next[i * d + j] = Math.tanh(s) + 0.1 * rng.normal();
       }
     layers.push({ rows: n, cols: d, data: next });

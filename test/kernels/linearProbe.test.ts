@@ -6,6 +6,7 @@ import { linearProbe, stratifiedFolds } from '../../src/kernels/linearProbe';
 import { releaseGraphSessions } from '../../src/onnx/graphSession';
 import { maxAbsDiff } from '../maxAbsDiff';
 import { loadFixture } from './fixtureB';
+import { at } from '../../src/util/at';
 
 afterAll(releaseGraphSessions);
 
@@ -43,10 +44,10 @@ test("predict gives sklearn's argmax class on standardised features, and survive
   // sklearn's decision: argmax_k of (x - mean) / std . coef[k] + intercept[k], mean/std of the training rows (ddof 0).
   const d = 12;
   const n = fx.X.length;
-  const mean = Array.from({ length: d }, (_, j) => fx.X.reduce((s, r) => s + (r[j] as number), 0) / n);
-  const std = mean.map((mu, j) => Math.sqrt(fx.X.reduce((s, r) => s + ((r[j] as number) - mu) ** 2, 0) / n) || 1);
+  const mean = Array.from({ length: d }, (_, j) => fx.X.reduce((s, r) => s + at(r, j), 0) / n);
+  const std = mean.map((mu, j) => Math.sqrt(fx.X.reduce((s, r) => s + (at(r, j) - mu) ** 2, 0) / n) || 1);
   const expected = fx.X.map((r) => {
-    const scores = fx.full.coef.map((w, k) => w.reduce((s, wj, j) => s + (wj * ((r[j] as number) - (mean[j] as number))) / (std[j] as number), fx.full.intercept[k] as number));
+    const scores = fx.full.coef.map((w, k) => w.reduce((s, wj, j) => s + (wj * (at(r, j) - at(mean, j))) / at(std, j), at(fx.full.intercept, k)));
     return scores.indexOf(Math.max(...scores));
   });
   expect(m.predict(fx.X)).toEqual(expected);
@@ -81,7 +82,7 @@ test('seeded stratified folds keep class proportions and are deterministic', asy
   for (let c = 0; c < 3; c++) {
     const counts = [0, 0, 0, 0, 0];
     f.forEach((fold, i) => {
-      if (codes[i] === c) counts[fold] = (counts[fold] as number) + 1;
+      if (codes[i] === c) counts[fold] = at(counts, fold) + 1;
     });
     expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
   }

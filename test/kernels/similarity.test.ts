@@ -11,6 +11,7 @@ import { lcsKNN } from '../../src/kernels/lcsKNN';
 import { editDistanceKNN } from '../../src/kernels/editDistanceKNN';
 import { cknna } from '../../src/kernels/cknna';
 import { cosineSimilarity } from '../../src/kernels/cosineSimilarity';
+import { at } from '../../src/util/at';
 
 afterAll(releaseGraphSessions);
 
@@ -88,13 +89,13 @@ function orthogonal(d: number, rng: Random): number[][] {
   while (cols.length < d) {
     let v = Array.from({ length: d }, () => rng.normal());
     for (const c of cols) {
-      const p = v.reduce((s, x, i) => s + x * (c[i] as number), 0);
-      v = v.map((x, i) => x - p * (c[i] as number));
+      const p = v.reduce((s, x, i) => s + x * at(c, i), 0);
+      v = v.map((x, i) => x - p * at(c, i));
     }
     const nv = Math.hypot(...v);
     cols.push(v.map((x) => x / nv));
   }
-  return Array.from({ length: d }, (_, i) => cols.map((c) => c[i] as number));
+  return Array.from({ length: d }, (_, i) => cols.map((c) => at(c, i)));
 }
 
 describe('closed forms', () => {
@@ -119,10 +120,10 @@ describe('closed forms', () => {
     const gramSpace = await linearCKA(A, B);
     // padding rows would change the data; instead compare against the closed form via explicit Grams
     const center = (M: number[][]) => {
-      const mean = (M[0] as number[]).map((_, j) => M.reduce((s, r) => s + (r[j] as number), 0) / M.length);
-      return M.map((r) => r.map((v, j) => v - (mean[j] as number)));
+      const mean = (M[0] as number[]).map((_, j) => M.reduce((s, r) => s + at(r, j), 0) / M.length);
+      return M.map((r) => r.map((v, j) => v - at(mean, j)));
     };
-    const gram = (M: number[][]) => M.map((r) => M.map((s) => r.reduce((acc, v, t) => acc + v * (s[t] as number), 0)));
+    const gram = (M: number[][]) => M.map((r) => M.map((s) => r.reduce((acc, v, t) => acc + v * at(s, t), 0)));
     const K = gram(center(A));
     const L = gram(center(B));
     const dotKL = K.flat().reduce((s, v, i) => s + v * (L.flat()[i] as number), 0);

@@ -2,6 +2,7 @@ import { umap } from '../../src/kernels/umap';
 import { trustworthiness } from '../../src/kernels/trustworthiness';
 import { releaseGraphSessions } from '../../src/onnx/graphSession';
 import { Random } from '../../src/random';
+import { at } from '../../src/util/at';
 
 afterAll(releaseGraphSessions);
 
@@ -39,7 +40,7 @@ test('separated blobs stay separated: 1-NN in the embedding recovers the blob, t
     let bd = Infinity;
     for (let j = 0; j < 160; j++) {
       if (j === i) continue;
-      const d = ((e[2 * i] as number) - (e[2 * j] as number)) ** 2 + ((e[2 * i + 1] as number) - (e[2 * j + 1] as number)) ** 2;
+      const d = (at(e, 2 * i) - at(e, 2 * j)) ** 2 + (at(e, 2 * i + 1) - at(e, 2 * j + 1)) ** 2;
       if (d < bd) {
         bd = d;
         best = j;

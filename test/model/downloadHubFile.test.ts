@@ -13,6 +13,7 @@ import { downloadHubFile, downloadOptionalHubFile, hubCachePath, HubFileNotFound
 import { loadModel } from '../../src/model/loadModel';
 import { readModelProto } from '../../src/onnx/readModelProto';
 import { FIXTURES, refActivation, refAudio, refIndex, relMaxError, writeWithExternalData } from './modelFixtures';
+import { at } from '../../src/util/at';
 
 interface Served {
   body: Buffer;
@@ -40,7 +41,7 @@ async function startHub(): Promise<Hub> {
     const range = req.headers['range'];
     requests.push({ url, range: typeof range === 'string' ? range : undefined });
     const cdn = /^\/cdn\/(.+)$/.exec(url);
-    const key = cdn === null ? url : decodeURIComponent(cdn[1] as string);
+    const key = cdn === null ? url : decodeURIComponent(at(cdn, 1));
     const f = files.get(key);
     if (f === undefined) {
       res.writeHead(404, { 'content-type': 'text/plain' });

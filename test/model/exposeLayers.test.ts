@@ -12,6 +12,7 @@ import { normalizeWaveform } from '../../src/model/normalizeWaveform';
 import { readModelProto } from '../../src/onnx/readModelProto';
 import { run as layersCli } from '../../src/cli/layers';
 import { FIXTURES, refActivation, refAudio, refIndex, relMaxError, writeWithExternalData } from './modelFixtures';
+import { at } from '../../src/util/at';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-expose-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
@@ -62,7 +63,7 @@ test('models with external data: the output gets the data file beside it, and lo
   const out = path.join(tmp, 'ext', 'out', 'exposed.onnx');
   const r = exposeLayers(src, out);
   expect(r.linkedData).toEqual([path.join(tmp, 'ext', 'out', 'weights.bin')]);
-  expect(fs.readFileSync(r.linkedData[0] as string).equals(fs.readFileSync(path.join(tmp, 'ext', 'src', 'weights.bin')))).toBe(true);
+  expect(fs.readFileSync(at(r.linkedData, 0)).equals(fs.readFileSync(path.join(tmp, 'ext', 'src', 'weights.bin')))).toBe(true);
   // No config files beside these copies: wav2vec2-base defaults (normalise) and conv geometry from the graph.
   for (const file of [out, src]) {
     const m = await loadModel(file, { threads: 1 });

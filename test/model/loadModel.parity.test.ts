@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadModel } from '../../src/model/loadModel';
 import { copyModelDir, hasRef, refActivation, refAudio, refIndex, relMaxError } from './modelFixtures';
+import { at } from '../../src/util/at';
 
 const TOL = 1e-4;
 const dirs: string[] = [];
@@ -69,8 +70,8 @@ test('the int8 quantized export maps and runs: every layer within a few percent 
         let num = 0;
         let den = 0;
         for (let i = 0; i < b.data.length; i++) {
-          num += ((a.data[i] as number) - (b.data[i] as number)) ** 2;
-          den += (b.data[i] as number) ** 2;
+          num += (at(a.data, i) - at(b.data, i)) ** 2;
+          den += at(b.data, i) ** 2;
         }
         const rel = Math.sqrt(num / den);
         if (!(rel > 1e-4 && rel < 0.08)) throw new Error(`quantized ${clip} ${name}: relative error ${rel}`);

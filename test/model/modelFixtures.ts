@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import type { Matrix } from '../../src/matrix';
 import { writeModelProto } from '../../src/onnx/readModelProto';
+import { at } from '../../src/util/at';
 
 export const FIXTURES = path.join(__dirname, '..', 'fixtures', 'models');
 
@@ -66,7 +67,7 @@ export function refAudio(clip: string): Float32Array {
 /** Reference activation `[frames, features]`. */
 export function refActivation(model: string, clip: string, name: string): Matrix<Float32Array> {
   const { data, shape } = floats(`${model}/${clip}/${name}`);
-  return { rows: shape[0] as number, cols: shape[1] as number, data };
+  return { rows: at(shape, 0), cols: at(shape, 1), data };
 }
 
 export function hasRef(model: string, clip: string, name: string): boolean {
@@ -79,8 +80,8 @@ export function relMaxError(a: Matrix, b: Matrix): number {
   let num = 0;
   let den = 0;
   for (let i = 0; i < b.data.length; i++) {
-    num = Math.max(num, Math.abs((a.data[i] as number) - (b.data[i] as number)));
-    den = Math.max(den, Math.abs(b.data[i] as number));
+    num = Math.max(num, Math.abs(at(a.data, i) - at(b.data, i)));
+    den = Math.max(den, Math.abs(at(b.data, i)));
   }
   return num / den;
 }

@@ -28,6 +28,7 @@ import { renderReport } from '../../src/report/renderReport';
 import { SAE } from '../../src/sae/SAE';
 import { PLOTLY_MIME } from '../../src/viz/display';
 import type { BarTrace, Figure, HeatmapTrace, HistogramTrace, ScatterTrace } from '../../src/viz/Figure';
+import { at } from '../../src/util/at';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const NOTEBOOKS = path.join(REPO, 'notebooks');
@@ -43,7 +44,7 @@ const LONG = 900_000;
 function skippedNotebooks(): Set<string> {
   const readme = path.join(NOTEBOOKS, 'README.md');
   const text = fs.existsSync(readme) ? fs.readFileSync(readme, 'utf8') : '';
-  return new Set([...text.matchAll(/^<!--\s*tests:\s*skip\s+(\S+\.ipynb)\s*:.*-->\s*$/gm)].map((m) => m[1] as string));
+  return new Set([...text.matchAll(/^<!--\s*tests:\s*skip\s+(\S+\.ipynb)\s*:.*-->\s*$/gm)].map((m) => at(m, 1)));
 }
 
 const skipped = skippedNotebooks();
@@ -120,17 +121,17 @@ function columnStats(m: Matrix<Float32Array>): { variance: number[]; overallMean
   let total = 0;
   for (let r = 0; r < m.rows; r++) {
     for (let c = 0; c < m.cols; c++) {
-      const v = m.data[r * m.cols + c] as number;
-      mean[c] = (mean[c] as number) + v;
+      const v = at(m.data, r * m.cols + c);
+      mean[c] = at(mean, c) + v;
       total += v;
     }
   }
-  for (let c = 0; c < m.cols; c++) mean[c] = (mean[c] as number) / m.rows;
+  for (let c = 0; c < m.cols; c++) mean[c] = at(mean, c) / m.rows;
   const variance = new Array<number>(m.cols).fill(0);
   for (let r = 0; r < m.rows; r++) {
     for (let c = 0; c < m.cols; c++) {
-      const d = (m.data[r * m.cols + c] as number) - (mean[c] as number);
-      variance[c] = (variance[c] as number) + d * d;
+      const d = at(m.data, r * m.cols + c) - at(mean, c);
+      variance[c] = at(variance, c) + d * d;
     }
   }
   return { variance: variance.map((v) => v / m.rows), overallMean: total / (m.rows * m.cols) };
@@ -144,8 +145,8 @@ function meanPairedCosine(a: Matrix<Float32Array>, b: Matrix<Float32Array>): num
     let aa = 0;
     let bb = 0;
     for (let c = 0; c < a.cols; c++) {
-      const x = a.data[r * a.cols + c] as number;
-      const y = b.data[r * b.cols + c] as number;
+      const x = at(a.data, r * a.cols + c);
+      const y = at(b.data, r * b.cols + c);
       ab += x * y;
       aa += x * x;
       bb += y * y;
@@ -181,13 +182,13 @@ function saeLatents(sae: SAE, X: Matrix<Float32Array>): Float64Array {
   const d = sae.inputDim;
   const L = sae.latents;
   const norms = new Float64Array(L);
-  for (let j = 0; j < d; j++) for (let i = 0; i < L; i++) norms[i] = (norms[i] as number) + (decoder[j * L + i] as number) ** 2;
+  for (let j = 0; j < d; j++) for (let i = 0; i < L; i++) norms[i] = at(norms, i) + at(decoder, j * L + i) ** 2;
   const out = new Float64Array(X.rows * L);
   for (let r = 0; r < X.rows; r++) {
     for (let i = 0; i < L; i++) {
-      let a = encoderBias[i] as number;
-      for (let j = 0; j < d; j++) a += (encoder[i * d + j] as number) * (X.data[r * d + j] as number);
-      out[r * L + i] = a > 0 ? a * Math.sqrt(norms[i] as number) : 0;
+      let a = at(encoderBias, i);
+      for (let j = 0; j < d; j++) a += at(encoder, i * d + j) * at(X.data, r * d + j);
+      out[r * L + i] = a > 0 ? a * Math.sqrt(at(norms, i)) : 0;
     }
   }
   return out;
@@ -195,7 +196,7 @@ function saeLatents(sae: SAE, X: Matrix<Float32Array>): Float64Array {
 
 function positivePercent(values: ArrayLike<number>): number {
   let n = 0;
-  for (let i = 0; i < values.length; i++) if ((values[i] as number) > 0) n++;
+  for (let i = 0; i < values.length; i++) if (at(values, i) > 0) n++;
   return (100 * n) / values.length;
 }
 
@@ -203,7 +204,7 @@ function positivePercent(values: ArrayLike<number>): number {
 function onlyStore(dir: string): FeatureStore {
   const found = fs.readdirSync(dir);
   expect(found).toHaveLength(1);
-  return openFeatureStore(path.join(dir, found[0] as string));
+  return openFeatureStore(path.join(dir, at(found, 0)));
 }
 
 describe('notebooks/', () => {
@@ -371,7 +372,7 @@ describe('notebooks/', () => {
     const frames = Array.from({ length: 13 }, (_, layer) => store.frames(layer));
     const index = frames[0]?.index;
     if (index === undefined) throw new Error('no frames');
-    const rowsOf = (n: number): number => (n < index.ids.length ? (index.offsets[n] as number) : index.totalFrames);
+    const rowsOf = (n: number): number => (n < index.ids.length ? at(index.offsets, n) : index.totalFrames);
     const firstFiles = (layer: number, n: number): Matrix<Float32Array> => firstRows((frames[layer] as { matrix: Matrix<Float32Array> }).matrix, rowsOf(n));
 
     // Mean per layer with error bars, one series per file count; the point is the mean of all values.
@@ -390,7 +391,7 @@ describe('notebooks/', () => {
         const expected = columnStats(firstFiles(layer, n)).variance;
         const got = (hists[k] as HistogramTrace).x;
         expect(got).toHaveLength(64);
-        got.forEach((v, j) => expect(v).toBeCloseTo(expected[j] as number, 4));
+        got.forEach((v, j) => expect(v).toBeCloseTo(at(expected, j), 4));
       });
     }
 
@@ -451,8 +452,8 @@ describe('notebooks/', () => {
     let active = 0;
     for (let r = 0; r < frames; r++) {
       for (let i = 0; i < L; i++) {
-        if ((Z[r * L + i] as number) > 0) {
-          fired[i] = (fired[i] as number) + 1;
+        if (at(Z, r * L + i) > 0) {
+          fired[i] = at(fired, i) + 1;
           active++;
         }
       }
@@ -460,18 +461,18 @@ describe('notebooks/', () => {
     const dead = fired.filter((c) => c === 0).length;
     // Reconstruction from the raw activations (normalised ones over the decoder norms).
     const { decoder, decoderBias } = sae.weights;
-    const norms = Array.from({ length: L }, (_, i) => Math.sqrt(Array.from({ length: 64 }, (_, j) => (decoder[j * L + i] as number) ** 2).reduce((a, b) => a + b, 0)));
+    const norms = Array.from({ length: L }, (_, i) => Math.sqrt(Array.from({ length: 64 }, (_, j) => at(decoder, j * L + i) ** 2).reduce((a, b) => a + b, 0)));
     let sse = 0;
     const mean = columnStats(resid);
     let totalVar = 0;
     for (let r = 0; r < frames; r++) {
       for (let j = 0; j < 64; j++) {
-        let xh = decoderBias[j] as number;
+        let xh = at(decoderBias, j);
         for (let i = 0; i < L; i++) {
-          const z = Z[r * L + i] as number;
-          if (z > 0) xh += ((decoder[j * L + i] as number) * z) / (norms[i] as number);
+          const z = at(Z, r * L + i);
+          if (z > 0) xh += (at(decoder, j * L + i) * z) / at(norms, i);
         }
-        const x = resid.data[r * 64 + j] as number;
+        const x = at(resid.data, r * 64 + j);
         sse += (x - xh) ** 2;
       }
     }
@@ -493,7 +494,7 @@ describe('notebooks/', () => {
     const htmls = htmlOutputsOf(nb).map((h) => h.html);
     const measures = htmls.find((h) => h.includes('<caption style="caption-side:top;text-align:left;font-weight:bold">SAE on hidden.6 (random weights)</caption>')) ?? '';
     const row = /<tr><td>all (\d+)<\/td>(.*?)<\/tr>/.exec(measures);
-    const cells = [...(row?.[2] ?? '').matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((m) => m[1] as string);
+    const cells = [...(row?.[2] ?? '').matchAll(/<td[^>]*>(.*?)<\/td>/g)].map((m) => at(m, 1));
     expect(Number(row?.[1])).toBe(frames);
     expect(cells).toHaveLength(5);
     expect(Math.abs(Number(cells[0]) - sse / (frames * 64))).toBeLessThan(1e-3 * (sse / (frames * 64)) + 5e-5);
@@ -507,23 +508,23 @@ describe('notebooks/', () => {
     const lo = -Math.ceil(Math.log10(frames));
     expect(liveBars.x).toHaveLength(40);
     expect(liveBars.x[0]).toBeCloseTo(lo - lo / 80, 12);
-    expect(liveBars.y.reduce((a, b) => a + b, 0) + (deadBar.y[0] as number)).toBe(512);
-    expect(Math.abs((deadBar.y[0] as number) - dead)).toBeLessThanOrEqual(1);
+    expect(liveBars.y.reduce((a, b) => a + b, 0) + at(deadBar.y, 0)).toBe(512);
+    expect(Math.abs(at(deadBar.y, 0) - dead)).toBeLessThanOrEqual(1);
 
     // Activation %: residual and FFN counted here from the store; SAE from the recomputed latents.
     const [bars] = comparisonFig.data as [BarTrace];
     expect(bars.x).toEqual(['residual stream (hidden.6)', 'FFN neurons (ffn.6)', 'SAE features']);
     expect(bars.y[0]).toBeCloseTo(positivePercent(resid.data), 10);
     expect(bars.y[1]).toBeCloseTo(positivePercent(ffn.data), 10);
-    expect(Math.abs((bars.y[2] as number) - (100 * active) / (frames * L))).toBeLessThan(0.01);
+    expect(Math.abs(at(bars.y, 2) - (100 * active) / (frames * L))).toBeLessThan(0.01);
 
     // Traces of neuron / feature 34 over every frame (fewer than traceFrames = 10000).
-    const col = (m: Matrix<Float32Array>, j: number): number[] => Array.from({ length: m.rows }, (_, r) => m.data[r * m.cols + j] as number);
+    const col = (m: Matrix<Float32Array>, j: number): number[] => Array.from({ length: m.rows }, (_, r) => at(m.data, r * m.cols + j));
     expect((residTrace.data[0] as ScatterTrace).y).toEqual(col(resid, 34));
     expect((ffnTrace.data[0] as ScatterTrace).y).toEqual(col(ffn, 34));
     const saeY = (saeTrace.data[0] as ScatterTrace).y;
     expect(saeY).toHaveLength(frames);
-    saeY.forEach((v, r) => expect(Math.abs(v - (Z[r * L + 34] as number))).toBeLessThan(1e-4));
+    saeY.forEach((v, r) => expect(Math.abs(v - at(Z, r * L + 34))).toBeLessThan(1e-4));
 
     // Cards: examples in falling order, at most one per clip, each at its clip's peak; two players each.
     const clipPeak = (values: (r: number) => number, clip: number): { value: number; at: number } => {
@@ -538,7 +539,7 @@ describe('notebooks/', () => {
     const checkCard = (card: string, values: (r: number) => number, tolerance: number): { clipId: string; activation: number }[] => {
       const examples = [...card.matchAll(/<strong>Activation: (-?[\d.]+)<\/strong> · clip <code>([^<]+)<\/code>.*? · peak at ([\d.]+) s<\/div>/g)].map((m) => ({
         activation: Number(m[1]),
-        clipId: m[2] as string,
+        clipId: at(m, 2),
         seconds: Number(m[3]),
       }));
       expect(examples.length).toBeGreaterThan(0);
@@ -567,7 +568,7 @@ describe('notebooks/', () => {
     saeCards.forEach((card, n) => {
       const feature = Number(/Top activating examples for SAE feature (\d+)/.exec(card)?.[1]);
       expect(feature).toBeLessThan(100);
-      const examples = checkCard(card, (r) => Z[r * L + feature] as number, 6e-4);
+      const examples = checkCard(card, (r) => at(Z, r * L + feature), 6e-4);
       // Chosen features fire in at least numExamples = 5 clips.
       expect(examples).toHaveLength(5);
       // After each card, the feature over its top clip.
@@ -575,7 +576,7 @@ describe('notebooks/', () => {
       const traceFig = figures[5 + n] as Figure;
       expect(title(traceFig)).toBe(`SAE feature ${feature} over its top clip ${topClip} (random weights)`);
       const clip = store.itemIds.indexOf(topClip);
-      (traceFig.data[0] as ScatterTrace).y.forEach((v, t) => expect(Math.abs(v - (Z[(clip * 99 + t) * L + feature] as number))).toBeLessThan(1e-4));
+      (traceFig.data[0] as ScatterTrace).y.forEach((v, t) => expect(Math.abs(v - at(Z, (clip * 99 + t) * L + feature))).toBeLessThan(1e-4));
       expect(traceFig.layout.shapes).toHaveLength(1);
     });
     // The FFN neuron with the highest peak among the first 100.
@@ -583,7 +584,7 @@ describe('notebooks/', () => {
     const peakOf = (j: number): number => Math.max(...col(ffn, j));
     const peaks = Array.from({ length: 100 }, (_, j) => peakOf(j));
     expect(peakOf(neuron)).toBe(Math.max(...peaks));
-    checkCard(ffnCards[0] ?? '', (r) => ffn.data[r * 256 + neuron] as number, 6e-4);
+    checkCard(ffnCards[0] ?? '', (r) => at(ffn.data, r * 256 + neuron), 6e-4);
 
     await expectReportDraws(html, 5 + saeCards.length, '03-sparse-autoencoder');
   }, LONG);

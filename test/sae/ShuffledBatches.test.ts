@@ -1,6 +1,7 @@
 import type { FrameSource } from '../../src/sae/FrameSource';
 import { matrixFrameSource } from '../../src/sae/FrameSource';
 import { ShuffledBatches } from '../../src/sae/ShuffledBatches';
+import { at } from '../../src/util/at';
 
 /** Frames whose first value is their own index, so batches can be traced back to rows. */
 function indexFrames(n: number, d = 3): Float32Array {
@@ -28,7 +29,7 @@ function streamed(X: Float32Array, d: number, reads: [number, number][]): FrameS
 }
 
 function ids(batch: { rows: number; cols: number; data: Float32Array }): number[] {
-  return Array.from({ length: batch.rows }, (_, i) => batch.data[i * batch.cols] as number);
+  return Array.from({ length: batch.rows }, (_, i) => at(batch.data, i * batch.cols));
 }
 
 function validationSet(b: ShuffledBatches): Set<number> {

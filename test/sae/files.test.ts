@@ -9,6 +9,7 @@ import { SAE_CONFIG_METADATA_KEY } from '../../src/sae/saeFile';
 import { SAE } from '../../src/sae/SAE';
 import { initSAEWeights } from '../../src/sae/initSAEWeights';
 import { maxAbsDiff } from '../maxAbsDiff';
+import { atKey } from '../../src/util/at';
 
 afterAll(releaseGraphSessions);
 
@@ -44,7 +45,7 @@ afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('restricted pickle reader', () => {
   test.each(['3', '4', '5'])('reads a plain container pickled by Python with protocol %s', (p) => {
-    const bytes = Uint8Array.from(Buffer.from(fx.pickles[p] as string, 'hex'));
+    const bytes = Uint8Array.from(Buffer.from(atKey(fx.pickles, p, 'pickles fixture'), 'hex'));
     const v = readPickle(bytes);
     const obj = plainOf(v) as Record<string, unknown>;
     expect(obj['bytes']).toEqual([0, 1, 255]);

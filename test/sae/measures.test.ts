@@ -5,6 +5,7 @@ import { activationPercentage, compareActivationPercentages } from '../../src/sa
 import { evaluateSAE } from '../../src/sae/evaluateSAE';
 import { featureDensityHistogram } from '../../src/sae/featureDensityHistogram';
 import { SAE } from '../../src/sae/SAE';
+import { at } from '../../src/util/at';
 
 afterAll(releaseGraphSessions);
 
@@ -22,11 +23,11 @@ test('evaluateSAE: MSE, FVU, L0, frequencies and activation % equal those comput
   const m = await evaluateSAE(sae, { rows: n, cols: d, data: Float32Array.from(x) });
   let sse = 0;
   const mean = new Array<number>(d).fill(0);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] = (mean[j] as number) + (x[i * d + j] as number) / n;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j] = at(mean, j) + at(x, i * d + j) / n;
   let tot = 0;
   for (let i = 0; i < n * d; i++) {
-    sse += ((x[i] as number) - (decoded[i] as number)) ** 2;
-    tot += ((x[i] as number) - (mean[i % d] as number)) ** 2;
+    sse += (at(x, i) - at(decoded, i)) ** 2;
+    tot += (at(x, i) - at(mean, i % d)) ** 2;
   }
   const active = encoded.filter((v) => v > 0).length;
   expect(m.frames).toBe(n);
@@ -36,11 +37,11 @@ test('evaluateSAE: MSE, FVU, L0, frequencies and activation % equal those comput
   expect(m.l0).toBeCloseTo(active / n, 12);
   expect(m.activationPercent).toBeCloseTo((100 * active) / (n * L), 10);
   for (let k = 0; k < L; k++) {
-    const col = Array.from({ length: n }, (_, i) => encoded[i * L + k] as number);
+    const col = Array.from({ length: n }, (_, i) => at(encoded, i * L + k));
     expect(m.frequencies[k]).toBeCloseTo(col.filter((v) => v > 0).length / n, 12);
     expect(m.meanActivations[k]).toBeCloseTo(col.reduce((a, b) => a + b, 0) / n, 5);
   }
-  const neverActive = Array.from({ length: L }, (_, k) => k).filter((k) => Array.from({ length: n }, (_, i) => encoded[i * L + k] as number).every((v) => v <= 0));
+  const neverActive = Array.from({ length: L }, (_, k) => k).filter((k) => Array.from({ length: n }, (_, i) => at(encoded, i * L + k)).every((v) => v <= 0));
   expect(Array.from(m.deadLatents)).toEqual(neverActive);
 });
 

@@ -1,6 +1,7 @@
 /** A planted sparse dictionary: known unit atoms, sparse non-negative codes (seeded), and how many atoms an SAE found. */
 import { Random } from '../../src/random';
 import type { Matrix } from '../../src/matrix';
+import { at } from '../../src/util/at';
 
 export interface Planted {
   /** `[atoms, d]`, unit rows. */
@@ -18,13 +19,13 @@ export function plantedDictionary(seed: number, d: number, atoms: number, frames
       A[a * d + j] = v;
       n += v * v;
     }
-    for (let j = 0; j < d; j++) A[a * d + j] = (A[a * d + j] as number) / Math.sqrt(n);
+    for (let j = 0; j < d; j++) A[a * d + j] = at(A, a * d + j) / Math.sqrt(n);
   }
   const X = new Float32Array(frames * d);
   for (let i = 0; i < frames; i++) {
     for (const a of r.sample(atoms, active)) {
       const c = 0.5 + r.uniform();
-      for (let j = 0; j < d; j++) X[i * d + j] = (X[i * d + j] as number) + c * (A[a * d + j] as number);
+      for (let j = 0; j < d; j++) X[i * d + j] = at(X, i * d + j) + c * at(A, a * d + j);
     }
   }
   return { atoms: A, X: { rows: frames, cols: d, data: X } };
@@ -35,14 +36,14 @@ export function bestCosines(atoms: Float64Array, d: number, decoder: Matrix): Fl
   const L = decoder.cols;
   const n = atoms.length / d;
   const norms = new Float64Array(L);
-  for (let r = 0; r < d; r++) for (let i = 0; i < L; i++) norms[i] = (norms[i] as number) + (decoder.data[r * L + i] as number) ** 2;
+  for (let r = 0; r < d; r++) for (let i = 0; i < L; i++) norms[i] = at(norms, i) + at(decoder.data, r * L + i) ** 2;
   const best = new Float64Array(n).fill(-1);
   for (let a = 0; a < n; a++) {
     for (let i = 0; i < L; i++) {
       let dot = 0;
-      for (let r = 0; r < d; r++) dot += (decoder.data[r * L + i] as number) * (atoms[a * d + r] as number);
-      const c = dot / Math.sqrt((norms[i] as number) || 1);
-      if (c > (best[a] as number)) best[a] = c;
+      for (let r = 0; r < d; r++) dot += at(decoder.data, r * L + i) * at(atoms, a * d + r);
+      const c = dot / Math.sqrt(at(norms, i) || 1);
+      if (c > at(best, a)) best[a] = c;
     }
   }
   return best;

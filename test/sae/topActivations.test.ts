@@ -11,6 +11,7 @@ import { featureStoreFrameSource } from '../../src/sae/featureStoreFrameSource';
 import { SAE } from '../../src/sae/SAE';
 import { topActivations, topNeuronActivations } from '../../src/sae/topActivations';
 import { trainSAE } from '../../src/sae/trainSAE';
+import { at } from '../../src/util/at';
 
 afterAll(releaseGraphSessions);
 
@@ -135,15 +136,15 @@ test('topActivations agrees with a brute-force ranking for every latent; inactiv
     let off = 0;
     for (const c of clips) {
       let best = -Infinity;
-      let at = -1;
+      let peak = -1;
       for (let r = 0; r < c.frames; r++) {
-        const v = Math.max(0, X[(off + r) * d + f] as number) * (norms[f] as number);
+        const v = Math.max(0, at(X, (off + r) * d + f)) * at(norms, f);
         if (v > best) {
           best = v;
-          at = r;
+          peak = r;
         }
       }
-      if (best > 0) want.push([c.id, at, best]);
+      if (best > 0) want.push([c.id, peak, best]);
       off += c.frames;
     }
     want.sort((a, b) => b[2] - a[2]);
@@ -194,10 +195,10 @@ test('storedActivationPercentage counts positive entries over every shard', () =
 test('clipFeatureTrace and featureCardExamples give each top clip its audio and its trace', async () => {
   const store = openFeatureStore(dir);
   // c1's frames are rows 3..6; neuron 0 there is X[row * d].
-  expect(Array.from(await clipFeatureTrace(store, 'hidden.6', 'c1', 0))).toEqual([3, 4, 5, 6].map((r) => X[r * d] as number));
+  expect(Array.from(await clipFeatureTrace(store, 'hidden.6', 'c1', 0))).toEqual([3, 4, 5, 6].map((r) => at(X, r * d)));
   // With an SAE: the identity SAE's latent 0, normalised by decoder norm 2, is 2 * max(0, x).
   const sae = identitySAE();
-  expect(Array.from(await clipFeatureTrace(store, 'hidden.6', 'c1', 0, sae))).toEqual([3, 4, 5, 6].map((r) => 2 * Math.max(0, X[r * d] as number)));
+  expect(Array.from(await clipFeatureTrace(store, 'hidden.6', 'c1', 0, sae))).toEqual([3, 4, 5, 6].map((r) => 2 * Math.max(0, at(X, r * d))));
   const top = await topNeuronActivations(store, { layer: 'hidden.6', features: [0, 1], perFeature: 3 });
   const asked: string[] = [];
   const examples = await featureCardExamples(top, 0, {

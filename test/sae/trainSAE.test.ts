@@ -4,6 +4,7 @@ import { matrixFrameSource } from '../../src/sae/FrameSource';
 import { saeSchedule, trainSAE, type TrainProgress } from '../../src/sae/trainSAE';
 import { evaluateSAE } from '../../src/sae/evaluateSAE';
 import { bestCosines, plantedDictionary } from './planted';
+import { at } from '../../src/util/at';
 
 afterAll(releaseGraphSessions);
 
@@ -26,7 +27,7 @@ test('relu-l1 recovers a planted sparse dictionary (>= 90% of atoms at cosine > 
   expect(v.l0).toBeGreaterThan(2);
   expect(v.l0).toBeLessThan(15);
   expect(res.validationFrames).toBe(4032); // 63 of 313 blocks of 64 frames
-  expect(res.history.loss[1499]).toBeLessThan(res.history.loss[0] as number);
+  expect(res.history.loss[1499]).toBeLessThan(at(res.history.loss, 0));
 });
 
 test('topk recovers the planted dictionary with exactly k active latents per frame', async () => {
@@ -83,7 +84,7 @@ test('normalizeInput scales inputs to mean norm sqrt(d) and encode/decode undo t
   let norms = 0;
   for (let i = 0; i < scaled.rows; i++) {
     let s = 0;
-    for (let j = 0; j < d; j++) s += (scaled.data[i * d + j] as number) ** 2;
+    for (let j = 0; j < d; j++) s += at(scaled.data, i * d + j) ** 2;
     norms += Math.sqrt(s);
   }
   expect(res.sae.config.inputScale * (norms / scaled.rows)).toBeCloseTo(Math.sqrt(d), 3);
@@ -95,8 +96,8 @@ test('normalizeInput scales inputs to mean norm sqrt(d) and encode/decode undo t
   let err = 0;
   let tot = 0;
   for (let i = 0; i < 10 * d; i++) {
-    err += ((rec.data[i] as number) - (scaled.data[i] as number)) ** 2;
-    tot += (scaled.data[i] as number) ** 2;
+    err += (at(rec.data, i) - at(scaled.data, i)) ** 2;
+    tot += at(scaled.data, i) ** 2;
   }
   expect(err / tot).toBeLessThan(0.3);
 });

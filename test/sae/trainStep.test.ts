@@ -6,6 +6,7 @@ import type { SAEVariant } from '../../src/sae/SAEConfig';
 import { SAE_PARAMETERS, type SAEParameter, type SAEWeights } from '../../src/sae/SAEWeights';
 import type { FloatArray } from '../../src/matrix';
 import { maxAbsDiff } from '../maxAbsDiff';
+import { at } from '../../src/util/at';
 
 afterAll(releaseGraphSessions);
 
@@ -104,10 +105,10 @@ describe.each(variants)('SAE train step, %s', (variant) => {
         let gw = 0;
         let ww = 0;
         for (let r = 0; r < fx.d; r++) {
-          gw += (numeric.decoder[r * fx.latents + i] as number) * (W[r * fx.latents + i] as number);
-          ww += (W[r * fx.latents + i] as number) ** 2;
+          gw += at(numeric.decoder, r * fx.latents + i) * at(W, r * fx.latents + i);
+          ww += at(W, r * fx.latents + i) ** 2;
         }
-        for (let r = 0; r < fx.d; r++) numeric.decoder[r * fx.latents + i] = (numeric.decoder[r * fx.latents + i] as number) - (gw / ww) * (W[r * fx.latents + i] as number);
+        for (let r = 0; r < fx.d; r++) numeric.decoder[r * fx.latents + i] = at(numeric.decoder, r * fx.latents + i) - (gw / ww) * at(W, r * fx.latents + i);
       }
     }
     for (const p of SAE_PARAMETERS) {

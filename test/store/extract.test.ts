@@ -2,12 +2,20 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { encodeWav } from '../../src/data/audio/encodeWav';
+import type { NpyData } from '../../src/data/io/NpyArray';
 import { readNpy } from '../../src/data/io/readNpy';
 import { extractFeatures, type ExtractItem } from '../../src/store/extractFeatures';
 import { openFeatureStore } from '../../src/store/FeatureStore';
 import type { ProgressInfo } from '../../src/util/progress';
 import { HIDDEN, HOP, LOCAL, hiddenValue, makeTestModel, testClip } from './extractTestModel';
 import { expectSameFiles } from './sameFiles';
+import { at } from '../../src/util/at';
+
+/** The float32 data of an `.npy` array (extraction writes float32 only). */
+function float32(data: NpyData): Float32Array {
+  if (!(data instanceof Float32Array)) throw new Error(`expected float32 data, got ${data.constructor.name}`);
+  return data;
+}
 
 const lengths = [1000, 3200, 5000, 400, 7777, 2000];
 
@@ -31,7 +39,7 @@ function expectedMean(l: number, x: Float32Array): number[] {
   const out: number[] = [];
   for (let j = 0; j < HIDDEN; j++) {
     let s = 0;
-    for (let t = 0; t < T; t++) s += x[HOP * t] as number;
+    for (let t = 0; t < T; t++) s += at(x, HOP * t);
     out.push(l + 0.25 * (T - 1) + 0.01 * j + s / T);
   }
   return out;
@@ -49,7 +57,7 @@ describe('extractFeatures, mean pooling', () => {
       expect(a.shape).toEqual([data.length, HIDDEN]);
       data.forEach((it, i) => {
         const want = expectedMean(l, it.samples as Float32Array);
-        for (let j = 0; j < HIDDEN; j++) expect(a.data[i * HIDDEN + j] as number).toBeCloseTo(want[j] as number, 5);
+        for (let j = 0; j < HIDDEN; j++) expect(at(float32(a.data), i * HIDDEN + j)).toBeCloseTo(at(want, j), 5);
       });
     }
     const meta = JSON.parse(fs.readFileSync(path.join(out, 'meta.json'), 'utf8'));
@@ -90,7 +98,7 @@ describe('extractFeatures, mean pooling', () => {
     // local.1 has 2T frames with values 100 + t - j: mean 100 + (2T - 1)/2 - j.
     data.forEach((it, i) => {
       const T2 = 2 * Math.floor((it.samples as Float32Array).length / HOP);
-      for (let j = 0; j < LOCAL; j++) expect(loc.data[i * LOCAL + j] as number).toBeCloseTo(100 + (T2 - 1) / 2 - j, 4);
+      for (let j = 0; j < LOCAL; j++) expect(at(float32(loc.data), i * LOCAL + j)).toBeCloseTo(100 + (T2 - 1) / 2 - j, 4);
     });
   });
 
@@ -103,7 +111,7 @@ describe('extractFeatures, mean pooling', () => {
       const padded = new Float32Array(16000);
       padded.set(it.samples as Float32Array);
       const want = expectedMean(0, padded);
-      for (let j = 0; j < HIDDEN; j++) expect(a.data[i * HIDDEN + j] as number).toBeCloseTo(want[j] as number, 5);
+      for (let j = 0; j < HIDDEN; j++) expect(at(float32(a.data), i * HIDDEN + j)).toBeCloseTo(at(want, j), 5);
     });
     const meta = openFeatureStore(out).meta;
     expect(meta.padding).toEqual({ mode: 'max_length', maxLength: 16000 });
@@ -162,10 +170,10 @@ describe('extractFeatures, frame stores', () => {
       for (const l of [0, 3]) {
         const m = store.framesOf(it.id, l);
         expect([m.rows, m.cols]).toEqual([T[i], HIDDEN]);
-        for (let t = 0; t < m.rows; t++) for (let j = 0; j < HIDDEN; j++) expect(m.data[t * HIDDEN + j] as number).toBeCloseTo(hiddenValue(l, t, j, x), 5);
+        for (let t = 0; t < m.rows; t++) for (let j = 0; j < HIDDEN; j++) expect(at(m.data, t * HIDDEN + j)).toBeCloseTo(hiddenValue(l, t, j, x), 5);
       }
       const loc = store.framesOf(it.id, 'local.1');
-      expect(loc.rows).toBe(2 * (T[i] as number));
+      expect(loc.rows).toBe(2 * at(T, i));
       expect(loc.data[loc.data.length - 1]).toBe(100 + loc.rows - 1 - (LOCAL - 1));
     });
 
@@ -175,7 +183,7 @@ describe('extractFeatures, frame stores', () => {
     expect(whole.index.counts).toEqual(T);
     expect(whole.index.shards).toEqual([0, 0, 0, 1, 1, 2]);
     const item4 = store.framesOf('clip4', 1);
-    expect(Array.from(whole.matrix.data.subarray((offsets[4] as number) * HIDDEN, ((offsets[4] as number) + (T[4] as number)) * HIDDEN))).toEqual(Array.from(item4.data));
+    expect(Array.from(whole.matrix.data.subarray(at(offsets, 4) * HIDDEN, (at(offsets, 4) + at(T, 4)) * HIDDEN))).toEqual(Array.from(item4.data));
 
     const shards = [...store.iterateShards(1)];
     expect(shards.map((s) => s.frames.rows)).toEqual([28, 25, 6]);
@@ -183,10 +191,10 @@ describe('extractFeatures, frame stores', () => {
     expect(shards[1]?.ids).toEqual(['clip3', 'clip4']);
     expect(shards[1]?.offsets).toEqual([0, 1]);
     const concat = new Float32Array(whole.matrix.data.length);
-    let at = 0;
+    let filled = 0;
     for (const s of shards) {
-      concat.set(s.frames.data, at);
-      at += s.frames.data.length;
+      concat.set(s.frames.data, filled);
+      filled += s.frames.data.length;
     }
     expect(Array.from(concat)).toEqual(Array.from(whole.matrix.data));
     expect(store.readShard('hidden.1', 2).ids).toEqual(['clip5']);
@@ -274,7 +282,7 @@ describe('extractFeatures, bad input', () => {
     await extractFeatures(makeTestModel(), [{ id: 'a', path: file, label: 'w' }, { id: 'b', path: slow }], { out, layers: [0] });
     const a = readNpy(path.join(out, 'layer_00.npy'));
     const want = expectedMean(0, x);
-    for (let j = 0; j < HIDDEN; j++) expect(a.data[j] as number).toBeCloseTo(want[j] as number, 5);
+    for (let j = 0; j < HIDDEN; j++) expect(at(float32(a.data), j)).toBeCloseTo(at(want, j), 5);
     // 6400 samples at 32 kHz become 3200 at 16 kHz: 10 frames.
     expect(openFeatureStore(out).meta.items.map((it) => [it.numSamples, it.frames])).toEqual([
       [3200, 10],
@@ -294,7 +302,7 @@ describe('extractFeatures, bad input', () => {
     expect(store.meta.skipped).toEqual([{ id: 'tiny', reason: expect.stringMatching(/399 samples/) }]);
     expect(store.layer(1).rows).toBe(3);
     const want = expectedMean(1, (data[3] as ExtractItem).samples as Float32Array);
-    expect(store.layer(1).data[2 * HIDDEN] as number).toBeCloseTo(want[0] as number, 5);
+    expect(store.layer(1).data[2 * HIDDEN] as number).toBeCloseTo(at(want, 0), 5);
   });
 
   test('rejects duplicate ids, unknown layers and bad options', async () => {

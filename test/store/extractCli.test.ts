@@ -12,6 +12,7 @@ import { loadManifest } from '../../src/data/datasets/loadManifest';
 import type { Matrix } from '../../src/matrix';
 import { openFeatureStore } from '../../src/store/FeatureStore';
 import { copyModelDir, refActivation, refAudio, refIndex, relMaxError } from '../model/modelFixtures';
+import { at } from '../../src/util/at';
 
 const MODEL = 'w2v2_postln';
 let work: string;
@@ -43,7 +44,7 @@ afterAll(() => {
 
 function meanOver(m: Matrix): number[] {
   const out = new Array<number>(m.cols).fill(0);
-  for (let t = 0; t < m.rows; t++) for (let j = 0; j < m.cols; j++) out[j] = (out[j] as number) + (m.data[t * m.cols + j] as number) / m.rows;
+  for (let t = 0; t < m.rows; t++) for (let j = 0; j < m.cols; j++) out[j] = at(out, j) + at(m.data, t * m.cols + j) / m.rows;
   return out;
 }
 
@@ -107,7 +108,7 @@ test('dataset layouts are told apart: manifest, LibriSpeech tree, labelled folde
   expect(detectDatasetLayout(path.join(work, 'libri', 'dev-clean'))).toBe('librispeech');
   const words = path.join(work, 'words', 'yes');
   fs.mkdirSync(words, { recursive: true });
-  fs.writeFileSync(path.join(words, 'a_nohash_0.wav'), encodeWav(refAudio(clips[0] as string), 16000));
+  fs.writeFileSync(path.join(words, 'a_nohash_0.wav'), encodeWav(refAudio(at(clips, 0)), 16000));
   expect(detectDatasetLayout(path.join(work, 'words'))).toBe('labelled-folders');
   const txt = path.join(work, 'list.txt');
   fs.writeFileSync(txt, 'x');

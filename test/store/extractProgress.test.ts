@@ -1,8 +1,9 @@
 import { ProgressTracker, formatDuration, formatProgress, textProgress } from '../../src/util/progress';
+import { at } from '../../src/util/at';
 
 function clockFrom(times: number[]): () => number {
   let i = 0;
-  return () => times[Math.min(i++, times.length - 1)] as number;
+  return () => at(times, Math.min(i++, times.length - 1));
 }
 
 test('rate, ETA and real-time factor follow from the items and audio of this run, after resumed ones', () => {

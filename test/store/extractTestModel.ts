@@ -8,6 +8,7 @@
 import { ActivationCache, type ActivationEntry } from '../../src/model/ActivationCache';
 import { parseActivationName } from '../../src/model/activationNames';
 import type { RunOptions, SpeechModel } from '../../src/model/SpeechModel';
+import { at } from '../../src/util/at';
 
 export const HOP = 320;
 export const HIDDEN = 4;
@@ -27,7 +28,7 @@ export interface TestModelOptions {
 
 /** Closed form of `hidden.l` at frame t, feature j. */
 export function hiddenValue(l: number, t: number, j: number, x: Float32Array): number {
-  return l + 0.5 * t + 0.01 * j + (x[HOP * t] as number);
+  return l + 0.5 * t + 0.01 * j + at(x, HOP * t);
 }
 
 function activations(x: Float32Array, names: readonly string[]): ActivationEntry[] {

@@ -1,10 +1,11 @@
 import { audioPlayer } from '../../src/viz/audioPlayer';
+import { at } from '../../src/util/at';
 
 /** Read the WAV inside the player's data URI by the RIFF layout (independent of the encoder). */
 function wavOf(html: string): { header: Record<string, number | string>; pcm: number[] } {
   const m = /<audio controls[^>]* src="data:audio\/wav;base64,([A-Za-z0-9+/=]+)"><\/audio>/.exec(html);
   if (m === null) throw new Error(`no audio data URI in ${html.slice(0, 200)}`);
-  const b = Buffer.from(m[1] as string, 'base64');
+  const b = Buffer.from(at(m, 1), 'base64');
   const header = {
     riff: b.toString('ascii', 0, 4),
     riffSize: b.readUInt32LE(4),

@@ -1,9 +1,10 @@
 import { activationSparkline } from '../../src/viz/activationSparkline';
 import { featureCard, peakSegment, type FeatureCardExample } from '../../src/viz/featureCard';
+import { at } from '../../src/util/at';
 
 /** The sample counts of every WAV inside `html`'s players, in order, read from the RIFF data chunk size. */
 function playerSamples(html: string): number[] {
-  return [...html.matchAll(/src="data:audio\/wav;base64,([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(m[1] as string, 'base64').readUInt32LE(40) / 2);
+  return [...html.matchAll(/src="data:audio\/wav;base64,([A-Za-z0-9+/=]+)"/g)].map((m) => Buffer.from(at(m, 1), 'base64').readUInt32LE(40) / 2);
 }
 
 describe('activationSparkline', () => {

@@ -1,6 +1,7 @@
 import { featureDensityHistogram } from '../../src/sae/featureDensityHistogram';
 import type { BarTrace } from '../../src/viz/Figure';
 import { featureDensityFigure } from '../../src/viz/featureDensityFigure';
+import { at } from '../../src/util/at';
 
 describe('featureDensityFigure', () => {
   // 8 latents measured on 1000 frames: fired on 0, 0, 1, 10, 10, 100, 500 and 1000 frames.
@@ -28,7 +29,7 @@ describe('featureDensityFigure', () => {
     const h = featureDensityHistogram(many, { frames: 100000 });
     const fig = featureDensityFigure(h, { title: 't' });
     const [live, dead] = fig.data as [BarTrace, BarTrace];
-    expect(live.y.reduce((s, c) => s + c, 0) + (dead.y[0] as number)).toBe(200);
+    expect(live.y.reduce((s, c) => s + c, 0) + at(dead.y, 0)).toBe(200);
     expect(dead.y[0]).toBe(many.filter((f) => f === 0).length);
     expect(fig.layout.annotations?.[0]?.text).toBe(`29 of 200 latents dead (14.5%)`);
   });

@@ -18,6 +18,7 @@ import { parseMpegFrameHeader, readMpegFrames, skipId3v2 } from './readMpegFrame
 import { readOggPages } from './readOggPages';
 import { splitFlacFrames } from './splitFlacFrames';
 import { errorMessage } from '../../util/describeError';
+import { atF32 } from '../../util/at';
 
 /** Recognise the encoding from the leading bytes (after any ID3v2 tags), or null. */
 export function detectAudioFormat(bytes: Uint8Array): AudioFormat | null {
@@ -95,7 +96,7 @@ function rescaleFlac(audio: DecodedAudio, bits: number): DecodedAudio {
   const used = full - 1;
   for (const ch of audio.channels) {
     for (let i = 0; i < ch.length; i++) {
-      const v = (ch[i] as number) * used;
+      const v = atF32(ch, i) * used;
       ch[i] = (bits <= 24 ? Math.round(v) : v) / full;
     }
   }

@@ -4,6 +4,7 @@
  * with any number of channels, and says exactly what is wrong with a file it cannot read.
  */
 import type { DecodedAudio } from './DecodedAudio';
+import { at, atU8 } from '../../util/at';
 
 const WAVE_FORMAT_PCM = 0x0001;
 const WAVE_FORMAT_IEEE_FLOAT = 0x0003;
@@ -130,7 +131,7 @@ function decodeSamples(data: Uint8Array, f: WavFormat, frames: number): Float32A
   for (let c = 0; c < nch; c++) out.push(new Float32Array(frames));
   const read = sampleReader(view, f);
   for (let c = 0; c < nch; c++) {
-    const ch = out[c] as Float32Array;
+    const ch = at(out, c);
     let off = c * bytesPer;
     for (let i = 0; i < frames; i++, off += f.blockAlign) ch[i] = read(off);
   }
@@ -172,8 +173,8 @@ function mulawToLinear(byte: number): number {
   return u & 0x80 ? -magnitude : magnitude;
 }
 
-function ascii(bytes: Uint8Array, at: number, n: number): string {
+function ascii(bytes: Uint8Array, offset: number, n: number): string {
   let s = '';
-  for (let i = 0; i < n && at + i < bytes.length; i++) s += String.fromCharCode(bytes[at + i] as number);
+  for (let i = 0; i < n && offset + i < bytes.length; i++) s += String.fromCharCode(atU8(bytes, offset + i));
   return s;
 }

@@ -1,3 +1,4 @@
+import { atF32 } from '../../util/at';
 /**
  * Write audio as a canonical 44-byte-header WAV file (16-bit PCM or 32-bit float). Deterministic: the same
  * samples always give the same bytes, which the synthetic datasets rely on.
@@ -44,11 +45,11 @@ export function encodeWav(samples: Float32Array, sampleRate: number, opts: Encod
   buf.writeUInt32LE(dataBytes, 40);
   if (bitDepth === 16) {
     for (let i = 0; i < samples.length; i++) {
-      const v = Math.round((samples[i] as number) * 32768);
+      const v = Math.round(atF32(samples, i) * 32768);
       buf.writeInt16LE(v > 32767 ? 32767 : v < -32768 ? -32768 : v, 44 + 2 * i);
     }
   } else {
-    for (let i = 0; i < samples.length; i++) buf.writeFloatLE(samples[i] as number, 44 + 4 * i);
+    for (let i = 0; i < samples.length; i++) buf.writeFloatLE(atF32(samples, i), 44 + 4 * i);
   }
   return buf;
 }

@@ -7,6 +7,7 @@ import type { DecodedAudio } from './DecodedAudio';
 import { decodeAudio } from './decodeAudio';
 import { resample, type ResampleQuality } from './resample';
 import { errorCode, errorMessage } from '../../util/describeError';
+import { at, atF32 } from '../../util/at';
 
 /** Options of `loadAudio`: target rate and resampling quality, mono mixing, an optional time window. */
 export interface LoadAudioOptions {
@@ -63,7 +64,7 @@ export async function loadAudio(source: string | Uint8Array, opts: LoadAudioOpti
   const channels = mono ? [mixDown(cut.channels)] : cut.channels;
   const rate = sampleRate ?? decoded.sampleRate;
   const converted = rate === decoded.sampleRate ? channels : await Promise.all(channels.map((c) => resample(c, decoded.sampleRate, rate, { quality })));
-  const frames = (converted[0] as Float32Array).length;
+  const frames = at(converted, 0).length;
   return { samples: interleave(converted), sampleRate: rate, channels: converted.length, frames, path: name };
 }
 
@@ -82,7 +83,7 @@ async function readAudioFile(path: string): Promise<Uint8Array> {
 function checkFinite(audio: DecodedAudio, name: string): void {
   audio.channels.forEach((ch, c) => {
     for (let i = 0; i < ch.length; i++) {
-      const v = ch[i] as number;
+      const v = atF32(ch, i);
       if (!Number.isFinite(v)) {
         throw new Error(`${name}: invalid samples: channel ${c} sample ${i} (${(i / audio.sampleRate).toFixed(4)} s) is ${v}`);
       }
@@ -92,7 +93,7 @@ function checkFinite(audio: DecodedAudio, name: string): void {
 
 function segment(audio: DecodedAudio, name: string, start: number | undefined, end: number | undefined): DecodedAudio {
   if (start === undefined && end === undefined) return audio;
-  const frames = (audio.channels[0] as Float32Array).length;
+  const frames = at(audio.channels, 0).length;
   const duration = frames / audio.sampleRate;
   const s = start ?? 0;
   const e = end ?? duration;
@@ -108,26 +109,26 @@ function segment(audio: DecodedAudio, name: string, start: number | undefined, e
 }
 
 function mixDown(channels: readonly Float32Array[]): Float32Array {
-  const first = channels[0] as Float32Array;
+  const first = at(channels, 0);
   if (channels.length === 1) return first.slice();
   const out = new Float32Array(first.length);
   const k = channels.length;
   for (let i = 0; i < out.length; i++) {
     let sum = 0;
-    for (let c = 0; c < k; c++) sum += (channels[c] as Float32Array)[i] as number;
+    for (let c = 0; c < k; c++) sum += atF32(at(channels, c), i);
     out[i] = sum / k;
   }
   return out;
 }
 
 function interleave(channels: readonly Float32Array[]): Float32Array {
-  const first = channels[0] as Float32Array;
+  const first = at(channels, 0);
   if (channels.length === 1) return first;
   const k = channels.length;
   const out = new Float32Array(first.length * k);
   for (let c = 0; c < k; c++) {
-    const ch = channels[c] as Float32Array;
-    for (let i = 0; i < ch.length; i++) out[i * k + c] = ch[i] as number;
+    const ch = at(channels, c);
+    for (let i = 0; i < ch.length; i++) out[i * k + c] = atF32(ch, i);
   }
   return out;
 }

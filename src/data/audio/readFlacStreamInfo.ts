@@ -1,3 +1,4 @@
+import { atU8 } from '../../util/at';
 /**
  * Read a FLAC file's STREAMINFO block (FLAC format, section "METADATA_BLOCK_STREAMINFO"). Its total-sample
  * count is what tells a complete decode from one that silently stopped at a truncated or damaged frame.
@@ -24,14 +25,14 @@ export function readFlacStreamInfo(bytes: Uint8Array, name: string, offset = 0):
   let info: Omit<FlacStreamInfo, 'audioOffset'> | null = null;
   for (;;) {
     if (pos + 4 > bytes.length) fail('truncated FLAC file: metadata ends early');
-    const head = bytes[pos] as number;
+    const head = atU8(bytes, pos);
     const type = head & 0x7f;
-    const length = ((bytes[pos + 1] as number) << 16) | ((bytes[pos + 2] as number) << 8) | (bytes[pos + 3] as number);
+    const length = (atU8(bytes, pos + 1) << 16) | (atU8(bytes, pos + 2) << 8) | atU8(bytes, pos + 3);
     const body = pos + 4;
     if (body + length > bytes.length) fail(`truncated FLAC file: metadata block of ${length} bytes is cut off`);
     if (info === null) {
       if (type !== 0 || length < 34) fail('corrupt FLAC file: the first metadata block is not STREAMINFO');
-      const b = (i: number): number => bytes[body + i] as number;
+      const b = (i: number): number => atU8(bytes, body + i);
       const sampleRate = (b(10) << 12) | (b(11) << 4) | (b(12) >> 4);
       const channels = ((b(12) >> 1) & 0x07) + 1;
       const bitsPerSample = (((b(12) & 1) << 4) | (b(13) >> 4)) + 1;

@@ -1,3 +1,4 @@
+import { atU8 } from '../../util/at';
 /**
  * Walk the frames of an MPEG audio (MP1/MP2/MP3) file from header to header (ISO/IEC 11172-3 and 13818-3
  * frame headers). The WebAssembly decoder skips damage silently; this walk finds a cut-off last frame or
@@ -35,9 +36,9 @@ export interface MpegFrameHeader {
 /** Parse the 4-byte frame header at `pos`, or return null if there is none (or a free-format one). */
 export function parseMpegFrameHeader(bytes: Uint8Array, pos: number): MpegFrameHeader | null {
   if (pos + 4 > bytes.length) return null;
-  const b1 = bytes[pos + 1] as number;
-  const b2 = bytes[pos + 2] as number;
-  const b3 = bytes[pos + 3] as number;
+  const b1 = atU8(bytes, pos + 1);
+  const b2 = atU8(bytes, pos + 2);
+  const b3 = atU8(bytes, pos + 3);
   if (bytes[pos] !== 0xff || (b1 & 0xe0) !== 0xe0) return null;
   const versionBits = (b1 >> 3) & 3;
   const layerBits = (b1 >> 1) & 3;
@@ -61,11 +62,11 @@ export function parseMpegFrameHeader(bytes: Uint8Array, pos: number): MpegFrameH
 function id3v2Length(bytes: Uint8Array, pos: number): number {
   if (pos + 10 > bytes.length || bytes[pos] !== 0x49 || bytes[pos + 1] !== 0x44 || bytes[pos + 2] !== 0x33) return 0;
   const size =
-    (((bytes[pos + 6] as number) & 0x7f) << 21) |
-    (((bytes[pos + 7] as number) & 0x7f) << 14) |
-    (((bytes[pos + 8] as number) & 0x7f) << 7) |
-    ((bytes[pos + 9] as number) & 0x7f);
-  const footer = (bytes[pos + 5] as number) & 0x10 ? 10 : 0;
+    ((atU8(bytes, pos + 6) & 0x7f) << 21) |
+    ((atU8(bytes, pos + 7) & 0x7f) << 14) |
+    ((atU8(bytes, pos + 8) & 0x7f) << 7) |
+    (atU8(bytes, pos + 9) & 0x7f);
+  const footer = atU8(bytes, pos + 5) & 0x10 ? 10 : 0;
   return 10 + size + footer;
 }
 

@@ -1,3 +1,4 @@
+import { atU32, atU8 } from '../../util/at';
 /**
  * Walk the pages of an Ogg file and check its framing (RFC 3533): capture pattern, page checksums, page
  * sequence and an end-of-stream page at the end. The WebAssembly decoders quietly return whatever they
@@ -31,8 +32,8 @@ const CRC_TABLE = (() => {
 function oggCrc(bytes: Uint8Array, start: number, end: number, crcAt: number): number {
   let crc = 0;
   for (let i = start; i < end; i++) {
-    const b = i >= crcAt && i < crcAt + 4 ? 0 : (bytes[i] as number);
-    crc = ((crc << 8) ^ (CRC_TABLE[((crc >>> 24) ^ b) & 0xff] as number)) >>> 0;
+    const b = i >= crcAt && i < crcAt + 4 ? 0 : atU8(bytes, i);
+    crc = ((crc << 8) ^ atU32(CRC_TABLE, ((crc >>> 24) ^ b) & 0xff)) >>> 0;
   }
   return crc;
 }
@@ -96,8 +97,8 @@ export function readOggPages(bytes: Uint8Array, name: string): OggStreamInfo {
   return { codec, pages, lastGranule, preSkip, sampleRate };
 }
 
-function ascii(bytes: Uint8Array, at: number, n: number): string {
+function ascii(bytes: Uint8Array, offset: number, n: number): string {
   let s = '';
-  for (let i = 0; i < n && at + i < bytes.length; i++) s += String.fromCharCode(bytes[at + i] as number);
+  for (let i = 0; i < n && offset + i < bytes.length; i++) s += String.fromCharCode(atU8(bytes, offset + i));
   return s;
 }

@@ -1,3 +1,4 @@
+import { atU16, atU8 } from '../../util/at';
 /**
  * Cut the audio part of a FLAC stream into frames (FLAC format, "FRAME_HEADER" / "FRAME_FOOTER"). A frame
  * ends where the next valid header starts (sync code, reserved bits, CRC-8, the expected frame or sample
@@ -30,16 +31,16 @@ for (let i = 0; i < 256; i++) {
 
 /** Parse the frame header at `p`, or null if the bytes there are not a valid one. */
 function parseFrameHeader(b: Uint8Array, p: number): FrameHeader | null {
-  if (p + 6 > b.length || b[p] !== 0xff || ((b[p + 1] as number) & 0xfe) !== 0xf8) return null;
-  const variable = ((b[p + 1] as number) & 1) === 1;
-  const bsCode = (b[p + 2] as number) >> 4;
-  const srCode = (b[p + 2] as number) & 0x0f;
-  const chCode = (b[p + 3] as number) >> 4;
-  const ssCode = ((b[p + 3] as number) >> 1) & 7;
-  if (bsCode === 0 || srCode === 15 || chCode > 10 || ssCode === 3 || ((b[p + 3] as number) & 1) !== 0) return null;
+  if (p + 6 > b.length || b[p] !== 0xff || (atU8(b, p + 1) & 0xfe) !== 0xf8) return null;
+  const variable = (atU8(b, p + 1) & 1) === 1;
+  const bsCode = atU8(b, p + 2) >> 4;
+  const srCode = atU8(b, p + 2) & 0x0f;
+  const chCode = atU8(b, p + 3) >> 4;
+  const ssCode = (atU8(b, p + 3) >> 1) & 7;
+  if (bsCode === 0 || srCode === 15 || chCode > 10 || ssCode === 3 || (atU8(b, p + 3) & 1) !== 0) return null;
   // "UTF-8"-coded frame or sample number, up to 36 bits in 7 bytes.
   let q = p + 4;
-  const first = b[q] as number;
+  const first = atU8(b, q);
   let extra: number;
   let number: number;
   if (first < 0x80) [extra, number] = [0, first];
@@ -68,7 +69,7 @@ function parseFrameHeader(b: Uint8Array, p: number): FrameHeader | null {
   else if (srCode === 13 || srCode === 14) q += 2;
   if (q >= b.length) return null;
   let crc = 0;
-  for (let k = p; k < q; k++) crc = CRC8[crc ^ (b[k] as number)] as number;
+  for (let k = p; k < q; k++) crc = atU8(CRC8, crc ^ atU8(b, k));
   if (crc !== b[q]) return null;
   return { length: q + 1 - p, variable, number, blockSize };
 }
@@ -93,7 +94,7 @@ export function splitFlacFrames(bytes: Uint8Array, audioOffset: number, name: st
     let end = -1;
     let next: FrameHeader | null = null;
     for (let q = p; q < bytes.length; q++) {
-      crc = ((crc << 8) & 0xffff) ^ (CRC16[(crc >> 8) ^ (bytes[q] as number)] as number);
+      crc = ((crc << 8) & 0xffff) ^ atU16(CRC16, (crc >> 8) ^ atU8(bytes, q));
       const after = q + 1;
       if (crc !== 0 || after < minEnd) continue;
       if (after === bytes.length) {

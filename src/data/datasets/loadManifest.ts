@@ -8,6 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { Dataset, type DatasetItem } from './Dataset';
 import { errorMessage } from '../../util/describeError';
+import { at } from '../../util/at';
 
 /** The manifest's format: `csv`, `tsv` or `jsonl` (default: from the file extension). */
 export type ManifestFormat = 'csv' | 'tsv' | 'jsonl';
@@ -121,7 +122,7 @@ function parseDelimited(text: string, delimiter: string, file: string): { line: 
     field = '';
   };
   while (i < text.length) {
-    const ch = text[i] as string;
+    const ch = at(text, i);
     if (quoted) {
       if (ch === '"') {
         if (text[i + 1] === '"') {

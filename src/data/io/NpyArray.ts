@@ -1,3 +1,4 @@
+import { atU8 } from '../../util/at';
 /**
  * The NumPy `.npy` format (numpy.lib.format, versions 1.0-3.0): a magic string, a version, a header length,
  * a Python-literal header dict `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }` padded with
@@ -141,7 +142,7 @@ export function parseNpyHeader(bytes: Uint8Array, name: string): ParsedNpyHeader
   };
   if (bytes.length < 10) fail(`not a .npy file: ${bytes.length} bytes`);
   for (let i = 0; i < NPY_MAGIC.length; i++) if (bytes[i] !== NPY_MAGIC[i]) fail("not a .npy file: missing the '\\x93NUMPY' magic string");
-  const major = bytes[6] as number;
+  const major = atU8(bytes, 6);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let prefix: number;
   let headerLen: number;

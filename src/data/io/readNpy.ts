@@ -4,6 +4,7 @@
  */
 import { NPY_DTYPES, parseNpyHeader, shapeSize, type NpyArray, type NpyData } from './NpyArray';
 import { readSourceBytes } from './readSourceBytes';
+import { atNum } from '../../util/at';
 
 /** Read the `.npy` file at `source`, or parse its bytes (errors then say `label`, default '<buffer>'). */
 export function readNpy(source: string | Uint8Array, label = '<buffer>'): NpyArray {
@@ -34,7 +35,7 @@ function fortranToC(src: Uint8Array, shape: readonly number[], size: number): Ui
   let s = 1;
   for (let k = 0; k < nd; k++) {
     fStride.push(s);
-    s *= shape[k] as number;
+    s *= atNum(shape, k);
   }
   const idx = new Array<number>(nd).fill(0);
   let f = 0;
@@ -42,10 +43,10 @@ function fortranToC(src: Uint8Array, shape: readonly number[], size: number): Ui
   for (let c = 0; c < count; c++) {
     out.set(src.subarray(f * size, f * size + size), c * size);
     for (let k = nd - 1; k >= 0; k--) {
-      idx[k] = (idx[k] as number) + 1;
-      f += fStride[k] as number;
-      if ((idx[k] as number) < (shape[k] as number)) break;
-      f -= (shape[k] as number) * (fStride[k] as number);
+      idx[k] += 1;
+      f += atNum(fStride, k);
+      if (atNum(idx, k) < atNum(shape, k)) break;
+      f -= atNum(shape, k) * atNum(fStride, k);
       idx[k] = 0;
     }
   }

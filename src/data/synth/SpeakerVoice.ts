@@ -3,6 +3,7 @@
  * Drawn from a seed, so a synthetic dataset's speakers are the same on every run.
  */
 import type { Random } from '../../random';
+import { at } from '../../util/at';
 
 export interface SpeakerVoice {
   /** espeak-ng voice with variant, e.g. 'en-gb-scotland+f2'. */
@@ -25,8 +26,8 @@ export const VOICE_VARIANTS: readonly string[] = ['m1', 'm2', 'm3', 'm4', 'm5', 
 
 /** Draw a speaker: uniform accent and variant, 120-200 wpm, pitch 20-80, peak level 0.3-0.9. */
 export function randomSpeakerVoice(rng: Random): SpeakerVoice {
-  const accent = ENGLISH_VOICES[rng.int(ENGLISH_VOICES.length)] as string;
-  const variant = VOICE_VARIANTS[rng.int(VOICE_VARIANTS.length)] as string;
+  const accent = at(ENGLISH_VOICES, rng.int(ENGLISH_VOICES.length));
+  const variant = at(VOICE_VARIANTS, rng.int(VOICE_VARIANTS.length));
   const speed = 120 + rng.int(81);
   const pitch = 20 + rng.int(61);
   // Two decimals keep the level reproducible when written into the dataset's description file.

@@ -20,6 +20,7 @@ import { resample } from '../audio/resample';
 import { runProgram } from '../../util/runProgram';
 import { randomSpeakerVoice, type SpeakerVoice } from './SpeakerVoice';
 import { temporaryPathFor, writeFileAtomic } from '../../util/writeFileAtomic';
+import { at, atF32, atKey } from '../../util/at';
 
 /** Options of `synthesizeSpokenSentences` (seeded, so the same options write the same files). */
 export interface SynthesizeSpokenSentencesOptions {
@@ -109,7 +110,7 @@ export async function synthesizeSpokenSentences(opts: SynthesizeSpokenSentencesO
       const lines: string[] = [];
       for (let u = 0; u < utterancesPerChapter; u++) {
         const uttId = `${speaker}-${chapter}-${String(u).padStart(4, '0')}`;
-        const text = texts[pick.int(texts.length)] as string;
+        const text = at(texts, pick.int(texts.length));
         jobs.push({ speaker, chapter, uttId, text, file: join(dir, `${uttId}.flac`) });
         lines.push(`${uttId} ${librispeechTranscript(text)}`);
       }
@@ -126,14 +127,14 @@ export async function synthesizeSpokenSentences(opts: SynthesizeSpokenSentencesO
       skipped++;
       return;
     }
-    const voice = speakers[job.speaker] as SpeakerVoice;
+    const voice = atKey(speakers, job.speaker, 'speakers');
     const spoken = await espeakSpeak(job.text, voice);
-    const converted = await resample(spoken.channels[0] as Float32Array, spoken.sampleRate, sampleRate);
+    const converted = await resample(at(spoken.channels, 0), spoken.sampleRate, sampleRate);
     const clip = new Float32Array(converted.length + 2 * pad);
     let max = 0;
-    for (let i = 0; i < converted.length; i++) max = Math.max(max, Math.abs(converted[i] as number));
+    for (let i = 0; i < converted.length; i++) max = Math.max(max, Math.abs(atF32(converted, i)));
     if (!(max > 0)) throw new Error(`synthesizeSpokenSentences: espeak-ng produced silence for '${job.text}' (${voice.voice})`);
-    for (let i = 0; i < converted.length; i++) clip[pad + i] = ((converted[i] as number) * voice.peak) / max;
+    for (let i = 0; i < converted.length; i++) clip[pad + i] = (atF32(converted, i) * voice.peak) / max;
     await writeFlac(job.file, clip, sampleRate);
   });
   for (const t of transcripts) writeFileAtomic(t.file, t.lines.map((l) => `${l}\n`).join(''));

@@ -19,6 +19,7 @@ import { mapWithConcurrency } from '../../util/mapWithConcurrency';
 import { resample } from '../audio/resample';
 import { randomSpeakerVoice, type SpeakerVoice } from './SpeakerVoice';
 import { writeFileAtomic } from '../../util/writeFileAtomic';
+import { at, atF32, atKey } from '../../util/at';
 
 /** The first ten words of Speech Commands v0.02, the ten classes of the seed notebook. */
 export const SPEECH_COMMANDS_WORDS: readonly string[] = ['yes', 'no', 'up', 'down', 'left', 'right', 'on', 'off', 'stop', 'go'];
@@ -91,9 +92,9 @@ export async function synthesizeSpokenWords(opts: SynthesizeSpokenWordsOptions):
       skipped++;
       return;
     }
-    const voice = speakers[id] as SpeakerVoice;
+    const voice = atKey(speakers, id, 'speakers');
     const spoken = await espeakSpeak(word, voice);
-    const at16k = await resample(spoken.channels[0] as Float32Array, spoken.sampleRate, sampleRate);
+    const at16k = await resample(at(spoken.channels, 0), spoken.sampleRate, sampleRate);
     writeFileAtomic(file, encodeWav(fitCentred(at16k, length, voice.peak, `${word} (${voice.voice})`), sampleRate));
   });
 
@@ -117,22 +118,22 @@ export async function synthesizeSpokenWords(opts: SynthesizeSpokenWordsOptions):
  */
 function fitCentred(x: Float32Array, length: number, peak: number, what: string): Float32Array {
   let max = 0;
-  for (let i = 0; i < x.length; i++) max = Math.max(max, Math.abs(x[i] as number));
+  for (let i = 0; i < x.length; i++) max = Math.max(max, Math.abs(atF32(x, i)));
   if (!(max > 0)) throw new Error(`synthesizeSpokenWords: espeak-ng produced silence for ${what}`);
   const threshold = 0.01 * max;
   let first = 0;
-  while (Math.abs(x[first] as number) < threshold) first++;
+  while (Math.abs(atF32(x, first)) < threshold) first++;
   let last = x.length - 1;
-  while (Math.abs(x[last] as number) < threshold) last--;
+  while (Math.abs(atF32(x, last)) < threshold) last--;
   const speech = last - first + 1;
   const out = new Float32Array(length);
   const gain = peak / max;
   if (speech <= length) {
     const offset = Math.floor((length - speech) / 2);
-    for (let i = 0; i < speech; i++) out[offset + i] = (x[first + i] as number) * gain;
+    for (let i = 0; i < speech; i++) out[offset + i] = atF32(x, first + i) * gain;
   } else {
     const start = first + Math.floor((speech - length) / 2);
-    for (let i = 0; i < length; i++) out[i] = (x[start + i] as number) * gain;
+    for (let i = 0; i < length; i++) out[i] = atF32(x, start + i) * gain;
   }
   return out;
 }

@@ -12,6 +12,7 @@ import { GraphBuilder, int } from '../../onnx/GraphBuilder';
 import { graphSession } from '../../onnx/graphSession';
 import type { Matrix } from '../../matrix';
 import { rowSquaredNorms } from './columns';
+import { atFloat } from '../../util/at';
 
 /** Largest number of `[block, k]` float32 entries one graph call may produce (about 32 MB). */
 const MAX_BLOCK_ENTRIES = 1 << 23;
@@ -51,7 +52,7 @@ function candidateGraph(): Uint8Array {
 
 function transposeF32(rows: Float64Array | Float32Array, r: number, c: number): Float32Array {
   const out = new Float32Array(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = rows[i * c + j] as number;
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = atFloat(rows, i * c + j);
   return out;
 }
 

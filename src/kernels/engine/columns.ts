@@ -5,6 +5,7 @@
  */
 import type { Matrix } from '../../matrix';
 import { allocate, type Precision } from './precision';
+import { atF64, atFloat } from '../../util/at';
 
 /** Mean of every column of `X` [rows, cols] -> [cols], summed in float64. */
 export function columnMeans(X: Matrix): Float64Array {
@@ -12,7 +13,7 @@ export function columnMeans(X: Matrix): Float64Array {
   const mean = new Float64Array(cols);
   for (let i = 0; i < rows; i++) {
     const o = i * cols;
-    for (let j = 0; j < cols; j++) mean[j] += data[o + j] as number;
+    for (let j = 0; j < cols; j++) mean[j] += atFloat(data, o + j);
   }
   if (rows > 0) for (let j = 0; j < cols; j++) mean[j] /= rows;
   return mean;
@@ -25,7 +26,7 @@ export function centerColumns(X: Matrix, precision: Precision = 'float64'): Matr
   const out = allocate(precision, rows * cols);
   for (let i = 0; i < rows; i++) {
     const o = i * cols;
-    for (let j = 0; j < cols; j++) out[o + j] = (data[o + j] as number) - (mean[j] as number);
+    for (let j = 0; j < cols; j++) out[o + j] = atFloat(data, o + j) - atF64(mean, j);
   }
   return { rows, cols, data: out };
 }
@@ -38,7 +39,7 @@ export function rowSquaredNorms(X: Matrix): Float64Array {
     let s = 0;
     const o = i * cols;
     for (let j = 0; j < cols; j++) {
-      const v = data[o + j] as number;
+      const v = atFloat(data, o + j);
       s += v * v;
     }
     out[i] = s;
@@ -56,9 +57,9 @@ export function normalizeRows(X: Matrix, precision: Precision = 'float64'): Matr
   const norms = rowSquaredNorms(X);
   const out = allocate(precision, rows * cols);
   for (let i = 0; i < rows; i++) {
-    const div = Math.max(Math.sqrt(norms[i] as number), 1e-12);
+    const div = Math.max(Math.sqrt(atF64(norms, i)), 1e-12);
     const o = i * cols;
-    for (let j = 0; j < cols; j++) out[o + j] = (data[o + j] as number) / div;
+    for (let j = 0; j < cols; j++) out[o + j] = atFloat(data, o + j) / div;
   }
   return { rows, cols, data: out };
 }

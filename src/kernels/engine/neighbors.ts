@@ -14,6 +14,7 @@ import { GraphBuilder, int } from '../../onnx/GraphBuilder';
 import { graphSession } from '../../onnx/graphSession';
 import { normalizeRows, rowSquaredNorms } from './columns';
 import { allocate, floatData, floatTensor, inPrecision, resolvePrecision, rowBlock, type Precision } from './precision';
+import { atF64, atFloat, atI32 } from '../../util/at';
 
 /** `inner`: x . y; `cosine`: x . y / (|x| |y|) (zero rows have similarity 0); `euclidean`: |x - y|^2. */
 export type NeighborMetric = 'inner' | 'cosine' | 'euclidean';
@@ -68,16 +69,16 @@ function knnSession(precision: Precision, euclidean: boolean) {
   });
 }
 
-function dot(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, d: number): number {
+function dot(a: Float32Array | Float64Array, ao: number, b: Float32Array | Float64Array, bo: number, d: number): number {
   let s = 0;
-  for (let t = 0; t < d; t++) s += (a[ao + t] as number) * (b[bo + t] as number);
+  for (let t = 0; t < d; t++) s += atFloat(a, ao + t) * atFloat(b, bo + t);
   return s;
 }
 
-function sqDist(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, d: number): number {
+function sqDist(a: Float32Array | Float64Array, ao: number, b: Float32Array | Float64Array, bo: number, d: number): number {
   let s = 0;
   for (let t = 0; t < d; t++) {
-    const x = (a[ao + t] as number) - (b[bo + t] as number);
+    const x = atFloat(a, ao + t) - atFloat(b, bo + t);
     s += x * x;
   }
   return s;
@@ -116,7 +117,7 @@ async function search(Q: Matrix, R: Matrix, selfExcluded: boolean, opts: Neighbo
   let half: ReturnType<typeof allocate> | null = null;
   if (rSq !== null) {
     half = allocate(precision, n);
-    for (let j = 0; j < n; j++) half[j] = -0.5 * (rSq[j] as number);
+    for (let j = 0; j < n; j++) half[j] = -0.5 * atF64(rSq, j);
   }
   // Exact re-scoring reads the caller's values (float64 arithmetic); cosine divides by float64 norms.
   const qInv = metric === 'cosine' && rerank ? invNorms(Q) : null;
@@ -157,17 +158,17 @@ async function search(Q: Matrix, R: Matrix, selfExcluded: boolean, opts: Neighbo
           if (metric === 'euclidean') v = sqDist(Q.data, qi * d, R.data, j * d, d);
           else {
             v = dot(Q.data, qi * d, R.data, j * d, d);
-            if (qInv !== null && rInv !== null) v = v * (qInv[qi] as number) * (rInv[j] as number);
+            if (qInv !== null && rInv !== null) v = v * atF64(qInv, qi) * atF64(rInv, j);
           }
         } else {
-          const s = V[t * kk + c] as number;
-          v = metric === 'euclidean' ? Math.max(0, (qSq === null ? 0 : (qSq[qi] as number)) - 2 * s) : s;
+          const s = atFloat(V, t * kk + c);
+          v = metric === 'euclidean' ? Math.max(0, (qSq === null ? 0 : atF64(qSq, qi)) - 2 * s) : s;
         }
         // Insertion into the sorted candidate list: better value first, then lower index.
         let p = m;
         while (p > 0) {
-          const pv = candVal[p - 1] as number;
-          const pi = candIdx[p - 1] as number;
+          const pv = atF64(candVal, p - 1);
+          const pi = atI32(candIdx, p - 1);
           const before = descending ? pv > v || (pv === v && pi < j) : pv < v || (pv === v && pi < j);
           if (before) break;
           candVal[p] = pv;
@@ -179,8 +180,8 @@ async function search(Q: Matrix, R: Matrix, selfExcluded: boolean, opts: Neighbo
         m++;
       }
       for (let c = 0; c < k; c++) {
-        indices[qi * k + c] = candIdx[c] as number;
-        values[qi * k + c] = candVal[c] as number;
+        indices[qi * k + c] = atI32(candIdx, c);
+        values[qi * k + c] = atF64(candVal, c);
       }
     }
   }
@@ -190,7 +191,7 @@ async function search(Q: Matrix, R: Matrix, selfExcluded: boolean, opts: Neighbo
 function invNorms(X: Matrix): Float64Array {
   const sq = rowSquaredNorms(X);
   const out = new Float64Array(X.rows);
-  for (let i = 0; i < X.rows; i++) out[i] = 1 / Math.max(Math.sqrt(sq[i] as number), 1e-12);
+  for (let i = 0; i < X.rows; i++) out[i] = 1 / Math.max(Math.sqrt(atF64(sq, i)), 1e-12);
   return out;
 }
 

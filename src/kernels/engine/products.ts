@@ -11,6 +11,7 @@ import type { FloatArray, Matrix } from '../../matrix';
 import { GraphBuilder, int } from '../../onnx/GraphBuilder';
 import { graphSession } from '../../onnx/graphSession';
 import { floatData, floatTensor, resolvePrecision, rowBlock, type Precision } from './precision';
+import { atFloat } from '../../util/at';
 
 export interface ProductOptions {
   /** Working precision (default: float32 when every input is float32, else float64). */
@@ -55,7 +56,7 @@ export async function crossProduct(X: Matrix, Y: Matrix, opts: ProductOptions = 
     const b = X === Y ? a : rowBlock(Y, r0, r1, precision);
     const res = await session.run({ A: floatTensor(a, [r1 - r0, X.cols]), B: floatTensor(b, [r1 - r0, Y.cols]) });
     const c = floatData(res['C'], 'C');
-    for (let t = 0; t < c.length; t++) out[t] += c[t] as number;
+    for (let t = 0; t < c.length; t++) out[t] += atFloat(c, t);
   }
   return { rows: X.cols, cols: Y.cols, data: out };
 }

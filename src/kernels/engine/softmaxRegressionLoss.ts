@@ -7,6 +7,7 @@
 import { tensor, type TensorValue } from '../../backend/ort';
 import { GraphBuilder, int, ints } from '../../onnx/GraphBuilder';
 import { graphSession } from '../../onnx/graphSession';
+import { atF64, atI32 } from '../../util/at';
 
 function lossGraph(): Uint8Array {
   const g = new GraphBuilder('softmax_regression_loss');
@@ -41,9 +42,9 @@ export async function softmaxRegressionLoss(X: Float64Array, n: number, d: numbe
   if (codes.length !== n) throw new Error(`softmaxRegressionLoss: ${codes.length} labels for ${n} rows`);
   const session = await graphSession('kernels/softmaxRegressionLoss', lossGraph);
   const xt = new Float64Array(d * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) xt[j * n + i] = X[i * d + j] as number;
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) xt[j * n + i] = atF64(X, i * d + j);
   const y = new Float64Array(n * c);
-  for (let i = 0; i < n; i++) y[i * c + (codes[i] as number)] = 1;
+  for (let i = 0; i < n; i++) y[i * c + atI32(codes, i)] = 1;
   const feeds: Record<string, TensorValue> = {
     X: tensor('float64', X, [n, d]),
     Xt: tensor('float64', xt, [d, n]),
@@ -57,7 +58,10 @@ export async function softmaxRegressionLoss(X: Float64Array, n: number, d: numbe
       const gW = out['gW'];
       const gb = out['gb'];
       if (loss === undefined || gW === undefined || gb === undefined) throw new Error('softmax regression graph returned incomplete outputs');
-      return { loss: (loss.data as Float64Array)[0] as number, gW: gW.data as Float64Array, gb: gb.data as Float64Array };
+      if (!(loss.data instanceof Float64Array && gW.data instanceof Float64Array && gb.data instanceof Float64Array)) {
+        throw new Error(`softmax regression graph returned ${loss.type}/${gW.type}/${gb.type}, expected float64`);
+      }
+      return { loss: atF64(loss.data, 0), gW: gW.data, gb: gb.data };
     },
   };
 }

@@ -13,6 +13,7 @@ import {
   topKNeighbors,
 } from '../../../src/kernels/engine';
 import { maxAbsDiff } from '../../maxAbsDiff';
+import { at } from '../../../src/util/at';
 
 afterAll(releaseGraphSessions);
 
@@ -27,7 +28,7 @@ function naiveXtY(X: Matrix, Y: Matrix): Float64Array {
   const out = new Float64Array(X.cols * Y.cols);
   for (let i = 0; i < X.rows; i++)
     for (let a = 0; a < X.cols; a++)
-      for (let b = 0; b < Y.cols; b++) out[a * Y.cols + b] += (X.data[i * X.cols + a] as number) * (Y.data[i * Y.cols + b] as number);
+      for (let b = 0; b < Y.cols; b++) out[a * Y.cols + b] += at(X.data, i * X.cols + a) * at(Y.data, i * Y.cols + b);
   return out;
 }
 
@@ -53,7 +54,7 @@ test('rowProducts is A B^T', async () => {
   for (let i = 0; i < 4; i++)
     for (let j = 0; j < 5; j++) {
       let s = 0;
-      for (let t = 0; t < 6; t++) s += (A.data[i * 6 + t] as number) * (B.data[j * 6 + t] as number);
+      for (let t = 0; t < 6; t++) s += at(A.data, i * 6 + t) * at(B.data, j * 6 + t);
       expect(P.data[i * 5 + j]).toBeCloseTo(s, 12);
     }
 });
@@ -76,8 +77,8 @@ function bruteKnn(X: Matrix, k: number, metric: 'inner' | 'cosine' | 'euclidean'
       if (excludeSelf && j === i) continue;
       let s = 0;
       for (let t = 0; t < d; t++) {
-        const a = X.data[i * d + t] as number;
-        const b = X.data[j * d + t] as number;
+        const a = at(X.data, i * d + t);
+        const b = at(X.data, j * d + t);
         s += metric === 'euclidean' ? -(a - b) * (a - b) : a * b;
       }
       if (metric === 'cosine') s /= nrm(i) * nrm(j);
@@ -157,19 +158,19 @@ test('symmetricEigen reconstructs A and returns orthonormal vectors, descending 
   const n = 9;
   const R = randomMatrix(n, n, 11);
   const A = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) A[i * n + j] = (R.data[i * n + j] as number) + (R.data[j * n + i] as number);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) A[i * n + j] = at(R.data, i * n + j) + at(R.data, j * n + i);
   // one repeated eigenvalue direction: add a rank-1 term to make the spectrum less generic
   const { values, vectors } = symmetricEigen(A, n);
-  for (let j = 1; j < n; j++) expect(values[j - 1] as number).toBeGreaterThanOrEqual(values[j] as number);
+  for (let j = 1; j < n; j++) expect(at(values, j - 1)).toBeGreaterThanOrEqual(at(values, j));
   for (let i = 0; i < n; i++)
     for (let j = 0; j < n; j++) {
       let s = 0;
       let o = 0;
       for (let t = 0; t < n; t++) {
-        s += (vectors[t * n + i] as number) * (values[t] as number) * (vectors[t * n + j] as number);
-        o += (vectors[i * n + t] as number) * (vectors[j * n + t] as number);
+        s += at(vectors, t * n + i) * at(values, t) * at(vectors, t * n + j);
+        o += at(vectors, i * n + t) * at(vectors, j * n + t);
       }
-      expect(Math.abs(s - (A[i * n + j] as number))).toBeLessThan(1e-12);
+      expect(Math.abs(s - at(A, i * n + j))).toBeLessThan(1e-12);
       expect(Math.abs(o - (i === j ? 1 : 0))).toBeLessThan(1e-13);
     }
   // diagonal and 1x1 / 0x0 edge cases
@@ -179,5 +180,5 @@ test('symmetricEigen reconstructs A and returns orthonormal vectors, descending 
   // rank-deficient: ones(4,4) has eigenvalues 4, 0, 0, 0
   const ev = symmetricEigen(new Float64Array(16).fill(1), 4).values;
   expect(ev[0]).toBeCloseTo(4, 13);
-  for (let j = 1; j < 4; j++) expect(Math.abs(ev[j] as number)).toBeLessThan(1e-14);
+  for (let j = 1; j < 4; j++) expect(Math.abs(at(ev, j))).toBeLessThan(1e-14);
 });
