@@ -35,7 +35,7 @@ export interface RegisterKernelResult {
   spec: KernelSpec;
 }
 
-/** The package root: two levels above this file in both `src/env` and `dist/env`. */
+/** The package root: two levels above this file in both `src/jupyter` and `dist/jupyter`. */
 export function packageRoot(): string {
   return path.resolve(__dirname, '..', '..');
 }
