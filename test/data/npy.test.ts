@@ -183,9 +183,9 @@ np.savez_compressed(d + "/packed.npz", x=vals(1000, "<f8").reshape(100, 10), y=n
     expect(() => readNpy(Buffer.from('PK\x03\x04 not npy'), 'x.npy')).toThrow(/x\.npy: not a \.npy file/);
     expect(() => readNpy(join(d, 'none.npy'))).toThrow(/none\.npy: file not found/);
     const npz = Buffer.from(readFileSync(join(d, 'packed.npz')));
-    expect(() => readNpz(npz.subarray(0, npz.length - 30), 'cut.npz')).toThrow(/cut\.npz: not a zip archive, or truncated/);
+    expect(() => readNpz(npz.subarray(0, npz.length - 30), { label: 'cut.npz' })).toThrow(/cut\.npz: not a zip archive, or truncated/);
     npz[200] = at(npz, 200) ^ 0xff;
-    expect(() => readNpz(npz, 'flipped.npz')).toThrow(/flipped\.npz: entry '.*': (corrupt deflate data|corrupt: CRC-32 mismatch)/);
+    expect(() => readNpz(npz, { label: 'flipped.npz' })).toThrow(/flipped\.npz: entry '.*': (corrupt deflate data|corrupt: CRC-32 mismatch)/);
   });
 });
 
@@ -283,5 +283,65 @@ describe('NpyWriter', () => {
     w.abort();
     expect(existsSync(aborted)).toBe(false);
     expect(readdirSync(dir).filter((f) => f.includes('aborted'))).toEqual([]);
+  });
+});
+
+describe('untrusted .npz archives', () => {
+  // Made with Python's zipfile and patched with struct, as an attacker would: an npz whose entry declares
+  // 1,000 bytes but inflates to 80 MB of zeros; one whose declared sizes exceed the caller's limit; and one whose
+  // six directory entries all point at the same compressed block.
+  let bombs = '';
+  beforeAll(() => {
+    bombs = join(dir, 'bombs');
+    mkdirSync(bombs);
+    python(
+      `
+import io, struct, sys, zipfile
+import numpy as np
+out = sys.argv[1]
+def npz(arrays):
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    return bytearray(buf.getvalue())
+def patch_sizes(b, size):
+    # every local header (PK\\3\\4) and central record (PK\\1\\2): uncompressed size field
+    i = 0
+    while True:
+        i = b.find(b'PK\\x03\\x04', i)
+        if i < 0: break
+        struct.pack_into('<I', b, i + 22, size); i += 4
+    i = 0
+    while True:
+        i = b.find(b'PK\\x01\\x02', i)
+        if i < 0: break
+        struct.pack_into('<I', b, i + 24, size); i += 4
+    return b
+open(out + '/liar.npz', 'wb').write(patch_sizes(npz({'x': np.zeros(10_000_000)}), 1000))
+open(out + '/big.npz', 'wb').write(npz({'x': np.zeros(1000), 'y': np.zeros(1000)}))
+# six names, one block: copy the central record of the only entry five times with new names
+b = npz({'a': np.zeros(10_000)})
+cd = b.find(b'PK\\x01\\x02'); eocd = b.find(b'PK\\x05\\x06')
+rec = bytes(b[cd:eocd]); name_len = struct.unpack_from('<H', rec, 28)[0]
+recs = [rec] + [rec[:46] + ('%s.npy' % c).encode().ljust(name_len, b'_')[:name_len] + rec[46 + name_len:] for c in 'bcdef']
+end = bytearray(b[eocd:]); struct.pack_into('<HH', end, 8, 6, 6); struct.pack_into('<I', end, 12, sum(map(len, recs)))
+open(out + '/shared.npz', 'wb').write(bytes(b[:cd]) + b''.join(recs) + bytes(end))
+`,
+      bombs,
+    );
+  });
+
+  test('an entry that inflates past its declared size stops there', () => {
+    const t0 = Date.now();
+    expect(() => readNpz(join(bombs, 'liar.npz'))).toThrow(/liar\.npz: entry 'x\.npy': corrupt or malicious: inflates past its declared 1000 bytes/);
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
+  test('declared sizes above the limit are refused before inflating', () => {
+    expect(Object.keys(readNpz(join(bombs, 'big.npz')))).toEqual(['x', 'y']);
+    expect(() => readNpz(join(bombs, 'big.npz'), { maxBytes: 10_000 })).toThrow(/big\.npz: its arrays declare 16\d\d\d bytes in all, above the limit of 10000 \(maxBytes\)/);
+  });
+
+  test('entries that share one compressed block are refused', () => {
+    expect(() => readNpz(join(bombs, 'shared.npz'))).toThrow(/shared\.npz: corrupt or malicious zip archive: entries '.*' and '.*' share data/);
   });
 });

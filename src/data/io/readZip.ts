@@ -2,10 +2,17 @@
  * A small ZIP reader (PKWARE APPNOTE 6.3): the central directory (with its ZIP64 forms, which NumPy's
  * `savez` writes), stored and deflated entries, CRC-32 checked. Enough for `.npz` files; no encryption,
  * no multi-disk archives.
+ *
+ * Archives are untrusted: an entry is inflated only up to the size its directory record declares (a zip bomb
+ * that declares little and inflates to much stops there), a declared size above the caller's limit is refused
+ * before anything is inflated, and entries whose data overlap (one compressed block serving several names,
+ * which multiplies what a small file inflates to) are refused by `listZipEntries`.
  */
 import { crc32, inflateRawSync } from 'node:zlib';
-import { errorMessage } from '../../util/describeError';
+import { at } from '../../util/at';
+import { errorCode, errorMessage } from '../../util/describeError';
 
+/** One entry of a zip archive's central directory. */
 export interface ZipEntry {
   readonly name: string;
   readonly method: number;
@@ -88,12 +95,33 @@ export function listZipEntries(bytes: Uint8Array, name: string): ZipEntry[] {
     entries.push({ name: entryName, method, compressedSize, size, crc, localHeaderOffset, flags });
     pos = extraEnd + commentLen;
   }
+  // Each entry's local header and data must lie apart from every other's: overlapping entries let a few
+  // kilobytes of deflate data stand for several huge arrays.
+  const spans = entries.map((en) => ({ name: en.name, start: en.localHeaderOffset, end: en.localHeaderOffset + 30 + en.compressedSize })).sort((a, b) => a.start - b.start);
+  for (let k = 1; k < spans.length; k++) {
+    const prev = at(spans, k - 1);
+    const cur = at(spans, k);
+    if (cur.start < prev.end) fail(`corrupt or malicious zip archive: entries '${prev.name}' and '${cur.name}' share data`);
+  }
   return entries;
 }
 
-/** The uncompressed bytes of `entry`, checked against its CRC-32. */
-export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, name: string): Uint8Array {
+/** Limits on what reading an untrusted archive may allocate. */
+export interface ZipReadOptions {
+  /** Largest uncompressed entry to inflate, in bytes (default 4 GiB). */
+  readonly maxEntryBytes?: number;
+}
+
+/** Default `maxEntryBytes`: 4 GiB, far above any layer matrix an `.npz` of features holds on this machine size. */
+export const DEFAULT_MAX_ENTRY_BYTES = 4 * 1024 ** 3;
+
+/** The uncompressed bytes of `entry`, checked against its CRC-32 and bounded by its declared size and `opts`. */
+export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, name: string, opts: ZipReadOptions = {}): Uint8Array {
   const where = `${name}: entry '${entry.name}'`;
+  const limit = opts.maxEntryBytes ?? DEFAULT_MAX_ENTRY_BYTES;
+  if (entry.size > limit) {
+    throw new Error(`${where}: declares ${entry.size} uncompressed bytes, above the limit of ${limit} (maxEntryBytes); refusing to inflate it`);
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const at = entry.localHeaderOffset;
   if (entry.flags & 0x1) throw new Error(`${where}: encrypted zip entries are not supported`);
@@ -106,8 +134,12 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, name: string): 
   if (entry.method === 0) data = raw;
   else if (entry.method === 8) {
     try {
-      data = inflateRawSync(raw);
+      // Never inflate past the declared size: one byte more than declared is enough to tell a lie.
+      data = inflateRawSync(raw, { maxOutputLength: entry.size + 1 });
     } catch (e) {
+      // zlib stops with ERR_BUFFER_TOO_LARGE once the output would pass maxOutputLength (checked by code, not
+      // by class: errors from node's zlib need not share this realm's RangeError).
+      if (errorCode(e) === 'ERR_BUFFER_TOO_LARGE') throw new Error(`${where}: corrupt or malicious: inflates past its declared ${entry.size} bytes`);
       throw new Error(`${where}: corrupt deflate data (${errorMessage(e)})`);
     }
   } else {
