@@ -13,6 +13,7 @@ import * as path from 'node:path';
 import type { Matrix } from '../matrix';
 import { NpyWriter } from '../data/io/NpyWriter';
 import { readNpy } from '../data/io/readNpy';
+import { LOCK_FILE } from '../util/dirLock';
 import { writeFileAtomic } from '../util/writeFileAtomic';
 import { writeNpy } from '../data/io/writeNpy';
 import {
@@ -260,7 +261,7 @@ export class FeatureStoreWriter {
       removeUncommitted(dir, partial, records.length, init.options);
       return new FeatureStoreWriter(dir, init, null, records);
     }
-    const foreign = fs.readdirSync(dir).filter((f) => f !== PARTIAL_DIR);
+    const foreign = fs.readdirSync(dir).filter((f) => f !== PARTIAL_DIR && f !== LOCK_FILE);
     if (foreign.length > 0) {
       throw new Error(`${dir} is not empty (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''}) and holds no layerwise feature store; choose an empty or new output directory`);
     }

@@ -17,6 +17,7 @@ import { resolveLayers, type LayerSelection } from '../model/resolveLayers';
 import type { RunOptions, SpeechModel } from '../model/SpeechModel';
 import { at, atF32, atF64 } from '../util/at';
 import { errorMessage } from '../util/describeError';
+import { lockDirectory } from '../util/dirLock';
 
 /** One clip: a file (or a segment of one) or samples already in memory. */
 export interface ExtractItem {
@@ -193,6 +194,28 @@ export async function extractFeatures(model: SpeechModel, dataset: ExtractDatase
     seen.add(it.id);
   }
 
+  // One run per store at a time: a second run into the same folder would delete the first's temporary files
+  // and could commit rows of its own into it.
+  const lock = lockDirectory(opts.out, `layerwise extract (${model.id})`);
+  try {
+    return await extractLocked(model, items, opts, { pooling, batchSize, shardItems, shardFrames, padding, skipShort, layers }, t0);
+  } finally {
+    lock.release();
+  }
+}
+
+interface ResolvedExtractOptions {
+  readonly pooling: Pooling;
+  readonly batchSize: number;
+  readonly shardItems: number;
+  readonly shardFrames: number;
+  readonly padding: MaxLengthPadding | null;
+  readonly skipShort: boolean;
+  readonly layers: readonly string[];
+}
+
+async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], opts: ExtractOptions, o: ResolvedExtractOptions, t0: number): Promise<ExtractResult> {
+  const { pooling, batchSize, shardItems, shardFrames, padding, skipShort, layers } = o;
   const writer = FeatureStoreWriter.open(opts.out, {
     model: { id: model.id, hash: model.hash },
     sampleRate: model.sampleRate,
