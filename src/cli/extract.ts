@@ -32,6 +32,7 @@ export const usage = `usage: layerwise extract --model M --data D --out DIR [opt
   --shard-frames N   frame stores also close a shard at N frames (default 8192)
   --ffn 3,6          also expose the FFN activations inside these layers (1..L; ffn.6 sits in the layer that outputs hidden.6)
   --threads N        onnxruntime threads (default: all cores)
+  --max-clip-memory G  refuse clips whose forward pass needs more than G GiB (default: 70% of this machine's memory)
   --no-normalize     do not normalise waveforms (overrides preprocessor_config.json)
   --quantized        use onnx/model_quantized.onnx of a hub repo
   --no-progress      no progress bar`;
@@ -94,7 +95,7 @@ function intList(value: string | undefined, name: string): number[] | undefined 
 /** Run `layerwise extract` with the arguments after the subcommand; returns the exit status. */
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, {
-    strings: ['model', 'data', 'out', 'pooling', 'layers', 'limit', 'seed', 'split', 'max-length', 'batch-size', 'shard-items', 'shard-frames', 'ffn', 'threads'],
+    strings: ['model', 'data', 'out', 'pooling', 'layers', 'limit', 'seed', 'split', 'max-length', 'batch-size', 'shard-items', 'shard-frames', 'ffn', 'threads', 'max-clip-memory'],
     booleans: ['skip-short', 'no-normalize', 'quantized', 'no-progress'],
   });
   if (a.positional.length > 0) throw new Error(`unexpected argument '${a.positional[0]}'\n${usage}`);
@@ -114,6 +115,9 @@ export async function run(argv: string[]): Promise<number> {
   const batchSize = intFlag(a.strings['batch-size'], 'batch-size');
   const shardItems = intFlag(a.strings['shard-items'], 'shard-items');
   const shardFrames = intFlag(a.strings['shard-frames'], 'shard-frames');
+  const maxClipText = a.strings['max-clip-memory'];
+  const maxClipGiB = maxClipText === undefined ? undefined : Number(maxClipText);
+  if (maxClipGiB !== undefined && !(maxClipGiB > 0)) throw new Error(`--max-clip-memory must be a positive number of GiB, got '${String(maxClipText)}'`);
 
   const { layout, dataset: full } = loadDatasetAt(dataPath, a.strings.split);
   let dataset = seed !== undefined ? full.shuffle(seed) : full;
@@ -144,6 +148,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(batchSize !== undefined ? { batchSize } : {}),
       ...(shardItems !== undefined ? { shardItems } : {}),
       ...(shardFrames !== undefined ? { shardFrames } : {}),
+      ...(maxClipGiB !== undefined ? { maxClipBytes: maxClipGiB * 2 ** 30 } : {}),
       ...(progress !== null ? { onProgress: progress.onProgress } : {}),
     });
     progress?.stop();

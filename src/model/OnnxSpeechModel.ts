@@ -12,6 +12,7 @@ import { greedyCTCDecode, type CTCVocab } from './ctcDecode';
 import { CTC_OUTPUT } from './findCTCVocab';
 import type { ConvGeometry, LayerMap } from './mapLayers';
 import { normalizeWaveform } from './normalizeWaveform';
+import { estimateRunBytes, type RunMemoryShape } from './runMemory';
 import { at, atF32, atKey, atNum } from '../util/at';
 
 /** What `loadModel` found, for listings (`layerwise layers`) and feature-store metadata. */
@@ -56,6 +57,7 @@ export class OnnxSpeechModel implements LoadedSpeechModel {
     names: readonly string[],
     readonly info: LoadedModelInfo,
     vocab: CTCVocab | undefined,
+    private readonly memory: RunMemoryShape,
   ) {
     this.frameSeconds = convHop(info.conv, id) / sampleRate;
     this.minSamples = convMinSamples(info.conv, id);
@@ -157,6 +159,11 @@ export class OnnxSpeechModel implements LoadedSpeechModel {
     });
     const out = await this.forward(batch, clips.length, n, names);
     return this.caches(out, names, clips.length, n);
+  }
+
+  /** See `SpeechModel.estimateRunBytes` (`runMemory.ts` has the model). */
+  estimateRunBytes(numSamples: number): number {
+    return estimateRunBytes(this.memory, numSamples);
   }
 
   async release(): Promise<void> {

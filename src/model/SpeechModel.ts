@@ -44,6 +44,11 @@ export interface SpeechModel {
    * a tokenizer vocabulary.
    */
   transcribe?(samples: Float32Array): Promise<string>;
+  /**
+   * Optional: the estimated peak memory in bytes of one `run` over `numSamples` samples; extraction refuses
+   * clips whose estimate is above its limit instead of letting the machine run out of memory.
+   */
+  estimateRunBytes?(numSamples: number): number;
   /** Free the runtime session. */
   release(): Promise<void>;
 }

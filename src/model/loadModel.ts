@@ -90,7 +90,16 @@ export async function loadModel(source: string, opts: LoadModelOptions = {}): Pr
   };
   try {
     const vocab = vocabFile === undefined ? undefined : readCTCVocab(vocabFile);
-    return new OnnxSpeechModel(id, hash, sampleRate, session, exposed.names, info, vocab);
+    const memory = {
+      conv,
+      layers: exposed.map.numLayers,
+      ffnOutputs: (opts.ffn ?? []).length,
+      ...(cfg.numAttentionHeads !== undefined ? { heads: cfg.numAttentionHeads } : {}),
+      ...(cfg.hiddenSize !== undefined ? { hidden: cfg.hiddenSize } : {}),
+      ...(cfg.intermediateSize !== undefined ? { intermediate: cfg.intermediateSize } : {}),
+      ...(cfg.convDim?.[0] !== undefined ? { convChannels: cfg.convDim[0] } : {}),
+    };
+    return new OnnxSpeechModel(id, hash, sampleRate, session, exposed.names, info, vocab, memory);
   } catch (e) {
     await session.release();
     throw e;

@@ -19,6 +19,11 @@ export interface SpeechModelConfig {
   readonly conv: ConvGeometry | undefined;
   readonly modelType: string | undefined;
   readonly numHiddenLayers: number | undefined;
+  /** `num_attention_heads`, `hidden_size`, `intermediate_size` and the first `conv_dim` of config.json, when present (memory estimates). */
+  readonly numAttentionHeads: number | undefined;
+  readonly hiddenSize: number | undefined;
+  readonly intermediateSize: number | undefined;
+  readonly convDim: readonly number[] | undefined;
   /**
    * `layerwise_random_weights` of config.json (default false): the checkpoint has untrained weights, as the
    * bundled demo model does, so figures made with it must say so.
@@ -81,6 +86,10 @@ export function parseSpeechModelConfig(
   let conv: ConvGeometry | undefined;
   let modelType: string | undefined;
   let numHiddenLayers: number | undefined;
+  let numAttentionHeads: number | undefined;
+  let hiddenSize: number | undefined;
+  let intermediateSize: number | undefined;
+  let convDim: number[] | undefined;
   let randomWeights = false;
   if (config !== undefined) {
     const k = config['conv_kernel'];
@@ -96,13 +105,22 @@ export function parseSpeechModelConfig(
     if (typeof config['model_type'] === 'string') modelType = config['model_type'];
     const nl = config['num_hidden_layers'];
     if (Number.isInteger(nl)) numHiddenLayers = nl as number;
+    const positive = (key: string): number | undefined => {
+      const v = config[key];
+      return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined;
+    };
+    numAttentionHeads = positive('num_attention_heads');
+    hiddenSize = positive('hidden_size');
+    intermediateSize = positive('intermediate_size');
+    const cd = config['conv_dim'];
+    if (Array.isArray(cd) && cd.length > 0 && cd.every((x) => typeof x === 'number' && Number.isInteger(x) && x > 0)) convDim = cd.filter((x): x is number => typeof x === 'number');
     const rw = config['layerwise_random_weights'];
     if (rw !== undefined) {
       if (typeof rw !== 'boolean') throw new Error(`${cf}: 'layerwise_random_weights' must be true or false, got ${JSON.stringify(rw)}`);
       randomWeights = rw;
     }
   }
-  return { sampleRate, normalize, conv, modelType, numHiddenLayers, randomWeights, configFile, preprocessorFile };
+  return { sampleRate, normalize, conv, modelType, numHiddenLayers, numAttentionHeads, hiddenSize, intermediateSize, convDim, randomWeights, configFile, preprocessorFile };
 }
 
 /**

@@ -7,6 +7,7 @@
  * 'max_length'}` reproduces the seed notebook's zero-padding to a fixed length (the zeros are added before the
  * model's own normalisation, as Wav2Vec2FeatureExtractor does when it returns no attention mask).
  */
+import * as os from 'node:os';
 import { loadAudio } from '../data/audio/loadAudio';
 import type { Matrix } from '../matrix';
 import type { ActivationCache } from '../model/ActivationCache';
@@ -62,6 +63,12 @@ export interface ExtractOptions {
   /** Skip clips shorter than `model.minSamples`, recording them in `meta.skipped` (default false: error). */
   skipShort?: boolean;
   onProgress?: ProgressCallback;
+  /**
+   * Refuse a clip whose forward pass the model estimates to need more than this many bytes
+   * (`SpeechModel.estimateRunBytes`; default 70% of this machine's memory), naming the clip, its length and
+   * this option, instead of letting the out-of-memory killer end the process.
+   */
+  maxClipBytes?: number;
   /** How to read `item.path` (default: `loadAudio` from the data module, resampled to the model's rate). */
   loadAudio?: AudioLoader;
 }
@@ -196,9 +203,11 @@ export async function extractFeatures(model: SpeechModel, dataset: ExtractDatase
 
   // One run per store at a time: a second run into the same folder would delete the first's temporary files
   // and could commit rows of its own into it.
+  const maxClipBytes = opts.maxClipBytes ?? Math.floor(0.7 * os.totalmem());
+  if (!(maxClipBytes > 0)) throw new Error(`extractFeatures: maxClipBytes must be a positive number, got ${maxClipBytes}`);
   const lock = lockDirectory(opts.out, `layerwise extract (${model.id})`);
   try {
-    return await extractLocked(model, items, opts, { pooling, batchSize, shardItems, shardFrames, padding, skipShort, layers }, t0);
+    return await extractLocked(model, items, opts, { pooling, batchSize, shardItems, shardFrames, padding, skipShort, layers, maxClipBytes }, t0);
   } finally {
     lock.release();
   }
@@ -212,10 +221,11 @@ interface ResolvedExtractOptions {
   readonly padding: MaxLengthPadding | null;
   readonly skipShort: boolean;
   readonly layers: readonly string[];
+  readonly maxClipBytes: number;
 }
 
 async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], opts: ExtractOptions, o: ResolvedExtractOptions, t0: number): Promise<ExtractResult> {
-  const { pooling, batchSize, shardItems, shardFrames, padding, skipShort, layers } = o;
+  const { pooling, batchSize, shardItems, shardFrames, padding, skipShort, layers, maxClipBytes } = o;
   const writer = FeatureStoreWriter.open(opts.out, {
     model: { id: model.id, hash: model.hash },
     sampleRate: model.sampleRate,
@@ -259,6 +269,16 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
       throw new Error(`${describeItem(item)}: ${msg}`);
     }
     if (samples.length === 0) throw new Error(`${describeItem(item)}: the audio is empty (0 samples)`);
+    // Before anything walks the samples: a clip too long to run is refused at once.
+    const needs = model.estimateRunBytes?.(Math.max(samples.length, padding?.maxLength ?? 0));
+    if (needs !== undefined && needs > maxClipBytes) {
+      const gib = (b: number): string => `${(b / 2 ** 30).toFixed(1)} GiB`;
+      throw new Error(
+        `${describeItem(item)}: ${(samples.length / model.sampleRate).toFixed(1)} s of audio needs about ${gib(needs)} to run in one piece ` +
+          `(self-attention grows with the square of the length), above the limit of ${gib(maxClipBytes)} (maxClipBytes, --max-clip-memory); ` +
+          'cut the clip into shorter segments (items with start/end), or raise the limit on a machine with more memory',
+      );
+    }
     checkFinite(samples, item, 'the audio');
     const numSamples = samples.length;
     if (padding !== null && samples.length < padding.maxLength) {
