@@ -88,6 +88,7 @@ export {
   type FramesOptions,
   type FeatureStoreMeta,
   type StoreItem,
+  type ItemSource,
   type StoreLayer,
   type StoreShard,
   type StoreOptions,

@@ -36,6 +36,7 @@ export interface LoadedModelInfo {
 export interface LoadedSpeechModel extends SpeechModel {
   readonly info: LoadedModelInfo;
   runBatch(clips: readonly Float32Array[], opts?: RunOptions): Promise<ActivationCache[]>;
+  estimateRunBytes(numSamples: number): number;
 }
 
 /** The `LoadedSpeechModel` over an onnxruntime session. */

@@ -56,6 +56,15 @@ export interface StoreItem {
   readonly frames: number;
   /** Frame stores: the item's first row in the store-wide frame numbering of layers without `frameCounts`. */
   readonly frameOffset?: number;
+  /** The audio file the features came from, as it was when it was read (so a resume can tell it changed). */
+  readonly source?: ItemSource;
+}
+
+/** An item's audio file: its path, and its size and modification time (whole milliseconds) when it was read. */
+export interface ItemSource {
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
 }
 
 /** One shard of a frame store: consecutive items in one `.npy` file per layer. */

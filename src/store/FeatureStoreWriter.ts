@@ -271,6 +271,11 @@ export class FeatureStoreWriter {
     return new FeatureStoreWriter(dir, init, null, []);
   }
 
+  /** The items of the shards an interrupted run committed (what a resume takes over). */
+  get committedItems(): StoreItem[] {
+    return this.records.flatMap((r) => r.kept.map((k) => k.item));
+  }
+
   /** The first dataset position no committed shard covers. */
   get nextPosition(): number {
     const last = this.records[this.records.length - 1];

@@ -7,17 +7,18 @@
  * 'max_length'}` reproduces the seed notebook's zero-padding to a fixed length (the zeros are added before the
  * model's own normalisation, as Wav2Vec2FeatureExtractor does when it returns no attention mask).
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { loadAudio } from '../data/audio/loadAudio';
 import type { Matrix } from '../matrix';
 import type { ActivationCache } from '../model/ActivationCache';
-import { type FeatureStoreMeta, type MaxLengthPadding, type Pooling, type StoreItem } from './FeatureStoreMeta';
+import { type FeatureStoreMeta, type ItemSource, type MaxLengthPadding, type Pooling, type StoreItem } from './FeatureStoreMeta';
 import { FeatureStoreWriter } from './FeatureStoreWriter';
 import { ProgressTracker, type ProgressCallback } from '../util/progress';
 import { resolveLayers, type LayerSelection } from '../model/resolveLayers';
 import type { RunOptions, SpeechModel } from '../model/SpeechModel';
 import { at, atF32, atF64 } from '../util/at';
-import { errorMessage } from '../util/describeError';
+import { errorCode, errorMessage } from '../util/describeError';
 import { lockDirectory } from '../util/dirLock';
 
 /** One clip: a file (or a segment of one) or samples already in memory. */
@@ -121,6 +122,8 @@ function describeItem(item: ExtractItem): string {
 interface Ready {
   readonly pos: number;
   readonly item: ExtractItem;
+  /** The file as it was read (absent for in-memory samples). */
+  readonly source: ItemSource | undefined;
   /** What the model runs (padded when `padding` is set). */
   readonly samples: Float32Array;
   /** Length before padding. */
@@ -130,7 +133,7 @@ interface Ready {
 type Loaded = Ready | { readonly pos: number; readonly item: ExtractItem; readonly skip: string };
 
 type Produced =
-  | { readonly pos: number; readonly item: ExtractItem; readonly numSamples: number; readonly cache: ActivationCache }
+  | { readonly pos: number; readonly item: ExtractItem; readonly source: ItemSource | undefined; readonly numSamples: number; readonly cache: ActivationCache }
   | { readonly pos: number; readonly item: ExtractItem; readonly skip: string };
 
 /** Mean over frames of `[frames, dim]`, accumulated in float64. */
@@ -163,7 +166,7 @@ function pooled(item: ExtractItem, cache: ActivationCache, layers: readonly stri
 }
 
 /** The item's metadata row; `frames` counts transformer frames (the first hidden/ffn layer stored). */
-function storeItem(item: ExtractItem, numSamples: number, cache: ActivationCache, layers: readonly string[]): StoreItem {
+function storeItem(item: ExtractItem, source: ItemSource | undefined, numSamples: number, cache: ActivationCache, layers: readonly string[]): StoreItem {
   const ref = layers.find((n) => !n.startsWith('local.')) ?? at(layers, 0);
   return {
     id: item.id,
@@ -174,7 +177,41 @@ function storeItem(item: ExtractItem, numSamples: number, cache: ActivationCache
     ...(item.end !== undefined ? { end: item.end } : {}),
     numSamples,
     frames: cache.get(ref).rows,
+    ...(source !== undefined ? { source } : {}),
   };
+}
+
+/** Size and modification time of `file` now (null when it is gone). */
+function statSource(file: string): ItemSource | null {
+  try {
+    const st = fs.statSync(file);
+    // Whole milliseconds: what every file system and `fs.utimes` keep alike.
+    return { path: file, size: st.size, mtimeMs: Math.floor(st.mtimeMs) };
+  } catch (e) {
+    if (errorCode(e) === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+/**
+ * A resume takes over the committed shards only if their audio is what it was: an item whose file was edited,
+ * replaced or removed since would keep features of the old audio beside features of new audio.
+ */
+function checkResumedSources(dir: string, resumed: readonly StoreItem[]): void {
+  for (const it of resumed) {
+    if (it.source === undefined) continue;
+    const now = statSource(it.source.path);
+    const was = it.source;
+    if (now !== null && now.size === was.size && now.mtimeMs === was.mtimeMs) continue;
+    const what =
+      now === null
+        ? 'is gone'
+        : `changed (size ${was.size} -> ${now.size} bytes, modified ${new Date(was.mtimeMs).toISOString()} -> ${new Date(now.mtimeMs).toISOString()})`;
+    throw new Error(
+      `item '${it.id}' (${was.path}) ${what} since the interrupted run stored its features in ${dir}; ` +
+        'resuming would mix features of the old and the new audio: restore the file, or delete the output directory to start over',
+    );
+  }
 }
 
 /** Extract features of every item of `dataset` into `opts.out` (see the module comment). */
@@ -247,6 +284,7 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
     return { dir: opts.out, meta: writer.completeMeta, computed: 0, resumed: items.length, seconds: (performance.now() - t0) / 1000, audioSeconds: 0, alreadyComplete: true };
   }
 
+  checkResumedSources(opts.out, writer.committedItems);
   const resumed = writer.nextPosition;
   const tracker = new ProgressTracker(items.length, resumed);
   opts.onProgress?.(tracker.info());
@@ -255,12 +293,14 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
   const loadAt = async (pos: number): Promise<Loaded> => {
     const item = at(items, pos);
     let samples: Float32Array;
+    let source: ItemSource | undefined;
     try {
       if (item.samples !== undefined) {
         if (!(item.samples instanceof Float32Array)) throw new Error('samples must be a Float32Array');
         samples = item.samples;
       } else {
         if (item.path === undefined) throw new Error('has neither samples nor a path');
+        source = statSource(item.path) ?? undefined;
         samples = await load(item, model.sampleRate);
       }
     } catch (e) {
@@ -292,7 +332,7 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
       if (skipShort) return { pos, item, skip: reason };
       throw new Error(`${describeItem(item)}: ${reason}; drop it from the dataset or pass skipShort (--skip-short) to record and skip such clips`);
     }
-    return { pos, item, samples, numSamples };
+    return { pos, item, source, samples, numSamples };
   };
 
   const runOpts: RunOptions = { layers };
@@ -351,7 +391,7 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
       if (caches.length !== batch.length) throw new Error(`model ${model.id}: runBatch returned ${caches.length} results for ${batch.length} clips`);
       for (let k = 0; k < batch.length; k++) {
         const b = at(batch, k);
-        yield { pos: b.pos, item: b.item, numSamples: b.numSamples, cache: at(caches, k) };
+        yield { pos: b.pos, item: b.item, source: b.source, numSamples: b.numSamples, cache: at(caches, k) };
       }
     }
   }
@@ -364,7 +404,7 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
       if ('skip' in p) {
         shard.skip(p.pos, p.item.id, p.skip);
       } else {
-        shard.add(p.pos, storeItem(p.item, p.numSamples, p.cache, layers), pooled(p.item, p.cache, layers, pooling));
+        shard.add(p.pos, storeItem(p.item, p.source, p.numSamples, p.cache, layers), pooled(p.item, p.cache, layers, pooling));
         audioSeconds += p.numSamples / model.sampleRate;
       }
       computed++;

@@ -5,4 +5,4 @@
  */
 export { extractFeatures, type ExtractOptions, type ExtractResult, type ExtractDataset, type ExtractItem, type AudioLoader } from './extractFeatures';
 export { openFeatureStore, frameItemIds, FeatureStore, type FrameIndex, type FrameShard, type FramesOptions } from './FeatureStore';
-export type { FeatureStoreMeta, StoreItem, StoreLayer, StoreShard, StoreOptions, SkippedItem, Pooling, MaxLengthPadding } from './FeatureStoreMeta';
+export type { FeatureStoreMeta, StoreItem, ItemSource, StoreLayer, StoreShard, StoreOptions, SkippedItem, Pooling, MaxLengthPadding } from './FeatureStoreMeta';

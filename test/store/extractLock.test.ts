@@ -1,14 +1,16 @@
 /**
  * One extraction per output folder: a second run into a folder in use is refused naming the owner (and does not
  * touch the first run's files); a lock left by a process that no longer runs is taken over; a lock from another
- * host is refused with the file to delete.
+ * host is refused with the file to delete; a resume checks that the audio it takes over has not changed.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { encodeWav } from '../../src/data/audio/encodeWav';
 import { extractFeatures, type ExtractItem } from '../../src/store/extractFeatures';
 import { openFeatureStore } from '../../src/store/FeatureStore';
+import { at } from '../../src/util/at';
 import { LOCK_FILE } from '../../src/util/dirLock';
 import { makeTestModel, testClip } from './extractTestModel';
 
@@ -65,4 +67,35 @@ test('a lock whose process is gone is taken over; one from another host is refus
   fs.writeFileSync(path.join(other, LOCK_FILE), JSON.stringify({ pid: 1, host: 'elsewhere.example', started: '2026-01-01T00:00:00.000Z', job: 'layerwise extract (remote)' }));
   await expect(extractFeatures(makeTestModel(), items, { out: other })).rejects.toThrow(/is locked by layerwise extract \(remote\), pid 1 on elsewhere\.example.*if it is not running, delete .*\.layerwise\.lock/);
   expect(fs.readdirSync(other)).toEqual([LOCK_FILE]);
+});
+
+test('a resume refuses to take over features of a file that changed since the interrupted run', async () => {
+  const out = tmp();
+  const audio = path.join(path.dirname(out), 'audio');
+  fs.mkdirSync(audio);
+  const lengths = [3200, 3520, 3840, 4160, 4480, 4800];
+  const files = lengths.map((n, k) => {
+    const file = path.join(audio, `clip${k}.wav`);
+    fs.writeFileSync(file, encodeWav(testClip(n, k), 16000));
+    return file;
+  });
+  const dataset: ExtractItem[] = files.map((file, k) => ({ id: `clip${k}`, path: file }));
+  // The first run dies on clip4 after committing the shards of clips 0-3.
+  await expect(extractFeatures(makeTestModel({ failOnLength: 4480 }), dataset, { out, shardItems: 2 })).rejects.toThrow(/simulated crash/);
+  const original = fs.readFileSync(at(files, 1));
+  const { mtime } = fs.statSync(at(files, 1));
+  // The user edits clip1 (same length, other samples, a later modification time) and reruns.
+  fs.writeFileSync(at(files, 1), encodeWav(testClip(3520, 9), 16000));
+  fs.utimesSync(at(files, 1), mtime, new Date(mtime.getTime() + 5000));
+  await expect(extractFeatures(makeTestModel(), dataset, { out, shardItems: 2 })).rejects.toThrow(
+    /item 'clip1' \(.*clip1\.wav\) changed \(size \d+ -> \d+ bytes, modified .* -> .*\) since the interrupted run stored its features/,
+  );
+  fs.rmSync(at(files, 1));
+  await expect(extractFeatures(makeTestModel(), dataset, { out, shardItems: 2 })).rejects.toThrow(/item 'clip1' \(.*\) is gone since the interrupted run/);
+  // Restored as it was: the rerun takes over clips 0-3 and computes the rest.
+  fs.writeFileSync(at(files, 1), original);
+  fs.utimesSync(at(files, 1), mtime, mtime);
+  const r = await extractFeatures(makeTestModel(), dataset, { out, shardItems: 2 });
+  expect([r.resumed, r.computed]).toEqual([4, 2]);
+  expect(openFeatureStore(out).meta.items.map((i) => i.source?.size)).toEqual(files.map((f) => fs.statSync(f).size));
 });
