@@ -147,5 +147,19 @@ export function readFeatureStoreMeta(dir: string): FeatureStoreMeta {
   if ((m.pooling !== 'mean' && m.pooling !== 'frames') || !Array.isArray(m.layers) || !Array.isArray(m.items) || !Array.isArray(m.shards)) {
     throw new Error(`${file}: missing pooling, layers, items or shards`);
   }
+  // The file names in meta.json are joined to the store's folder: a store from elsewhere must not make a
+  // reader open files outside it (`../../etc/...`). Only the names the writer makes are accepted.
+  for (const l of m.layers) {
+    const name: unknown = typeof l === 'object' && l !== null && 'file' in l ? l.file : undefined;
+    if (typeof name !== 'string' || !/^(layer|local|ffn)_\d{2,}$/.test(name)) {
+      throw new Error(`${file}: layer file ${JSON.stringify(name)} is not a store file name (layer_NN, local_NN, ffn_NN); refusing a path outside the store`);
+    }
+  }
+  for (const s of m.shards) {
+    const name: unknown = typeof s === 'object' && s !== null && 'file' in s ? s.file : undefined;
+    if (typeof name !== 'string' || !/^shard_\d{5,}\.npy$/.test(name)) {
+      throw new Error(`${file}: shard file ${JSON.stringify(name)} is not a store file name (shard_NNNNN.npy); refusing a path outside the store`);
+    }
+  }
   return parsed as FeatureStoreMeta;
 }

@@ -261,6 +261,10 @@ export class FeatureStoreWriter {
       removeUncommitted(dir, partial, records.length, init.options);
       return new FeatureStoreWriter(dir, init, null, records);
     }
+    // A `.partial/` folder without this format's run record is not ours: never delete what a run did not create.
+    if (fs.existsSync(partial) && fs.readdirSync(partial).length > 0) {
+      throw new Error(`${dir} holds a ${PARTIAL_DIR}/ folder that no layerwise extraction started (no ${RUN_FILE} in it); move it away or choose another output directory`);
+    }
     const foreign = fs.readdirSync(dir).filter((f) => f !== PARTIAL_DIR && f !== LOCK_FILE);
     if (foreign.length > 0) {
       throw new Error(`${dir} is not empty (${foreign.slice(0, 3).join(', ')}${foreign.length > 3 ? ', ...' : ''}) and holds no layerwise feature store; choose an empty or new output directory`);
@@ -421,7 +425,8 @@ function removeUncommitted(dir: string, partial: string, committed: number, o: S
     const m = /^shard_(\d+)\.(npy|json)$/.exec(f);
     return m !== null && Number(m[1]) >= committed;
   };
-  const folders = [partial, ...(o.pooling === 'frames' ? o.layers.map((n) => path.join(dir, layerFileStem(n))) : [])];
+  // The store's own folder too: a run killed while assembling the final layer files leaves their temporaries there.
+  const folders = [dir, partial, ...(o.pooling === 'frames' ? o.layers.map((n) => path.join(dir, layerFileStem(n))) : [])];
   for (const folder of folders) {
     if (!fs.existsSync(folder)) continue;
     for (const f of fs.readdirSync(folder)) if (isStale(f)) fs.rmSync(path.join(folder, f), { force: true });

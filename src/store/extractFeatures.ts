@@ -202,7 +202,8 @@ function checkResumedSources(dir: string, resumed: readonly StoreItem[]): void {
     if (it.source === undefined) continue;
     const now = statSource(it.source.path);
     const was = it.source;
-    if (now !== null && now.size === was.size && now.mtimeMs === was.mtimeMs) continue;
+    // Within a millisecond: file systems and `fs.utimes` round sub-millisecond times differently.
+    if (now !== null && now.size === was.size && Math.abs(now.mtimeMs - was.mtimeMs) <= 1) continue;
     const what =
       now === null
         ? 'is gone'

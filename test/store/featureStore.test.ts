@@ -44,6 +44,18 @@ test('opening something that is not a finished store says what it is', () => {
   expect(() => openFeatureStore(dir)).toThrow(/meta.json: not valid JSON/);
 });
 
+test('meta.json cannot point a reader at files outside the store', () => {
+  const dir = tmp();
+  const meta = (layerFile: string, shardFile: string): string =>
+    JSON.stringify({ formatVersion: 1, pooling: 'frames', layers: [{ name: 'hidden.0', file: layerFile, dim: 2 }], items: [], shards: [{ file: shardFile, firstItem: 0, items: 0 }] });
+  fs.writeFileSync(path.join(dir, 'meta.json'), meta('../../../etc/layer_00', 'shard_00000.npy'));
+  expect(() => openFeatureStore(dir)).toThrow(/layer file "\.\.\/\.\.\/\.\.\/etc\/layer_00" is not a store file name .*refusing a path outside the store/);
+  fs.writeFileSync(path.join(dir, 'meta.json'), meta('layer_00', '/etc/passwd'));
+  expect(() => openFeatureStore(dir)).toThrow(/shard file "\/etc\/passwd" is not a store file name/);
+  fs.writeFileSync(path.join(dir, 'meta.json'), meta('layer_00', 'shard_00000.npy'));
+  expect(openFeatureStore(dir).layerNames).toEqual(['hidden.0']);
+});
+
 test('layer selections resolve to model names in model order, and name files as layer_XX / local_XX / ffn_XX', () => {
   const names = ['hidden.0', 'hidden.1', 'hidden.2', 'hidden.12', 'local.1', 'local.2', 'ffn.3'];
   expect(resolveLayers('all', names)).toEqual(['hidden.0', 'hidden.1', 'hidden.2', 'hidden.12']);

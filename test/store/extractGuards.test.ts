@@ -99,3 +99,21 @@ test('a resume refuses to take over features of a file that changed since the in
   expect([r.resumed, r.computed]).toEqual([4, 2]);
   expect(openFeatureStore(out).meta.items.map((i) => i.source?.size)).toEqual(files.map((f) => fs.statSync(f).size));
 });
+
+test("a .partial/ folder the run did not create is never deleted; a killed assembly's temporaries are", async () => {
+  const out = tmp();
+  fs.mkdirSync(path.join(out, '.partial'), { recursive: true });
+  fs.writeFileSync(path.join(out, '.partial', 'notes.txt'), 'mine');
+  await expect(extractFeatures(makeTestModel(), items, { out })).rejects.toThrow(/holds a \.partial\/ folder that no layerwise extraction started \(no run\.json in it\)/);
+  expect(fs.readFileSync(path.join(out, '.partial', 'notes.txt'), 'utf8')).toBe('mine');
+
+  const other = tmp();
+  await expect(extractFeatures(makeTestModel({ failOnLength: 3200 + 320 * 4 }), items, { out: other, shardItems: 2 })).rejects.toThrow(/simulated crash/);
+  // What a run killed while writing the final layer files leaves beside the store.
+  const leftover = path.join(other, '.layer_00.npy.4242.1.tmp');
+  fs.writeFileSync(leftover, Buffer.alloc(4096));
+  const r = await extractFeatures(makeTestModel(), items, { out: other, shardItems: 2 });
+  expect(r.resumed).toBe(4);
+  expect(fs.existsSync(leftover)).toBe(false);
+  expect(fs.readdirSync(other).sort()).toEqual(['layer_00.npy', 'layer_01.npy', 'layer_02.npy', 'layer_03.npy', 'meta.json']);
+});
