@@ -345,3 +345,46 @@ open(out + '/shared.npz', 'wb').write(bytes(b[:cd]) + b''.join(recs) + bytes(end
     expect(() => readNpz(join(bombs, 'shared.npz'))).toThrow(/shared\.npz: corrupt or malicious zip archive: entries '.*' and '.*' share data/);
   });
 });
+
+describe('.npy headers are parsed as the Python literals NumPy writes', () => {
+  /** A version-1 .npy file with header text `dict` and two float32 values. */
+  function npyWithHeader(dict: string): Buffer {
+    let text = dict;
+    while ((10 + text.length + 1) % 64 !== 0) text += ' ';
+    text += '\n';
+    const head = Buffer.alloc(10);
+    Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(head);
+    head.writeUInt16LE(text.length, 8);
+    return Buffer.concat([head, Buffer.from(text, 'latin1'), Buffer.from(new Float32Array([1.5, -2]).buffer)]);
+  }
+  const cases: [string, string, RegExp | null][] = [
+    ['plain', "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", null],
+    ['reordered', "{'shape': (2,), 'fortran_order': False, 'descr': '<f4'}", null],
+    ['extra key', "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), 'extra': 1}", /keys are descr, extra, fortran_order, shape; expected descr, fortran_order, shape/],
+    ['descr hidden in a value', "{'fortran_order': False, 'shape': (2,), 'descr': '<f4', 'x': \"'descr': '<f8'\"}", /keys are/],
+    ['not a literal', "{'descr': '<f4', 'fortran_order': False, 'shape': __import__('os')}", /corrupt \.npy header: expected a literal/],
+    ['shape not a tuple', "{'descr': '<f4', 'fortran_order': False, 'shape': [2]}", /'shape' is not a tuple/],
+  ];
+  test.each(cases)('%s: ours and NumPy agree', (label, dict, expected) => {
+    const file = join(dir, `header-${label.replace(/\W+/g, '-')}.npy`);
+    writeFileSync(file, npyWithHeader(dict));
+    const numpy = python(
+      `
+import sys, numpy as np
+try:
+    a = np.load(sys.argv[1], allow_pickle=False)
+    print('ok', a.dtype, a.tolist())
+except Exception as e:
+    print('error', type(e).__name__)
+`,
+      file,
+    ).trim();
+    if (expected === null) {
+      expect(numpy).toBe('ok float32 [1.5, -2.0]');
+      expect(readNpy(file)).toEqual({ data: new Float32Array([1.5, -2]), shape: [2], dtype: 'float32' });
+    } else {
+      expect(numpy).toMatch(/^error /);
+      expect(() => readNpy(file)).toThrow(expected);
+    }
+  });
+});

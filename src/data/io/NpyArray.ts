@@ -1,4 +1,6 @@
 import { atU8 } from '../../util/at';
+import { errorMessage } from '../../util/describeError';
+import { parsePythonLiteral, tupleItems, type PythonLiteral } from './parsePythonLiteral';
 /**
  * The NumPy `.npy` format (numpy.lib.format, versions 1.0-3.0): a magic string, a version, a header length,
  * a Python-literal header dict `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }` padded with
@@ -158,25 +160,29 @@ export function parseNpyHeader(bytes: Uint8Array, name: string): ParsedNpyHeader
   }
   if (prefix + headerLen > bytes.length) fail(`truncated .npy file: header needs ${headerLen} bytes`);
   const text = Buffer.from(bytes.subarray(prefix, prefix + headerLen)).toString(major === 3 ? 'utf8' : 'latin1');
-  const descr = /'descr'\s*:\s*'([^']*)'/.exec(text)?.[1];
-  if (descr === undefined) {
-    fail(/'descr'\s*:\s*\[/.test(text) ? 'unsupported dtype: structured arrays are not supported' : `corrupt .npy header: no 'descr' in ${text.trim()}`);
+  // NumPy writes the header with repr(dict) and reads it with ast.literal_eval, requiring exactly these keys.
+  let header: PythonLiteral;
+  try {
+    header = parsePythonLiteral(text.replace(/\s+$/, ''));
+  } catch (e) {
+    return fail(`corrupt .npy header: ${errorMessage(e)}`);
   }
-  const fortran = /'fortran_order'\s*:\s*(True|False)/.exec(text)?.[1];
-  if (fortran === undefined) fail(`corrupt .npy header: no 'fortran_order' in ${text.trim()}`);
-  const shapeText = /'shape'\s*:\s*\(([^)]*)\)/.exec(text)?.[1];
-  if (shapeText === undefined) return fail(`corrupt .npy header: no 'shape' in ${text.trim()}`);
-  const shape = shapeText
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-    .map((s) => {
-      const d = Number(s.replace(/L$/, ''));
-      if (!Number.isSafeInteger(d) || d < 0) fail(`corrupt .npy header: bad dimension '${s}'`);
-      return d;
-    });
-  const { dtype, littleEndian } = parseDescr(descr ?? '', fail);
-  return { dtype, littleEndian, fortranOrder: fortran === 'True', shape, dataOffset: prefix + headerLen };
+  if (!(header instanceof Map)) return fail(`corrupt .npy header: not a dict: ${text.trim()}`);
+  const keys = [...header.keys()].sort();
+  if (keys.join(',') !== 'descr,fortran_order,shape') return fail(`corrupt .npy header: keys are ${keys.join(', ')}; expected descr, fortran_order, shape`);
+  const descr = header.get('descr');
+  if (Array.isArray(descr)) return fail('unsupported dtype: structured arrays are not supported');
+  if (typeof descr !== 'string') return fail(`corrupt .npy header: 'descr' is not a string in ${text.trim()}`);
+  const fortran = header.get('fortran_order');
+  if (typeof fortran !== 'boolean') return fail(`corrupt .npy header: 'fortran_order' is not True or False in ${text.trim()}`);
+  const dims = tupleItems(header.get('shape'));
+  if (dims === undefined) return fail(`corrupt .npy header: 'shape' is not a tuple in ${text.trim()}`);
+  const shape = dims.map((d) => {
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0) fail(`corrupt .npy header: bad dimension '${String(d)}'`);
+    return typeof d === 'number' ? d : 0;
+  });
+  const { dtype, littleEndian } = parseDescr(descr, fail);
+  return { dtype, littleEndian, fortranOrder: fortran, shape, dataOffset: prefix + headerLen };
 }
 
 function parseDescr(descr: string, fail: (reason: string) => never): { dtype: NpyDtype; littleEndian: boolean } {
