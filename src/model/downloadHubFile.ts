@@ -15,7 +15,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { errorMessage } from '../util/describeError';
+import { errorCode, errorMessage } from '../util/describeError';
 
 /** Where and how hub files are fetched: endpoint, revision, token, cache folder, retries and time-out. */
 export interface HubOptions {
@@ -161,7 +161,7 @@ async function attempt(repo: string, file: string, url: string, part: string, op
     try {
       r = await get(current, headers, timeoutMs);
     } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
+      const code = errorCode(e);
       if (e instanceof RetriableError || code === 'ECONNRESET' || code === 'EPIPE') throw new RetriableError(errorMessage(e));
       throw new Error(`${repo}: cannot reach ${current.origin} for '${file}' (${code ?? errorMessage(e)}); files already in the cache load offline`);
     }
@@ -179,6 +179,9 @@ async function attempt(repo: string, file: string, url: string, part: string, op
     if (status >= 300 && status < 400 && location !== undefined) {
       r.resume();
       current = new URL(location, current);
+      if (current.protocol !== 'http:' && current.protocol !== 'https:') {
+        throw new Error(`${repo}: fetching '${file}', the server redirected to ${current.href}; only http and https redirects are followed`);
+      }
       continue;
     }
     res = r;
@@ -199,7 +202,9 @@ async function attempt(repo: string, file: string, url: string, part: string, op
     // Nothing left to send: the part already holds the whole file (checked against the size below).
     res.resume();
     const total = /\/(\d+)$/.exec(header(res, 'content-range') ?? '');
-    return { size: announced.size ?? (total === null ? have : Number(total[1])), sha256: announced.sha256 };
+    const served = total === null ? undefined : Number(total[1]);
+    if (announced.size !== undefined && served !== undefined && served !== announced.size) throw sizeDisagreement(repo, file, announced.size, served, part);
+    return { size: announced.size ?? served ?? have, sha256: announced.sha256 };
   }
   if (status !== 200 && status !== 206) {
     res.resume();
@@ -214,10 +219,20 @@ async function attempt(repo: string, file: string, url: string, part: string, op
       throw new RetriableError(`${url}: the server resumed at the wrong offset; restarting`);
     }
     offset = have;
-    if (announced.size === undefined && m[3] !== '*') announced.size = Number(m[3]);
+    const served = m[3] === '*' ? undefined : Number(m[3]);
+    if (announced.size !== undefined && served !== undefined && served !== announced.size) {
+      res.resume();
+      throw sizeDisagreement(repo, file, announced.size, served, part);
+    }
+    if (announced.size === undefined && served !== undefined) announced.size = served;
   } else {
     const len = header(res, 'content-length');
-    if (announced.size === undefined && len !== undefined && /^\d+$/.test(len)) announced.size = Number(len);
+    const served = len !== undefined && /^\d+$/.test(len) ? Number(len) : undefined;
+    if (announced.size !== undefined && served !== undefined && served !== announced.size) {
+      res.resume();
+      throw sizeDisagreement(repo, file, announced.size, served, part);
+    }
+    if (announced.size === undefined && served !== undefined) announced.size = served;
   }
   const expectedBody = announced.size === undefined ? undefined : announced.size - offset;
   fs.mkdirSync(path.dirname(part), { recursive: true });
@@ -254,6 +269,18 @@ async function attempt(repo: string, file: string, url: string, part: string, op
     out.on('error', (e) => fail(new Error(`cannot write ${part}: ${e.message}`)));
   });
   return announced;
+}
+
+/**
+ * The hub's announced size (X-Linked-Size) and the size the server actually sends differ: no retry or rerun can
+ * fix that, so the partial download is deleted and the error says so (instead of "run again" forever).
+ */
+function sizeDisagreement(repo: string, file: string, announced: number, served: number, part: string): Error {
+  fs.rmSync(part, { force: true });
+  return new Error(
+    `${repo}: '${file}': the hub announces ${announced} bytes but the server sends a file of ${served} bytes; ` +
+      'the repository metadata and its file disagree, so retrying will not help (the partial download was deleted)',
+  );
 }
 
 /**

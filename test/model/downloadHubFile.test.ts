@@ -23,6 +23,10 @@ interface Served {
   announceSha?: string;
   /** On the first CDN request, send this many bytes and then drop the connection. */
   cutAfter?: number;
+  /** Announce this size (X-Linked-Size) instead of the real one. */
+  announceSize?: number;
+  /** Answer the hub request with a redirect to this location instead. */
+  redirectTo?: string;
 }
 
 interface Hub {
@@ -49,11 +53,16 @@ async function startHub(): Promise<Hub> {
       return;
     }
     const sha = crypto.createHash('sha256').update(f.body).digest('hex');
+    if (cdn === null && f.redirectTo !== undefined) {
+      res.writeHead(302, { location: f.redirectTo });
+      res.end();
+      return;
+    }
     if (cdn === null && f.lfs) {
       res.writeHead(302, {
         location: `/cdn/${encodeURIComponent(key)}`,
         'x-linked-etag': `"${f.announceSha ?? sha}"`,
-        'x-linked-size': String(f.body.length),
+        'x-linked-size': String(f.announceSize ?? f.body.length),
         etag: `W/"${crypto.createHash('sha1').update(f.body).digest('hex')}"`,
       });
       res.end();
@@ -241,4 +250,19 @@ test('a hub CTC model (logits output) fetches vocab.json and the tokenizer files
   } finally {
     await m.release();
   }
+});
+
+test('a redirect to file:// is refused by name, and a hub whose announced size its server never sends gives up at once', async () => {
+  hub.files.set('/org/file/resolve/main/onnx/model.onnx', { body: payload(10, 7), lfs: false, redirectTo: 'file:///etc/passwd' });
+  const opts = { endpoint: hub.endpoint, cacheDir: freshCache(), retries: 2 };
+  await expect(downloadHubFile('org/file', 'onnx/model.onnx', opts)).rejects.toThrow(/org\/file: fetching 'onnx\/model\.onnx', the server redirected to file:\/\/\/etc\/passwd; only http and https redirects are followed/);
+
+  hub.files.set('/org/short/resolve/main/onnx/model.onnx', { body: payload(5000, 8), lfs: true, announceSize: 6000 });
+  const before = hub.requests.length;
+  await expect(downloadHubFile('org/short', 'onnx/model.onnx', opts)).rejects.toThrow(
+    /org\/short: 'onnx\/model\.onnx': the hub announces 6000 bytes but the server sends a file of 5000 bytes; .*retrying will not help/,
+  );
+  // One redirect and one CDN request: no retries, and no partial download left to "resume" forever.
+  expect(hub.requests.length - before).toBe(2);
+  expect(fs.existsSync(`${hubCachePath('org/short', 'onnx/model.onnx', opts)}.part`)).toBe(false);
 });
