@@ -1,12 +1,14 @@
 import { exposeLayers } from '../model/exposeLayers';
 import { mapLayers, type LayerMap } from '../model/mapLayers';
+import { resolveModelSource } from '../model/resolveModelSource';
 import { readModelProto } from '../onnx/readModelProto';
 import { parseArgs } from './parseArgs';
 
-export const usage = `layerwise layers MODEL.onnx [--json]
+export const usage = `layerwise layers MODEL [--json]
+  MODEL: an .onnx file, a folder holding onnx/model.onnx or model.onnx, or a hub repo id (as loadModel takes).
   List where each activation (hidden.<i> = Hugging Face hidden_states[i], the output of layer i;
   local.<i> = conv layer i, from 1; ffn.<i> = FFN activation inside layer i) sits in the ONNX graph.
-layerwise layers --expose IN.onnx OUT.onnx [--ffn 6[,7...]] [--no-local]
+layerwise layers --expose IN OUT.onnx [--ffn 6[,7...]] [--no-local]
   Write a copy of IN whose graph outputs every hidden state and conv layer (and the FFN activations of the
   listed layers), named hidden.<i>, local.<i>, ffn.<i>. External data files are linked beside OUT.`;
 
@@ -41,7 +43,8 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write(`${usage}\n`);
       return 2;
     }
-    const r = exposeLayers(input, output, { ffn: parseFfn(args.strings['ffn']), local: !args.booleans['no-local'] });
+    const source = await resolveModelSource(input, {});
+    const r = exposeLayers(source.onnxPath, output, { ffn: parseFfn(args.strings['ffn']), local: !args.booleans['no-local'] });
     process.stdout.write(`wrote ${output} with outputs ${r.names.join(', ')}\n`);
     for (const l of r.linkedData) process.stdout.write(`linked external data ${l}\n`);
     return 0;
@@ -51,8 +54,9 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`${usage}\n`);
     return 2;
   }
-  const map = mapLayers(readModelProto(file), file);
+  const { onnxPath } = await resolveModelSource(file, {});
+  const map = mapLayers(readModelProto(onnxPath), onnxPath);
   if (args.booleans['json']) process.stdout.write(`${JSON.stringify(map, null, 2)}\n`);
-  else process.stdout.write(`${describeLayerMap(map, file).join('\n')}\n`);
+  else process.stdout.write(`${describeLayerMap(map, onnxPath).join('\n')}\n`);
   return 0;
 }

@@ -41,6 +41,8 @@ export interface LoadModelOptions extends ModelSourceOptions {
   threads?: number;
   /** Keep the layer-exposed graph beside the original ONNX file for the next load (default true). */
   cacheExposed?: boolean;
+  /** Where warnings go, e.g. defaults assumed for a missing preprocessor_config.json (default `console.warn`). */
+  onWarning?: (message: string) => void;
 }
 
 /** Load a speech model from a local `.onnx` file or directory, or a repo id on the hub. */
@@ -67,6 +69,18 @@ export async function loadModel(source: string, opts: LoadModelOptions = {}): Pr
     : { target: onnxPath, runPath: onnxPath };
 
   const cfg = readSpeechModelConfig(configDirs);
+  if (cfg.preprocessorFile === undefined) {
+    const assumed = [
+      ...(opts.sampleRate === undefined ? [`sampling_rate ${cfg.sampleRate}`] : []),
+      ...(opts.normalize === undefined ? [`do_normalize ${String(cfg.normalize)}`] : []),
+    ];
+    if (assumed.length > 0) {
+      (opts.onWarning ?? ((m: string) => console.warn(m)))(
+        `${id}: no preprocessor_config.json beside the model; assuming wav2vec2-base's feature extractor: ${assumed.join(', ')}. ` +
+          "HuBERT and some other exports do not normalise: pass normalize: false (--no-normalize) if this model's does not",
+      );
+    }
+  }
   const sampleRate = opts.sampleRate ?? cfg.sampleRate;
   if (!Number.isInteger(sampleRate) || sampleRate < 1) throw new Error(`loadModel: sampleRate must be a positive integer, got ${sampleRate}`);
   const conv = cfg.conv ?? exposed.map.conv;

@@ -88,6 +88,8 @@ test('layerwise layers lists the mapping and --expose writes the exposed model',
   });
   try {
     expect(await layersCli([path.join(FIXTURES, 'w2v2_preln', 'model.onnx')])).toBe(0);
+    // A model folder is accepted as loadModel accepts it (it used to fail with EISDIR).
+    expect(await layersCli([path.join(FIXTURES, 'w2v2_preln')])).toBe(0);
     const out = path.join(tmp, 'cli.onnx');
     expect(await layersCli(['--expose', path.join(FIXTURES, 'torchaudio', 'model.onnx'), out, '--ffn', '1,2', '--no-local'])).toBe(0);
     const outs = readModelProto(out).graph?.output?.map((o) => o.name);

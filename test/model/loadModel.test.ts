@@ -112,3 +112,25 @@ test('errors: too-short input, unknown layers, bad sources, unmappable graphs, c
   fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ conv_kernel: [10, 3, 3, 3, 3, 2, 2], conv_stride: [5, 2, 2, 2, 2, 2, 1] }));
   await expect(loadModel(path.join(dir, 'model.onnx'))).rejects.toThrow(/config\.json conv_stride \[5, 2, 2, 2, 2, 2, 1\] disagrees with the graph's conv strides \[5, 2, 2, 2, 2, 2, 2\]/);
 });
+
+test('a model without preprocessor_config.json loads with a warning naming the assumed values', async () => {
+  const dir = copy('hubert');
+  fs.rmSync(path.join(dir, 'preprocessor_config.json'));
+  const warnings: string[] = [];
+  const m = await loadModel(path.join(dir, 'model.onnx'), { threads: 1, onWarning: (w) => warnings.push(w) });
+  await m.release();
+  expect(warnings).toHaveLength(1);
+  expect(warnings[0]).toMatch(/no preprocessor_config\.json beside the model; assuming wav2vec2-base's feature extractor: sampling_rate 16000, do_normalize true\. HuBERT .* normalize: false \(--no-normalize\)/);
+  expect(m.normalize).toBe(true);
+  // Given explicitly, nothing is assumed and nothing is said.
+  const quiet: string[] = [];
+  const n = await loadModel(path.join(dir, 'model.onnx'), { threads: 1, normalize: false, sampleRate: 16000, onWarning: (w) => quiet.push(w) });
+  await n.release();
+  expect(quiet).toEqual([]);
+  expect(n.normalize).toBe(false);
+  // With the file present, no warning either.
+  const withFile: string[] = [];
+  const o = await loadModel(path.join(copy('hubert'), 'model.onnx'), { threads: 1, onWarning: (w) => withFile.push(w) });
+  await o.release();
+  expect(withFile).toEqual([]);
+});
