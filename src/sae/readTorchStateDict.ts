@@ -39,15 +39,33 @@ function persistentLoad(where: string): (pid: PickleValue) => PickleValue {
   };
 }
 
-/** Flatten nested dicts into dotted names, keeping tensors only. */
-function collect(v: PickleValue, prefix: string, out: Map<string, PickledTensor>): void {
-  if (isTensor(v)) {
-    out.set(prefix, v);
-    return;
-  }
-  if (v instanceof Map) {
-    for (const [k, x] of v) collect(x, prefix === '' ? String(k as PickleKey) : `${prefix}.${String(k)}`, out);
-  }
+/** Deepest dict nesting a state_dict may have (real ones have one or two levels). */
+const MAX_DEPTH = 32;
+/** Most entries a walk may visit: bounds dicts shared under many names (each level doubling the names). */
+const MAX_ENTRIES = 1_000_000;
+
+/**
+ * Flatten nested dicts into dotted names, keeping tensors only. The pickle keeps shared objects shared, so
+ * an untrusted file can make a dict contain itself or share one sub-dict under two keys at every level
+ * (2^60 names from 1.5 KB): the walk refuses cycles and depths beyond MAX_DEPTH, and stops after MAX_ENTRIES.
+ */
+function collect(root: PickleValue, out: Map<string, PickledTensor>, where: string): void {
+  const open = new Set<Map<PickleKey, PickleValue>>();
+  let visited = 0;
+  const walk = (v: PickleValue, prefix: string, depth: number): void => {
+    if (++visited > MAX_ENTRIES) throw new Error(`${where}: the checkpoint's dicts name more than ${MAX_ENTRIES} entries (sub-dicts shared under many names); a state_dict names each tensor once`);
+    if (isTensor(v)) {
+      out.set(prefix, v);
+      return;
+    }
+    if (!(v instanceof Map)) return;
+    if (open.has(v)) throw new Error(`${where}: the checkpoint's dict '${prefix}' contains itself; a state_dict has no cycles`);
+    if (depth > MAX_DEPTH) throw new Error(`${where}: the checkpoint's dicts nest deeper than ${MAX_DEPTH} levels (at '${prefix}'); not a state_dict`);
+    open.add(v);
+    for (const [k, x] of v) walk(x, prefix === '' ? String(k) : `${prefix}.${String(k)}`, depth + 1);
+    open.delete(v);
+  };
+  walk(root, '', 0);
 }
 
 function materialise(t: PickledTensor, name: string, records: ReadonlyMap<string, ZipEntry>, bytes: Uint8Array, prefix: string, where: string): NamedTensor {
@@ -111,7 +129,7 @@ export function readTorchStateDict(file: string | Uint8Array, name = '<buffer>')
   const root = readPickle(readZipEntry(bytes, pkl, where), { name: `${where}: ${pkl.name}`, persistentLoad: persistentLoad(where) });
   if (!(root instanceof Map)) throw new Error(`${where}: the checkpoint is not a dict of tensors (a state_dict)`);
   const found = new Map<string, PickledTensor>();
-  collect(root, '', found);
+  collect(root, found, where);
   const out = new Map<string, NamedTensor>();
   for (const [n, t] of found) out.set(n, materialise(t, n, records, bytes, prefix, where));
   return out;

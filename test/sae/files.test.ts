@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { releaseGraphSessions } from '../../src/onnx/graphSession';
 import { readPickle, type PickleValue } from '../../src/sae/readPickle';
 import { readTorchStateDict } from '../../src/sae/readTorchStateDict';
@@ -168,5 +169,47 @@ describe('safetensors', () => {
     expect(Array.from((await fromJSON.encode(X)).data)).toEqual(Array.from((await sae.encode(X)).data));
     expect(() => SAE.fromJSON({ ...sae.toJSON(), decoder: [1, 2] }, 'bad.json')).toThrow(/bad\.json/);
     expect(() => SAE.fromJSON({ type: 'layerwise.PCA', version: 1 }, 'pca.json')).toThrow(/pca\.json: not a layerwise SAE model/);
+  });
+});
+
+describe('untrusted checkpoints', () => {
+  // Made here with Python's pickle (its memo keeps shared objects shared, as torch.save's does) and zipped in
+  // torch's layout: 60 levels of a dict holding one sub-dict under two keys (2^60 names from a small file), and a
+  // dict that contains itself.
+  let dir = '';
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-pickles-'));
+    execFileSync('/usr/bin/python3', [
+      '-c',
+      `
+import pickle, sys, zipfile
+out = sys.argv[1]
+def save(name, obj):
+    with zipfile.ZipFile(out + '/' + name, 'w') as z:
+        z.writestr('archive/data.pkl', pickle.dumps(obj, protocol=2))
+        z.writestr('archive/byteorder', 'little')
+d = {}
+for i in range(60):
+    d = {'a': d, 'b': d}
+save('shared.pt', d)
+c = {}
+c['layer'] = {'self': c}
+save('cycle.pt', c)
+`,
+      dir,
+    ]);
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('dicts shared under many names are refused after a bounded walk, naming the file', () => {
+    expect(fs.statSync(path.join(dir, 'shared.pt')).size).toBeLessThan(4096);
+    const t0 = Date.now();
+    expect(() => readTorchStateDict(fs.readFileSync(path.join(dir, 'shared.pt')), 'shared.pt')).toThrow(/shared\.pt: the checkpoint's dicts (name more than 1000000 entries|nest deeper than 32 levels)/);
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  test('a dict that contains itself is refused, naming the file and the key', () => {
+    expect(() => readTorchStateDict(fs.readFileSync(path.join(dir, 'cycle.pt')), 'cycle.pt')).toThrow(/cycle\.pt: the checkpoint's dict 'layer\.self' contains itself/);
+    expect(() => SAE.load(path.join(dir, 'cycle.pt'))).toThrow(/cycle\.pt: the checkpoint's dict 'layer\.self' contains itself/);
   });
 });
