@@ -9,6 +9,12 @@
  * writes the executed notebook, exports HTML only when every cell succeeded, and returns the failing
  * cell's index, source and output.
  *
+ * A promise rejected in a cell without being awaited does not fail the cell (tslab reports nothing, and the
+ * report would look clean): before the first cell the runner installs, in the kernel, a listener for
+ * unhandled rejections, and after every cell (and once more, after a short wait, at the end) it runs a probe
+ * that reports what the listener caught; a rejection fails the report naming the cell it surfaced in. The
+ * probes are transient cells: they are not part of the executed notebook.
+ *
  * The HTML template extends nbconvert's 'lab' template without its two CDN scripts (require.js and
  * MathJax), so the report loads nothing from the network; figures carry plotly.js themselves.
  *
@@ -50,12 +56,55 @@ def cell_output(cell):
 def save_notebook():
     nbformat.write(nb, cfg["outIpynb"])
 
+REJECTIONS_SETUP = '''{
+  const g: { __layerwiseRejections?: string[] } = globalThis as never;
+  if (g.__layerwiseRejections === undefined) {
+    const caught: string[] = [];
+    g.__layerwiseRejections = caught;
+    process.on('unhandledRejection', (reason: unknown) => {
+      caught.push(reason instanceof Error ? String(reason.stack ?? reason.message) : String(reason));
+    });
+  }
+}'''
+
+def rejections_probe(wait_ms):
+    return '''{
+  await new Promise((r) => setTimeout(r, %d));
+  const g: { __layerwiseRejections?: string[] } = globalThis as never;
+  console.log('__layerwise_rejections__ ' + JSON.stringify((g.__layerwiseRejections ?? []).splice(0)));
+}''' % wait_ms
+
+def run_probe(source):
+    # nbclient routes a cell's outputs by its index in nb.cells: the probe gets an index of its own, briefly.
+    probe = nbformat.v4.new_code_cell(source)
+    nb.cells.append(probe)
+    try:
+        client.execute_cell(probe, len(nb.cells) - 1)
+    finally:
+        nb.cells.pop()
+    for o in probe.get("outputs", []):
+        text = o.get("text", "")
+        text = "".join(text) if isinstance(text, list) else text
+        for line in text.splitlines():
+            if line.startswith("__layerwise_rejections__ "):
+                return json.loads(line[len("__layerwise_rejections__ "):])
+    return []
+
+def rejection_failure(index, lost, when):
+    cell = nb.cells[index]
+    first = lost[0].strip().splitlines()[0] if lost[0].strip() else "(no message)"
+    return {"ok": False, "kind": "cell",
+            "message": "unhandled promise rejection %s: %s (a promise was rejected and never awaited or caught)" % (when, first),
+            "cell": index, "source": cell.source, "output": "\n".join(lost)}
+
 code_cells = [i for i, c in enumerate(nb.cells) if c.cell_type == "code"]
 failure = None
 try:
     with client.setup_kernel():
         info = client.wait_for_reply(client.kc.kernel_info())
         nb.metadata["language_info"] = info["content"]["language_info"]
+        if code_cells:
+            run_probe(REJECTIONS_SETUP)
         for n, index in enumerate(code_cells):
             cell = nb.cells[index]
             started = time.time()
@@ -68,8 +117,17 @@ try:
                 failure = {"ok": False, "kind": "cell", "message": "%s: %s" % (type(e).__name__, str(e).strip().splitlines()[-1] if str(e).strip() else ""),
                            "cell": index, "source": cell.source, "output": cell_output(cell)}
                 break
+            lost = run_probe(rejections_probe(10))
+            if lost:
+                failure = rejection_failure(index, lost, "during this cell")
+                break
             sys.stderr.write("[report] cell %d/%d done in %.1f s\n" % (n + 1, len(code_cells), time.time() - started))
             sys.stderr.flush()
+        if failure is None and code_cells:
+            # Work a cell started without awaiting it may fail after the last cell: give it a moment.
+            lost = run_probe(rejections_probe(500))
+            if lost:
+                failure = rejection_failure(code_cells[-1], lost, "after the last cell")
 except NoSuchKernel:
     write_result({"ok": False, "kind": "kernel", "message": "no Jupyter kernel named '%s' is registered (run 'layerwise kernel install')" % cfg["kernel"]})
     sys.exit(2)

@@ -138,6 +138,39 @@ describe('renderReport on the tslab kernel', () => {
     expect(outputsOf(executed.cells[3])).toEqual([]);
   });
 
+  it('fails on a promise rejected and never awaited, naming the cell it surfaced in; the probes leave no trace', async () => {
+    const during = writeNotebook(path.join(tmp, 'unawaited.ipynb'), [
+      code("console.log('first');"),
+      code("const lost = Promise.reject(new Error('nobody awaits ' + 42));\nconsole.log('second');"),
+      code("console.log('never');"),
+    ]);
+    const err = await renderReport(during, { outDir: OUT, env, timeoutSeconds: 60 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(NotebookCellError);
+    const e = err as NotebookCellError;
+    expect(e.cellIndex).toBe(1);
+    expect(e.message).toMatch(/cell 1 failed \(unhandled promise rejection during this cell: Error: nobody awaits 42/);
+    expect(fs.existsSync(path.join(OUT, 'unawaited.html'))).toBe(false);
+    const executed = JSON.parse(fs.readFileSync(path.join(OUT, 'unawaited.ipynb'), 'utf8')) as NotebookJson;
+    // The cells hold their own outputs only, and no probe cell was added.
+    expect(executed.cells).toHaveLength(3);
+    expect(outputsOf(executed.cells[0]).map(text).join('')).toBe('first\n');
+    expect(outputsOf(executed.cells[1]).map(text).join('')).toBe('second\n');
+
+    // Work started in the last cell that fails a little later is still caught.
+    const later = writeNotebook(path.join(tmp, 'later.ipynb'), [code("setTimeout(() => { Promise.reject(new Error('too late')); }, 100);\nconsole.log('started');")]);
+    await expect(renderReport(later, { outDir: OUT, env, timeoutSeconds: 60 })).rejects.toThrow(/unhandled promise rejection (during this cell|after the last cell): Error: too late/);
+
+    // A rejection that is handled is no failure.
+    const handled = writeNotebook(path.join(tmp, 'handled.ipynb'), [code("const caught = await Promise.reject(new Error('x')).catch(() => 'fine');\nconsole.log(caught);")]);
+    const ok = await renderReport(handled, { outDir: OUT, env, timeoutSeconds: 60 });
+    const clean = JSON.parse(fs.readFileSync(ok.notebook, 'utf8')) as NotebookJson;
+    expect(clean.cells).toHaveLength(1);
+    expect(outputsOf(clean.cells[0]).map(text).join('')).toBe('fine\n');
+  });
+
   it('reports a parameter of the wrong type as a type error in the injected cell', async () => {
     const nbFile = writeNotebook(path.join(tmp, 'typed.ipynb'), [code('let n: number = 1;', ['parameters']), code('console.log(n);')]);
     const err = await renderReport(nbFile, { params: { n: 'abc' }, outDir: OUT, env, timeoutSeconds: 60 }).then(
