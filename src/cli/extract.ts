@@ -27,6 +27,8 @@ export const usage = `usage: layerwise extract --model M --data D --out DIR [opt
   --split NAME       split of a labelled-folders set (train|validation|test|all) or LibriSpeech (e.g. dev-clean)
   --max-length N     the seed notebooks' padding='max_length': zero-pad every clip to N samples first
   --skip-short       skip (and record in meta.json) clips shorter than the model's minimum input
+  --skip-bad         skip (and record in meta.json) unreadable files instead of stopping; a rerun after fixing
+                     them recomputes them and reuses every shard before
   --batch-size N     run up to N equal-length clips per model call (default 1)
   --shard-items N    items per shard (default 64); an interrupted run loses at most one shard
   --shard-frames N   frame stores also close a shard at N frames (default 8192)
@@ -96,7 +98,7 @@ function intList(value: string | undefined, name: string): number[] | undefined 
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, {
     strings: ['model', 'data', 'out', 'pooling', 'layers', 'limit', 'seed', 'split', 'max-length', 'batch-size', 'shard-items', 'shard-frames', 'ffn', 'threads', 'max-clip-memory'],
-    booleans: ['skip-short', 'no-normalize', 'quantized', 'no-progress'],
+    booleans: ['skip-short', 'skip-bad', 'no-normalize', 'quantized', 'no-progress'],
   });
   if (a.positional.length > 0) throw new Error(`unexpected argument '${a.positional[0]}'\n${usage}`);
   const modelSource = a.strings.model;
@@ -145,6 +147,7 @@ export async function run(argv: string[]): Promise<number> {
       layers,
       ...(maxLength !== undefined ? { padding: { mode: 'max_length' as const, maxLength } } : {}),
       skipShort: a.booleans['skip-short'] ?? false,
+      skipBad: a.booleans['skip-bad'] ?? false,
       ...(batchSize !== undefined ? { batchSize } : {}),
       ...(shardItems !== undefined ? { shardItems } : {}),
       ...(shardFrames !== undefined ? { shardFrames } : {}),

@@ -76,10 +76,12 @@ export interface StoreShard {
   readonly items: number;
 }
 
-/** An item left out of a store (too short for one frame, with `skipShort`), with the reason. */
+/** An item left out of a store (too short for one frame with `skipShort`, unreadable with `skipBad`), with the reason. */
 export interface SkippedItem {
   readonly id: string;
   readonly reason: string;
+  /** The file as it was when it was skipped: a rerun recomputes the item once the file has changed. */
+  readonly source?: ItemSource;
 }
 
 /** What a store was made from; two runs may share a directory only if these agree. */
@@ -93,6 +95,8 @@ export interface StoreOptions {
   readonly layers: readonly string[];
   readonly padding: MaxLengthPadding | null;
   readonly skipShort: boolean;
+  /** Present (true) only when unreadable items were skipped rather than stopping the run. */
+  readonly skipBad?: boolean;
   readonly shardItems: number;
   readonly shardFrames: number;
   /** Item keys in dataset order: the id, with `@start-end` for segments. */

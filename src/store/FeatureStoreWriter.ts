@@ -22,6 +22,7 @@ import {
   PARTIAL_DIR,
   readFeatureStoreMeta,
   type FeatureStoreMeta,
+  type ItemSource,
   type SkippedItem,
   type StoreItem,
   type StoreLayer,
@@ -71,6 +72,27 @@ export function storeFingerprint(options: StoreOptions): string {
   return createHash('sha256').update(JSON.stringify(options)).digest('hex');
 }
 
+/** The fingerprint of everything but the dataset: runs that agree on it can share committed shards. */
+function optionsFingerprint(options: StoreOptions): string {
+  const { itemKeys: _items, ...rest } = options;
+  return storeFingerprint({ ...rest, itemKeys: [] });
+}
+
+/**
+ * How many of an interrupted run's committed shards a run over `now` can take over: the longest prefix whose
+ * every position holds the same item key in both datasets (a removed or replaced item ends the prefix).
+ */
+function sharedPrefix(records: readonly ShardRecord[], was: readonly string[], now: readonly string[]): number {
+  let k = 0;
+  for (const r of records) {
+    for (let p = r.firstPosition; p < r.firstPosition + r.positions; p++) {
+      if (p >= now.length || was[p] !== now[p]) return k;
+    }
+    k++;
+  }
+  return k;
+}
+
 function shardName(k: number): string {
   return `shard_${String(k).padStart(5, '0')}`;
 }
@@ -86,6 +108,7 @@ export function describeOptionChanges(was: StoreOptions, now: StoreOptions): str
   if (!same(was.layers, now.layers)) out.push(`layers [${was.layers.join(', ')}] -> [${now.layers.join(', ')}]`);
   if (!same(was.padding, now.padding)) out.push(`padding ${JSON.stringify(was.padding)} -> ${JSON.stringify(now.padding)}`);
   if (was.skipShort !== now.skipShort) out.push(`skipShort ${was.skipShort} -> ${now.skipShort}`);
+  if ((was.skipBad ?? false) !== (now.skipBad ?? false)) out.push(`skipBad ${String(was.skipBad ?? false)} -> ${String(now.skipBad ?? false)}`);
   if (was.shardItems !== now.shardItems || was.shardFrames !== now.shardFrames) {
     out.push(`shard size ${was.shardItems} items/${was.shardFrames} frames -> ${now.shardItems}/${now.shardFrames}`);
   }
@@ -178,9 +201,9 @@ export class ShardWriter {
   }
 
   /** Record that the item at `pos` was skipped, and why. */
-  skip(pos: number, id: string, reason: string): void {
+  skip(pos: number, id: string, reason: string, source?: ItemSource): void {
     this.expect(pos);
-    this.skippedItems.push({ pos, id, reason });
+    this.skippedItems.push({ pos, id, reason, ...(source !== undefined ? { source } : {}) });
     this.positions++;
   }
 
@@ -256,10 +279,17 @@ export class FeatureStoreWriter {
     const runFile = path.join(partial, RUN_FILE);
     if (fs.existsSync(runFile)) {
       const run = readJson<RunRecord>(runFile);
-      if (run.formatVersion !== FEATURE_STORE_VERSION || run.fingerprint !== fingerprint) refuse('an unfinished extraction', run.options);
-      const records = committedShards(partial);
-      removeUncommitted(dir, partial, records.length, init.options);
-      return new FeatureStoreWriter(dir, init, null, records);
+      if (run.formatVersion !== FEATURE_STORE_VERSION || optionsFingerprint(run.options) !== optionsFingerprint(init.options)) refuse('an unfinished extraction', run.options);
+      // Same options, maybe another dataset (a bad file removed or replaced): keep the committed shards whose
+      // items are unchanged, recompute from the first that differs.
+      const all = committedShards(partial);
+      const keep = run.fingerprint === fingerprint ? all.length : sharedPrefix(all, run.options.itemKeys, init.options.itemKeys);
+      removeUncommitted(dir, partial, keep, init.options);
+      if (run.fingerprint !== fingerprint) {
+        const updated: RunRecord = { formatVersion: FEATURE_STORE_VERSION, fingerprint, options: init.options };
+        writeFileAtomic(runFile, JSON.stringify(updated));
+      }
+      return new FeatureStoreWriter(dir, init, null, all.slice(0, keep));
     }
     // A `.partial/` folder without this format's run record is not ours: never delete what a run did not create.
     if (fs.existsSync(partial) && fs.readdirSync(partial).length > 0) {
@@ -275,9 +305,16 @@ export class FeatureStoreWriter {
     return new FeatureStoreWriter(dir, init, null, []);
   }
 
-  /** The items of the shards an interrupted run committed (what a resume takes over). */
-  get committedItems(): StoreItem[] {
-    return this.records.flatMap((r) => r.kept.map((k) => k.item));
+  /** The shards an interrupted run committed (what a resume takes over): their kept and skipped items. */
+  get committedShards(): readonly { readonly kept: readonly StoreItem[]; readonly skipped: readonly SkippedItem[] }[] {
+    return this.records.map((r) => ({ kept: r.kept.map((k) => k.item), skipped: r.skipped }));
+  }
+
+  /** Give up the committed shards from `shard` on (their files are deleted); the run recomputes their items. */
+  dropShardsFrom(shard: number): void {
+    if (shard >= this.records.length) return;
+    this.records.splice(shard);
+    removeUncommitted(this.dir, path.join(this.dir, PARTIAL_DIR), shard, this.init.options);
   }
 
   /** The first dataset position no committed shard covers. */
@@ -321,7 +358,7 @@ export class FeatureStoreWriter {
     const dims = this.dims;
     if (dims === null) throw new Error(`${this.dir}: every item was skipped (${this.records.flatMap((r) => r.skipped).map((s) => s.id).slice(0, 3).join(', ')}, ...); nothing to store`);
     const kept = this.records.flatMap((r) => r.kept);
-    const skipped: SkippedItem[] = this.records.flatMap((r) => r.skipped.map((s) => ({ id: s.id, reason: s.reason })));
+    const skipped: SkippedItem[] = this.records.flatMap((r) => r.skipped.map((s) => ({ id: s.id, reason: s.reason, ...(s.source !== undefined ? { source: s.source } : {}) })));
     const framesOfItem = kept.map((k) => k.item.frames);
     const layers: StoreLayer[] = o.layers.map((name, l) => {
       const counts = kept.map((k) => atNum(k.rows, l));

@@ -12,7 +12,7 @@ import * as os from 'node:os';
 import { loadAudio } from '../data/audio/loadAudio';
 import type { Matrix } from '../matrix';
 import type { ActivationCache } from '../model/ActivationCache';
-import { type FeatureStoreMeta, type ItemSource, type MaxLengthPadding, type Pooling, type StoreItem } from './FeatureStoreMeta';
+import { type FeatureStoreMeta, type ItemSource, type MaxLengthPadding, type Pooling, type SkippedItem, type StoreItem } from './FeatureStoreMeta';
 import { FeatureStoreWriter } from './FeatureStoreWriter';
 import { ProgressTracker, type ProgressCallback } from '../util/progress';
 import { resolveLayers, type LayerSelection } from '../model/resolveLayers';
@@ -63,6 +63,12 @@ export interface ExtractOptions {
   padding?: MaxLengthPadding | null;
   /** Skip clips shorter than `model.minSamples`, recording them in `meta.skipped` (default false: error). */
   skipShort?: boolean;
+  /**
+   * Skip items whose audio cannot be read (missing, corrupt or truncated files, NaN samples, empty audio),
+   * recording each with the reason in `meta.skipped` (default false: the first such item stops the run). A
+   * rerun after the file is fixed recomputes it, reusing every committed shard before it.
+   */
+  skipBad?: boolean;
   onProgress?: ProgressCallback;
   /**
    * Refuse a clip whose forward pass the model estimates to need more than this many bytes
@@ -130,11 +136,11 @@ interface Ready {
   readonly numSamples: number;
 }
 
-type Loaded = Ready | { readonly pos: number; readonly item: ExtractItem; readonly skip: string };
+type Loaded = Ready | { readonly pos: number; readonly item: ExtractItem; readonly skip: string; readonly source?: ItemSource | undefined };
 
 type Produced =
   | { readonly pos: number; readonly item: ExtractItem; readonly source: ItemSource | undefined; readonly numSamples: number; readonly cache: ActivationCache }
-  | { readonly pos: number; readonly item: ExtractItem; readonly skip: string };
+  | { readonly pos: number; readonly item: ExtractItem; readonly skip: string; readonly source?: ItemSource | undefined };
 
 /** Mean over frames of `[frames, dim]`, accumulated in float64. */
 function meanRow(m: Matrix<Float32Array>): Matrix<Float32Array> {
@@ -181,38 +187,30 @@ function storeItem(item: ExtractItem, source: ItemSource | undefined, numSamples
   };
 }
 
-/** Size and modification time of `file` now (null when it is gone). */
-function statSource(file: string): ItemSource | null {
+/** Size and modification time of `file` now (size -1 when it does not exist). */
+function statSource(file: string): ItemSource {
   try {
     const st = fs.statSync(file);
     // Whole milliseconds: what every file system and `fs.utimes` keep alike.
     return { path: file, size: st.size, mtimeMs: Math.floor(st.mtimeMs) };
   } catch (e) {
-    if (errorCode(e) === 'ENOENT') return null;
+    if (errorCode(e) === 'ENOENT') return { path: file, size: -1, mtimeMs: -1 };
     throw e;
   }
 }
 
+function sameSource(a: ItemSource, b: ItemSource): boolean {
+  // Within a millisecond: file systems and `fs.utimes` round sub-millisecond times differently.
+  return a.size === b.size && Math.abs(a.mtimeMs - b.mtimeMs) <= 1;
+}
+
 /**
- * A resume takes over the committed shards only if their audio is what it was: an item whose file was edited,
- * replaced or removed since would keep features of the old audio beside features of new audio.
+ * The first committed shard a resume must recompute: one holding an item whose file changed (edited, replaced or
+ * removed) since its features were stored, or a skipped item whose file changed since it was found unreadable.
+ * Taking such a shard over would mix features of old and new audio, or keep a fixed file skipped.
  */
-function checkResumedSources(dir: string, resumed: readonly StoreItem[]): void {
-  for (const it of resumed) {
-    if (it.source === undefined) continue;
-    const now = statSource(it.source.path);
-    const was = it.source;
-    // Within a millisecond: file systems and `fs.utimes` round sub-millisecond times differently.
-    if (now !== null && now.size === was.size && Math.abs(now.mtimeMs - was.mtimeMs) <= 1) continue;
-    const what =
-      now === null
-        ? 'is gone'
-        : `changed (size ${was.size} -> ${now.size} bytes, modified ${new Date(was.mtimeMs).toISOString()} -> ${new Date(now.mtimeMs).toISOString()})`;
-    throw new Error(
-      `item '${it.id}' (${was.path}) ${what} since the interrupted run stored its features in ${dir}; ` +
-        'resuming would mix features of the old and the new audio: restore the file, or delete the output directory to start over',
-    );
-  }
+function firstStaleShard(shards: readonly { readonly kept: readonly StoreItem[]; readonly skipped: readonly SkippedItem[] }[]): number {
+  return shards.findIndex((s) => [...s.kept, ...s.skipped].some((it) => it.source !== undefined && !sameSource(statSource(it.source.path), it.source)));
 }
 
 /** Extract features of every item of `dataset` into `opts.out` (see the module comment). */
@@ -230,6 +228,7 @@ export async function extractFeatures(model: SpeechModel, dataset: ExtractDatase
     positiveInt(padding.maxLength, 'padding.maxLength');
   }
   const skipShort = opts.skipShort ?? false;
+  const skipBad = opts.skipBad ?? false;
   const layers = resolveLayers(opts.layers ?? 'all', model.layerNames);
   if (items.length === 0) throw new Error('extractFeatures: the dataset has no items');
   const seen = new Set<string>();
@@ -245,7 +244,7 @@ export async function extractFeatures(model: SpeechModel, dataset: ExtractDatase
   if (!(maxClipBytes > 0)) throw new Error(`extractFeatures: maxClipBytes must be a positive number, got ${maxClipBytes}`);
   const lock = lockDirectory(opts.out, `layerwise extract (${model.id})`);
   try {
-    return await extractLocked(model, items, opts, { pooling, batchSize, shardItems, shardFrames, padding, skipShort, layers, maxClipBytes }, t0);
+    return await extractLocked(model, items, opts, { pooling, batchSize, shardItems, shardFrames, padding, skipShort, skipBad, layers, maxClipBytes }, t0);
   } finally {
     lock.release();
   }
@@ -258,12 +257,13 @@ interface ResolvedExtractOptions {
   readonly shardFrames: number;
   readonly padding: MaxLengthPadding | null;
   readonly skipShort: boolean;
+  readonly skipBad: boolean;
   readonly layers: readonly string[];
   readonly maxClipBytes: number;
 }
 
 async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], opts: ExtractOptions, o: ResolvedExtractOptions, t0: number): Promise<ExtractResult> {
-  const { pooling, batchSize, shardItems, shardFrames, padding, skipShort, layers, maxClipBytes } = o;
+  const { pooling, batchSize, shardItems, shardFrames, padding, skipShort, skipBad, layers, maxClipBytes } = o;
   const writer = FeatureStoreWriter.open(opts.out, {
     model: { id: model.id, hash: model.hash },
     sampleRate: model.sampleRate,
@@ -276,16 +276,26 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
       layers,
       padding,
       skipShort,
+      ...(skipBad ? { skipBad } : {}),
       shardItems,
       shardFrames,
       itemKeys: items.map(itemKey),
     },
   });
   if (writer.completeMeta !== null) {
+    const done = writer.completeMeta;
+    const changed = [...done.items, ...done.skipped].find((it) => it.source !== undefined && !sameSource(statSource(it.source.path), it.source));
+    if (changed?.source !== undefined) {
+      throw new Error(
+        `${opts.out} is a finished feature store, but the file of item '${changed.id}' (${changed.source.path}) has changed since it was made; ` +
+          'its features (or its skip) would be stale: delete the store to recompute it, or extract into another folder',
+      );
+    }
     return { dir: opts.out, meta: writer.completeMeta, computed: 0, resumed: items.length, seconds: (performance.now() - t0) / 1000, audioSeconds: 0, alreadyComplete: true };
   }
 
-  checkResumedSources(opts.out, writer.committedItems);
+  const stale = firstStaleShard(writer.committedShards);
+  if (stale >= 0) writer.dropShardsFrom(stale);
   const resumed = writer.nextPosition;
   const tracker = new ProgressTracker(items.length, resumed);
   opts.onProgress?.(tracker.info());
@@ -301,15 +311,19 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
         samples = item.samples;
       } else {
         if (item.path === undefined) throw new Error('has neither samples nor a path');
-        source = statSource(item.path) ?? undefined;
+        source = statSource(item.path);
         samples = await load(item, model.sampleRate);
       }
     } catch (e) {
       const msg = errorMessage(e);
+      if (skipBad) return { pos, item, skip: `unreadable: ${msg}`, source };
       // Loaders already name the file; add the item so the user can find it in the dataset.
-      throw new Error(`${describeItem(item)}: ${msg}`);
+      throw new Error(`${describeItem(item)}: ${msg}${item.path !== undefined ? '; pass skipBad (--skip-bad) to record and skip unreadable files' : ''}`);
     }
-    if (samples.length === 0) throw new Error(`${describeItem(item)}: the audio is empty (0 samples)`);
+    if (samples.length === 0) {
+      if (skipBad) return { pos, item, skip: 'unreadable: the audio is empty (0 samples)', source };
+      throw new Error(`${describeItem(item)}: the audio is empty (0 samples)`);
+    }
     // Before anything walks the samples: a clip too long to run is refused at once.
     const needs = model.estimateRunBytes?.(Math.max(samples.length, padding?.maxLength ?? 0));
     if (needs !== undefined && needs > maxClipBytes) {
@@ -320,7 +334,12 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
           'cut the clip into shorter segments (items with start/end), or raise the limit on a machine with more memory',
       );
     }
-    checkFinite(samples, item, 'the audio');
+    try {
+      checkFinite(samples, item, 'the audio');
+    } catch (e) {
+      if (skipBad) return { pos, item, skip: `unreadable: ${errorMessage(e)}`, source };
+      throw e;
+    }
     const numSamples = samples.length;
     if (padding !== null && samples.length < padding.maxLength) {
       const padded = new Float32Array(padding.maxLength);
@@ -403,7 +422,7 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
   try {
     for await (const p of produce(resumed)) {
       if ('skip' in p) {
-        shard.skip(p.pos, p.item.id, p.skip);
+        shard.skip(p.pos, p.item.id, p.skip, p.source);
       } else {
         shard.add(p.pos, storeItem(p.item, p.source, p.numSamples, p.cache, layers), pooled(p.item, p.cache, layers, pooling));
         audioSeconds += p.numSamples / model.sampleRate;

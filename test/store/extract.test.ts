@@ -239,10 +239,14 @@ describe('extractFeatures, resume and refusal', () => {
     await expect(extractFeatures(makeTestModel(), data, { out, shardItems: 1, layers: [0, 1] })).rejects.toThrow(/layers \[hidden.0, hidden.1, hidden.2, hidden.3\] -> \[hidden.0, hidden.1\]/);
     await expect(extractFeatures(makeTestModel(), data, { out, shardItems: 1, pooling: 'frames' })).rejects.toThrow(/pooling mean -> frames/);
     await expect(extractFeatures(makeTestModel({ normalize: true }), data, { out, shardItems: 1 })).rejects.toThrow(/model normalisation false -> true/);
+    // Another dataset with the same options takes over the committed shards up to its first different item.
     const renamed = data.map((d, i) => (i === 2 ? { ...d, id: 'other' } : d));
-    await expect(extractFeatures(makeTestModel(), renamed, { out, shardItems: 1 })).rejects.toThrow(/first difference at position 2: 'clip2' -> 'other'/);
-    await extractFeatures(makeTestModel(), data, { out, shardItems: 1 });
-    await expect(extractFeatures(makeTestModel(), data.slice(0, 5), { out, shardItems: 1 })).rejects.toThrow(/finished feature store made with different arguments.*6 -> 5 items/);
+    const r = await extractFeatures(makeTestModel(), renamed, { out, shardItems: 1 });
+    expect([r.resumed, r.computed]).toEqual([2, 4]);
+    expect(openFeatureStore(out).itemIds).toEqual(['clip0', 'clip1', 'other', 'clip3', 'clip4', 'clip5']);
+    // A finished store is final: other items are refused.
+    await expect(extractFeatures(makeTestModel(), data, { out, shardItems: 1 })).rejects.toThrow(/finished feature store made with different arguments.*first difference at position 2: 'other' -> 'clip2'/);
+    await expect(extractFeatures(makeTestModel(), renamed.slice(0, 5), { out, shardItems: 1 })).rejects.toThrow(/finished feature store made with different arguments.*6 -> 5 items/);
   });
 
   test('refuses a non-empty directory that holds no store', async () => {

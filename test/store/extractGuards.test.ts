@@ -69,35 +69,56 @@ test('a lock whose process is gone is taken over; one from another host is refus
   expect(fs.readdirSync(other)).toEqual([LOCK_FILE]);
 });
 
-test('a resume refuses to take over features of a file that changed since the interrupted run', async () => {
-  const out = tmp();
-  const audio = path.join(path.dirname(out), 'audio');
-  fs.mkdirSync(audio);
-  const lengths = [3200, 3520, 3840, 4160, 4480, 4800];
+function wavDataset(dir: string, lengths: readonly number[]): { files: string[]; dataset: ExtractItem[] } {
+  fs.mkdirSync(dir, { recursive: true });
   const files = lengths.map((n, k) => {
-    const file = path.join(audio, `clip${k}.wav`);
+    const file = path.join(dir, `clip${k}.wav`);
     fs.writeFileSync(file, encodeWav(testClip(n, k), 16000));
     return file;
   });
-  const dataset: ExtractItem[] = files.map((file, k) => ({ id: `clip${k}`, path: file }));
-  // The first run dies on clip4 after committing the shards of clips 0-3.
+  return { files, dataset: files.map((file, k) => ({ id: `clip${k}`, path: file })) };
+}
+
+const LENGTHS = [3200, 3520, 3840, 4160, 4480, 4800];
+
+test('a resume recomputes from the first shard whose audio changed since the interrupted run', async () => {
+  const out = tmp();
+  const { files, dataset } = wavDataset(path.join(path.dirname(out), 'audio'), LENGTHS);
+  // The first run dies on clip4 after committing the shards of clips 0-1 and 2-3.
   await expect(extractFeatures(makeTestModel({ failOnLength: 4480 }), dataset, { out, shardItems: 2 })).rejects.toThrow(/simulated crash/);
-  const original = fs.readFileSync(at(files, 1));
-  const { mtime } = fs.statSync(at(files, 1));
-  // The user edits clip1 (same length, other samples, a later modification time) and reruns.
-  fs.writeFileSync(at(files, 1), encodeWav(testClip(3520, 9), 16000));
-  fs.utimesSync(at(files, 1), mtime, new Date(mtime.getTime() + 5000));
-  await expect(extractFeatures(makeTestModel(), dataset, { out, shardItems: 2 })).rejects.toThrow(
-    /item 'clip1' \(.*clip1\.wav\) changed \(size \d+ -> \d+ bytes, modified .* -> .*\) since the interrupted run stored its features/,
-  );
-  fs.rmSync(at(files, 1));
-  await expect(extractFeatures(makeTestModel(), dataset, { out, shardItems: 2 })).rejects.toThrow(/item 'clip1' \(.*\) is gone since the interrupted run/);
-  // Restored as it was: the rerun takes over clips 0-3 and computes the rest.
-  fs.writeFileSync(at(files, 1), original);
-  fs.utimesSync(at(files, 1), mtime, mtime);
+  // The user edits clip2 (same length, other samples, a later modification time) and reruns.
+  const { mtime } = fs.statSync(at(files, 2));
+  fs.writeFileSync(at(files, 2), encodeWav(testClip(3840, 9), 16000));
+  fs.utimesSync(at(files, 2), mtime, new Date(mtime.getTime() + 5000));
   const r = await extractFeatures(makeTestModel(), dataset, { out, shardItems: 2 });
-  expect([r.resumed, r.computed]).toEqual([4, 2]);
-  expect(openFeatureStore(out).meta.items.map((i) => i.source?.size)).toEqual(files.map((f) => fs.statSync(f).size));
+  // Shard 0 (clips 0-1) is taken over, clips 2-5 are computed: the store holds clip2's new features.
+  expect([r.resumed, r.computed]).toEqual([2, 4]);
+  const fresh = tmp();
+  await extractFeatures(makeTestModel(), dataset, { out: fresh, shardItems: 2 });
+  expect(Array.from(openFeatureStore(out).layer(0).data)).toEqual(Array.from(openFeatureStore(fresh).layer(0).data));
+  // A finished store whose audio changed afterwards is refused, not silently reused.
+  fs.utimesSync(at(files, 0), mtime, new Date(mtime.getTime() + 9000));
+  await expect(extractFeatures(makeTestModel(), dataset, { out, shardItems: 2 })).rejects.toThrow(/is a finished feature store, but the file of item 'clip0' .* has changed since it was made/);
+});
+
+test('skipBad records unreadable files; without it the error names the file and the option; fixed files are recomputed', async () => {
+  const out = tmp();
+  const { files, dataset } = wavDataset(path.join(path.dirname(out), 'audio'), LENGTHS);
+  fs.writeFileSync(at(files, 3), Buffer.from('RIFF\x10\x00\x00\x00WAVEjunk', 'latin1'));
+  await expect(extractFeatures(makeTestModel(), dataset, { out, shardItems: 2 })).rejects.toThrow(/item 'clip3' \(.*clip3\.wav\): .*; pass skipBad \(--skip-bad\) to record and skip unreadable files/);
+  // The run stopped at clip3; with the bad file fixed (or skipped) the rerun reuses the shard of clips 0-1.
+  const skipping = tmp();
+  const r = await extractFeatures(makeTestModel(), dataset, { out: skipping, shardItems: 2, skipBad: true });
+  expect(r.computed).toBe(6);
+  const meta = openFeatureStore(skipping).meta;
+  expect(meta.items.map((i) => i.id)).toEqual(['clip0', 'clip1', 'clip2', 'clip4', 'clip5']);
+  expect(meta.skipped).toHaveLength(1);
+  expect(meta.skipped[0]).toMatchObject({ id: 'clip3', reason: expect.stringMatching(/^unreadable: .*clip3\.wav/) });
+  // The first run (no skipBad) left an unfinished store: removing the bad item from the dataset keeps its shards.
+  const without = dataset.filter((d) => d.id !== 'clip3');
+  const again = await extractFeatures(makeTestModel(), without, { out, shardItems: 2 });
+  expect([again.resumed, again.computed]).toEqual([2, 3]);
+  expect(openFeatureStore(out).itemIds).toEqual(['clip0', 'clip1', 'clip2', 'clip4', 'clip5']);
 });
 
 test("a .partial/ folder the run did not create is never deleted; a killed assembly's temporaries are", async () => {
