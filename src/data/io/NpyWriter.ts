@@ -37,8 +37,29 @@ export class NpyWriter {
     this.rowSize = shapeSize(this.rowShape, `NpyWriter ${path}`);
     this.headerLength = encodeNpyHeader(headerDict(this.dtype, [MAX_ROWS_PLACEHOLDER, ...this.rowShape])).length;
     this.tmp = temporaryPathFor(path);
-    this.fd = openSync(this.tmp, 'w');
-    writeSync(this.fd, encodeNpyHeader(headerDict(this.dtype, [0, ...this.rowShape]), this.headerLength));
+    try {
+      this.fd = openSync(this.tmp, 'w');
+    } catch (e) {
+      throw new Error(`${path}: cannot create (${errorMessage(e)})`);
+    }
+    this.write(encodeNpyHeader(headerDict(this.dtype, [0, ...this.rowShape]), this.headerLength));
+  }
+
+  /**
+   * Write all of `bytes` (at `position`, else at the end): `writeSync` may write less than asked, and its errors
+   * (a full disk: ENOSPC) name no file, so the writer's target is named here. A failed write leaves no file.
+   */
+  private write(bytes: Uint8Array, position?: number): void {
+    const fd = this.openFd();
+    let done = 0;
+    try {
+      while (done < bytes.length) {
+        done += writeSync(fd, bytes, done, bytes.length - done, position === undefined ? null : position + done);
+      }
+    } catch (e) {
+      this.abort();
+      throw new Error(`${this.path}: cannot write (${errorMessage(e)}); nothing was left behind`);
+    }
   }
 
   /** Rows written so far. */
@@ -48,21 +69,21 @@ export class NpyWriter {
 
   /** Append whole rows: `data` holds k * prod(rowShape) values in C order, of this writer's dtype. */
   append(data: NpyData): void {
-    const fd = this.openFd();
+    this.openFd();
     checkedDtype({ data, dtype: this.dtype }, `NpyWriter ${this.path}`);
     if (this.rowSize === 0 ? data.length !== 0 : data.length % this.rowSize !== 0) {
       throw new Error(`NpyWriter ${this.path}: ${data.length} values is not a whole number of rows of shape [${this.rowShape.join(', ')}]`);
     }
-    writeSync(fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    this.write(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     this.rowCount += this.rowSize === 0 ? 0 : data.length / this.rowSize;
   }
 
   /** Write the final header and move the file into place. Returns the array's shape. */
   close(): number[] {
-    const fd = this.openFd();
     const shape = [this.rowCount, ...this.rowShape];
+    this.write(encodeNpyHeader(headerDict(this.dtype, shape), this.headerLength), 0);
+    const fd = this.openFd();
     try {
-      writeSync(fd, encodeNpyHeader(headerDict(this.dtype, shape), this.headerLength), 0, this.headerLength, 0);
       closeSync(fd);
       this.fd = null;
       renameSync(this.tmp, this.path);
