@@ -35,6 +35,8 @@ export const usage = `usage: layerwise extract --model M --data D --out DIR [opt
   --ffn 3,6          also expose the FFN activations inside these layers (1..L; ffn.6 sits in the layer that outputs hidden.6)
   --threads N        onnxruntime threads (default: all cores)
   --max-clip-memory G  refuse clips whose forward pass needs more than G GiB (default: 70% of this machine's memory)
+  --chunk-seconds S  run clips longer than S seconds as overlapping windows of S seconds (joined frame by frame)
+  --chunk-overlap O  context on each side of a window's core, in seconds (default 1)
   --no-normalize     do not normalise waveforms (overrides preprocessor_config.json)
   --quantized        use onnx/model_quantized.onnx of a hub repo
   --no-progress      no progress bar`;
@@ -97,7 +99,7 @@ function intList(value: string | undefined, name: string): number[] | undefined 
 /** Run `layerwise extract` with the arguments after the subcommand; returns the exit status. */
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, {
-    strings: ['model', 'data', 'out', 'pooling', 'layers', 'limit', 'seed', 'split', 'max-length', 'batch-size', 'shard-items', 'shard-frames', 'ffn', 'threads', 'max-clip-memory'],
+    strings: ['model', 'data', 'out', 'pooling', 'layers', 'limit', 'seed', 'split', 'max-length', 'batch-size', 'shard-items', 'shard-frames', 'ffn', 'threads', 'max-clip-memory', 'chunk-seconds', 'chunk-overlap'],
     booleans: ['skip-short', 'skip-bad', 'no-normalize', 'quantized', 'no-progress'],
   });
   if (a.positional.length > 0) throw new Error(`unexpected argument '${a.positional[0]}'\n${usage}`);
@@ -120,6 +122,10 @@ export async function run(argv: string[]): Promise<number> {
   const maxClipText = a.strings['max-clip-memory'];
   const maxClipGiB = maxClipText === undefined ? undefined : Number(maxClipText);
   if (maxClipGiB !== undefined && !(maxClipGiB > 0)) throw new Error(`--max-clip-memory must be a positive number of GiB, got '${String(maxClipText)}'`);
+  const chunkText = a.strings['chunk-seconds'];
+  const overlapText = a.strings['chunk-overlap'];
+  if (overlapText !== undefined && chunkText === undefined) throw new Error('--chunk-overlap needs --chunk-seconds');
+  const chunk = chunkText === undefined ? undefined : { seconds: Number(chunkText), ...(overlapText !== undefined ? { overlapSeconds: Number(overlapText) } : {}) };
 
   const { layout, dataset: full } = loadDatasetAt(dataPath, a.strings.split);
   let dataset = seed !== undefined ? full.shuffle(seed) : full;
@@ -152,6 +158,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(shardItems !== undefined ? { shardItems } : {}),
       ...(shardFrames !== undefined ? { shardFrames } : {}),
       ...(maxClipGiB !== undefined ? { maxClipBytes: maxClipGiB * 2 ** 30 } : {}),
+      ...(chunk !== undefined ? { chunk } : {}),
       ...(progress !== null ? { onProgress: progress.onProgress } : {}),
     });
     progress?.stop();

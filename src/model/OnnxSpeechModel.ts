@@ -6,7 +6,7 @@
 import { Session, tensor, type TensorValue } from '../backend/ort';
 import { ActivationCache, type ActivationEntry } from './ActivationCache';
 import { parseActivationName } from './activationNames';
-import type { RunOptions, SpeechModel } from './SpeechModel';
+import type { FrameGeometry, RunOptions, SpeechModel } from './SpeechModel';
 import { convHop, convMinSamples } from './convGeometry';
 import { greedyCTCDecode, type CTCVocab } from './ctcDecode';
 import { CTC_OUTPUT } from './findCTCVocab';
@@ -98,14 +98,14 @@ export class OnnxSpeechModel implements LoadedSpeechModel {
     return [...new Set(wanted)];
   }
 
-  private prepare(samples: Float32Array, what: string): Float32Array {
+  private prepare(samples: Float32Array, what: string, prenormalized = false): Float32Array {
     if (!(samples instanceof Float32Array)) throw new Error(`${this.id}: ${what} must be a Float32Array of mono samples at ${this.sampleRate} Hz`);
     if (samples.length < this.minSamples) {
       throw new Error(
         `${this.id}: ${what} has ${samples.length} samples (${(samples.length / this.sampleRate).toFixed(4)} s at ${this.sampleRate} Hz) but the model needs at least ${this.minSamples} samples for one frame`,
       );
     }
-    if (this.info.normalize) return normalizeWaveform(samples, `${this.id}: ${what}`);
+    if (this.info.normalize && !prenormalized) return normalizeWaveform(samples, `${this.id}: ${what}`);
     for (let i = 0; i < samples.length; i++) {
       const v = atF32(samples, i);
       if (!Number.isFinite(v)) throw new Error(`${this.id}: ${what} contains ${v} at sample ${i}`);
@@ -144,9 +144,9 @@ export class OnnxSpeechModel implements LoadedSpeechModel {
 
   async run(samples: Float32Array, opts?: RunOptions): Promise<ActivationCache> {
     const names = this.select(opts);
-    const x = this.prepare(samples, 'samples');
+    const x = this.prepare(samples, 'samples', opts?.prenormalized ?? false);
     const out = await this.forward(x, 1, x.length, names);
-    return this.caches(out, names, 1, samples.length)[0] as ActivationCache;
+    return at(this.caches(out, names, 1, samples.length), 0);
   }
 
   async runBatch(clips: readonly Float32Array[], opts?: RunOptions): Promise<ActivationCache[]> {
@@ -156,10 +156,21 @@ export class OnnxSpeechModel implements LoadedSpeechModel {
     const batch = new Float32Array(clips.length * n);
     clips.forEach((c, i) => {
       if (c.length !== n) throw new Error(`${this.id}: runBatch needs clips of equal length; clip 0 has ${n} samples, clip ${i} has ${c.length}`);
-      batch.set(this.prepare(c, `clip ${i}`), i * n);
+      batch.set(this.prepare(c, `clip ${i}`, opts?.prenormalized ?? false), i * n);
     });
     const out = await this.forward(batch, clips.length, n, names);
     return this.caches(out, names, clips.length, n);
+  }
+
+  /** See `SpeechModel.frameGeometry`: from the conv feature encoder (transformer layers share its last layer's grid). */
+  frameGeometry(layer: string): FrameGeometry {
+    const { kind, index } = parseActivationName(layer);
+    if (!this.layerNames.includes(layer)) throw new Error(`${this.id}: the model has no activation '${layer}'`);
+    const conv = this.info.conv;
+    if (conv.pads.some((p) => p !== 0)) throw new Error(`${this.id}: its conv feature encoder pads its input, so frames do not sit on a plain grid`);
+    const depth = kind === 'local' ? index : conv.kernels.length;
+    const part = { kernels: conv.kernels.slice(0, depth), strides: conv.strides.slice(0, depth), pads: conv.pads.slice(0, depth) };
+    return { stride: convHop(part, this.id), field: convMinSamples(part, this.id) };
   }
 
   /** See `SpeechModel.estimateRunBytes` (`runMemory.ts` has the model). */

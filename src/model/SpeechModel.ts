@@ -8,6 +8,14 @@ import type { ActivationCache } from './ActivationCache';
 export interface RunOptions {
   /** Activation names to keep (default: every `hidden.<i>`); see `SpeechModel.layerNames`. */
   layers?: readonly string[];
+  /** The samples are already normalised (a window of a clip normalised as a whole): do not normalise again. */
+  prenormalized?: boolean;
+}
+
+/** Where a layer's frames sit in the input: frame t covers samples `[t * stride, t * stride + field)`. */
+export interface FrameGeometry {
+  readonly stride: number;
+  readonly field: number;
 }
 
 /** What extraction and the notebooks need of a speech model: its identity, input rate, frame rate, layer names, and a forward pass returning an `ActivationCache`. */
@@ -49,6 +57,8 @@ export interface SpeechModel {
    * clips whose estimate is above its limit instead of letting the machine run out of memory.
    */
   estimateRunBytes?(numSamples: number): number;
+  /** Optional: the frame geometry of activation `layer`; models that have it can run long clips in windows. */
+  frameGeometry?(layer: string): FrameGeometry;
   /** Free the runtime session. */
   release(): Promise<void>;
 }

@@ -56,6 +56,8 @@ export interface StoreItem {
   readonly frames: number;
   /** Frame stores: the item's first row in the store-wide frame numbering of layers without `frameCounts`. */
   readonly frameOffset?: number;
+  /** Present when the clip ran in windows (`chunk`): how many. */
+  readonly windows?: number;
   /** The audio file the features came from, as it was when it was read (so a resume can tell it changed). */
   readonly source?: ItemSource;
 }
@@ -97,6 +99,8 @@ export interface StoreOptions {
   readonly skipShort: boolean;
   /** Present (true) only when unreadable items were skipped rather than stopping the run. */
   readonly skipBad?: boolean;
+  /** Present only when long clips ran in windows (`ExtractOptions.chunk`). */
+  readonly chunk?: { readonly seconds: number; readonly overlapSeconds: number };
   readonly shardItems: number;
   readonly shardFrames: number;
   /** Item keys in dataset order: the id, with `@start-end` for segments. */

@@ -108,6 +108,7 @@ export function describeOptionChanges(was: StoreOptions, now: StoreOptions): str
   if (!same(was.layers, now.layers)) out.push(`layers [${was.layers.join(', ')}] -> [${now.layers.join(', ')}]`);
   if (!same(was.padding, now.padding)) out.push(`padding ${JSON.stringify(was.padding)} -> ${JSON.stringify(now.padding)}`);
   if (was.skipShort !== now.skipShort) out.push(`skipShort ${was.skipShort} -> ${now.skipShort}`);
+  if (JSON.stringify(was.chunk ?? null) !== JSON.stringify(now.chunk ?? null)) out.push(`chunk ${JSON.stringify(was.chunk ?? null)} -> ${JSON.stringify(now.chunk ?? null)}`);
   if ((was.skipBad ?? false) !== (now.skipBad ?? false)) out.push(`skipBad ${String(was.skipBad ?? false)} -> ${String(now.skipBad ?? false)}`);
   if (was.shardItems !== now.shardItems || was.shardFrames !== now.shardFrames) {
     out.push(`shard size ${was.shardItems} items/${was.shardFrames} frames -> ${now.shardItems}/${now.shardFrames}`);

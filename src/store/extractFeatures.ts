@@ -16,6 +16,7 @@ import { type FeatureStoreMeta, type ItemSource, type MaxLengthPadding, type Poo
 import { FeatureStoreWriter } from './FeatureStoreWriter';
 import { ProgressTracker, type ProgressCallback } from '../util/progress';
 import { resolveLayers, type LayerSelection } from '../model/resolveLayers';
+import { runInWindows, type WindowLayout } from '../model/runInWindows';
 import type { RunOptions, SpeechModel } from '../model/SpeechModel';
 import { at, atF32, atF64 } from '../util/at';
 import { errorCode, errorMessage } from '../util/describeError';
@@ -76,8 +77,22 @@ export interface ExtractOptions {
    * this option, instead of letting the out-of-memory killer end the process.
    */
   maxClipBytes?: number;
+  /**
+   * Run clips longer than `seconds` as overlapping windows of at most `seconds` (context included), each frame
+   * taken from the window whose core holds it (`runInWindows`; default: every clip in one piece). The store
+   * records the setting and, per item, how many windows it took.
+   */
+  chunk?: ChunkOptions;
   /** How to read `item.path` (default: `loadAudio` from the data module, resampled to the model's rate). */
   loadAudio?: AudioLoader;
+}
+
+/** How `extractFeatures` cuts long clips (see `ExtractOptions.chunk`). */
+export interface ChunkOptions {
+  /** The longest piece run at once, in seconds, context included. */
+  readonly seconds: number;
+  /** Context on each side of a window's core, in seconds (default 1). */
+  readonly overlapSeconds?: number;
 }
 
 /** What `extractFeatures` did: the store folder and its meta, items computed and resumed, audio seconds and wall time. */
@@ -134,12 +149,14 @@ interface Ready {
   readonly samples: Float32Array;
   /** Length before padding. */
   readonly numSamples: number;
+  /** Run in windows (longer than `chunk.seconds`). */
+  readonly chunked: boolean;
 }
 
 type Loaded = Ready | { readonly pos: number; readonly item: ExtractItem; readonly skip: string; readonly source?: ItemSource | undefined };
 
 type Produced =
-  | { readonly pos: number; readonly item: ExtractItem; readonly source: ItemSource | undefined; readonly numSamples: number; readonly cache: ActivationCache }
+  | { readonly pos: number; readonly item: ExtractItem; readonly source: ItemSource | undefined; readonly numSamples: number; readonly cache: ActivationCache; readonly windows: number }
   | { readonly pos: number; readonly item: ExtractItem; readonly skip: string; readonly source?: ItemSource | undefined };
 
 /** Mean over frames of `[frames, dim]`, accumulated in float64. */
@@ -172,7 +189,7 @@ function pooled(item: ExtractItem, cache: ActivationCache, layers: readonly stri
 }
 
 /** The item's metadata row; `frames` counts transformer frames (the first hidden/ffn layer stored). */
-function storeItem(item: ExtractItem, source: ItemSource | undefined, numSamples: number, cache: ActivationCache, layers: readonly string[]): StoreItem {
+function storeItem(item: ExtractItem, source: ItemSource | undefined, numSamples: number, cache: ActivationCache, layers: readonly string[], windows: number): StoreItem {
   const ref = layers.find((n) => !n.startsWith('local.')) ?? at(layers, 0);
   return {
     id: item.id,
@@ -184,6 +201,7 @@ function storeItem(item: ExtractItem, source: ItemSource | undefined, numSamples
     numSamples,
     frames: cache.get(ref).rows,
     ...(source !== undefined ? { source } : {}),
+    ...(windows > 1 ? { windows } : {}),
   };
 }
 
@@ -240,11 +258,12 @@ export async function extractFeatures(model: SpeechModel, dataset: ExtractDatase
 
   // One run per store at a time: a second run into the same folder would delete the first's temporary files
   // and could commit rows of its own into it.
+  const chunk = resolveChunk(opts.chunk, model);
   const maxClipBytes = opts.maxClipBytes ?? Math.floor(0.7 * os.totalmem());
   if (!(maxClipBytes > 0)) throw new Error(`extractFeatures: maxClipBytes must be a positive number, got ${maxClipBytes}`);
   const lock = lockDirectory(opts.out, `layerwise extract (${model.id})`);
   try {
-    return await extractLocked(model, items, opts, { pooling, batchSize, shardItems, shardFrames, padding, skipShort, skipBad, layers, maxClipBytes }, t0);
+    return await extractLocked(model, items, opts, { pooling, batchSize, shardItems, shardFrames, padding, skipShort, skipBad, layers, maxClipBytes, chunk }, t0);
   } finally {
     lock.release();
   }
@@ -260,10 +279,30 @@ interface ResolvedExtractOptions {
   readonly skipBad: boolean;
   readonly layers: readonly string[];
   readonly maxClipBytes: number;
+  readonly chunk: ResolvedChunk | null;
+}
+
+/** A chunk setting in samples. */
+interface ResolvedChunk {
+  readonly option: { readonly seconds: number; readonly overlapSeconds: number };
+  readonly window: number;
+  readonly layout: WindowLayout;
+}
+
+function resolveChunk(chunk: ChunkOptions | undefined, model: SpeechModel): ResolvedChunk | null {
+  if (chunk === undefined) return null;
+  const overlapSeconds = chunk.overlapSeconds ?? 1;
+  const sr = model.sampleRate;
+  const hop = Math.round(model.frameSeconds * sr);
+  if (!(chunk.seconds > 0) || !(overlapSeconds >= 0)) throw new Error(`extractFeatures: chunk.seconds must be positive and chunk.overlapSeconds non-negative, got ${chunk.seconds} and ${overlapSeconds}`);
+  const overlap = Math.ceil((overlapSeconds * sr) / hop) * hop;
+  const core = Math.floor((chunk.seconds * sr - 2 * overlap) / hop) * hop;
+  if (core < hop) throw new Error(`extractFeatures: chunk.seconds (${chunk.seconds}) must exceed twice chunk.overlapSeconds (${overlapSeconds}) by at least one frame`);
+  return { option: { seconds: chunk.seconds, overlapSeconds }, window: core + 2 * overlap, layout: { core, overlap } };
 }
 
 async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], opts: ExtractOptions, o: ResolvedExtractOptions, t0: number): Promise<ExtractResult> {
-  const { pooling, batchSize, shardItems, shardFrames, padding, skipShort, skipBad, layers, maxClipBytes } = o;
+  const { pooling, batchSize, shardItems, shardFrames, padding, skipShort, skipBad, layers, maxClipBytes, chunk } = o;
   const writer = FeatureStoreWriter.open(opts.out, {
     model: { id: model.id, hash: model.hash },
     sampleRate: model.sampleRate,
@@ -277,6 +316,7 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
       padding,
       skipShort,
       ...(skipBad ? { skipBad } : {}),
+      ...(chunk !== null ? { chunk: chunk.option } : {}),
       shardItems,
       shardFrames,
       itemKeys: items.map(itemKey),
@@ -325,13 +365,14 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
       throw new Error(`${describeItem(item)}: the audio is empty (0 samples)`);
     }
     // Before anything walks the samples: a clip too long to run is refused at once.
-    const needs = model.estimateRunBytes?.(Math.max(samples.length, padding?.maxLength ?? 0));
+    const chunked = chunk !== null && Math.max(samples.length, padding?.maxLength ?? 0) > chunk.window;
+    const needs = model.estimateRunBytes?.(chunked && chunk !== null ? chunk.window : Math.max(samples.length, padding?.maxLength ?? 0));
     if (needs !== undefined && needs > maxClipBytes) {
       const gib = (b: number): string => `${(b / 2 ** 30).toFixed(1)} GiB`;
       throw new Error(
         `${describeItem(item)}: ${(samples.length / model.sampleRate).toFixed(1)} s of audio needs about ${gib(needs)} to run in one piece ` +
           `(self-attention grows with the square of the length), above the limit of ${gib(maxClipBytes)} (maxClipBytes, --max-clip-memory); ` +
-          'cut the clip into shorter segments (items with start/end), or raise the limit on a machine with more memory',
+          'run it in windows (chunk, --chunk-seconds), cut it into shorter segments (items with start/end), or raise the limit on a machine with more memory',
       );
     }
     try {
@@ -352,7 +393,7 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
       if (skipShort) return { pos, item, skip: reason };
       throw new Error(`${describeItem(item)}: ${reason}; drop it from the dataset or pass skipShort (--skip-short) to record and skip such clips`);
     }
-    return { pos, item, source, samples, numSamples };
+    return { pos, item, source, samples, numSamples, chunked };
   };
 
   const runOpts: RunOptions = { layers };
@@ -385,11 +426,21 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
         yield first;
         continue;
       }
+      if (first.chunked && chunk !== null) {
+        let run: { cache: ActivationCache; windows: number };
+        try {
+          run = await runInWindows(model, first.samples, layers, chunk.layout);
+        } catch (e) {
+          throw new Error(`model ${model.id} failed on ${describeItem(first.item)} (in windows): ${errorMessage(e)}`);
+        }
+        yield { pos: first.pos, item: first.item, source: first.source, numSamples: first.numSamples, cache: run.cache, windows: run.windows };
+        continue;
+      }
       const batch: Ready[] = [first];
       while (runBatch !== null && batch.length < batchSize && pending !== null) {
         const cand: Loaded = await pending;
         pending = startLoad();
-        if ('samples' in cand && cand.samples.length === first.samples.length) batch.push(cand);
+        if ('samples' in cand && !cand.chunked && cand.samples.length === first.samples.length) batch.push(cand);
         else {
           carried = cand;
           break;
@@ -411,7 +462,7 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
       if (caches.length !== batch.length) throw new Error(`model ${model.id}: runBatch returned ${caches.length} results for ${batch.length} clips`);
       for (let k = 0; k < batch.length; k++) {
         const b = at(batch, k);
-        yield { pos: b.pos, item: b.item, source: b.source, numSamples: b.numSamples, cache: at(caches, k) };
+        yield { pos: b.pos, item: b.item, source: b.source, numSamples: b.numSamples, cache: at(caches, k), windows: 1 };
       }
     }
   }
@@ -424,7 +475,7 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
       if ('skip' in p) {
         shard.skip(p.pos, p.item.id, p.skip, p.source);
       } else {
-        shard.add(p.pos, storeItem(p.item, p.source, p.numSamples, p.cache, layers), pooled(p.item, p.cache, layers, pooling));
+        shard.add(p.pos, storeItem(p.item, p.source, p.numSamples, p.cache, layers, p.windows), pooled(p.item, p.cache, layers, pooling));
         audioSeconds += p.numSamples / model.sampleRate;
       }
       computed++;

@@ -57,6 +57,11 @@ export function makeTestModel(opts: TestModelOptions = {}): SpeechModel {
     return new ActivationCache(activations(samples, names), { modelId: 'test-model', sampleRate: 16000, numSamples: samples.length, frameSeconds: 0.02 });
   };
   const model: SpeechModel = {
+    // Hidden frames sit on a 320-sample grid (T = floor(n / 320)); the doubled-rate local layer is no conv grid.
+    frameGeometry: (layer: string) => {
+      if (!layer.startsWith('hidden.')) throw new Error(`test model: no frame geometry for ${layer}`);
+      return { stride: HOP, field: HOP };
+    },
     id: 'test-model',
     hash: opts.hash ?? 'a'.repeat(64),
     sampleRate: 16000,

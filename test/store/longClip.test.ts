@@ -67,3 +67,24 @@ test('the estimate grows with the square of the length and is not below the meas
   // ... and not wildly above it either: a limit that refuses clips the machine could run is no use.
   expect(e60).toBeLessThan(1.5 * peak);
 });
+
+test('the same 10-minute clip in 30 s windows finishes under 1.5 GiB of peak memory with every frame', () => {
+  const out = path.join(tmp, 'windows');
+  const script = `
+    const { loadModel } = require(${JSON.stringify(path.join(REPO, 'dist', 'model', 'loadModel.js'))});
+    const { extractFeatures } = require(${JSON.stringify(path.join(REPO, 'dist', 'store', 'extractFeatures.js'))});
+    (async () => {
+      const m = await loadModel(${JSON.stringify(MODEL)}, { threads: 2, cacheExposed: false });
+      const x = new Float32Array(600 * 16000);
+      for (let i = 0; i < x.length; i++) x[i] = 0.1 * Math.sin(i / 9);
+      const r = await extractFeatures(m, [{ id: 'lecture', samples: x }], { out: ${JSON.stringify(out)}, chunk: { seconds: 30, overlapSeconds: 2 } });
+      const it = r.meta.items[0];
+      process.stdout.write(JSON.stringify({ windows: it.windows, frames: it.frames, peak: process.resourceUsage().maxRSS * 1024 }));
+      await m.release();
+    })();`;
+  const r = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { windows: number; frames: number; peak: number };
+  // 600 s in cores of 26 s: 24 windows; frames as in one piece: floor((9,600,000 - 400) / 320) + 1.
+  expect(r.windows).toBe(24);
+  expect(r.frames).toBe(29999);
+  expect(r.peak).toBeLessThan(1.5 * 2 ** 30);
+});
