@@ -29,7 +29,7 @@ export interface MaxLengthPadding {
 
 /** One stored layer: its activation name, file stem and width. */
 export interface StoreLayer {
-  /** Activation name: `hidden.6`, `local.0`, `ffn.3`. */
+  /** Activation name: `hidden.6`, `local.1`, `ffn.3`. */
   readonly name: string;
   /** File stem: `layer_06` (a `.npy` file for mean stores, a directory of shards for frame stores). */
   readonly file: string;
