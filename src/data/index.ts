@@ -1,6 +1,7 @@
 /**
  * Data: audio decoding and resampling (`audio/`), dataset loaders with seeded selections (`datasets/`),
- * synthetic speech for offline demos (`synth/`), and NumPy `.npy`/`.npz` files (`io/`).
+ * word and phone alignments (`alignments/`), synthetic speech for offline demos (`synth/`), and NumPy
+ * `.npy`/`.npz` files (`io/`).
  */
 export { loadAudio, type AudioClip, type LoadAudioOptions } from './audio/loadAudio';
 export { decodeAudio } from './audio/decodeAudio';
@@ -11,6 +12,11 @@ export { Dataset, type DatasetItem, type Selection, type RangeSelection } from '
 export { loadLabelledFolders, type LabelledItem, type LabelledSplit, type LoadLabelledFoldersOptions } from './datasets/loadLabelledFolders';
 export { loadLibriSpeech, type LibriSpeechItem, type LoadLibriSpeechOptions } from './datasets/loadLibriSpeech';
 export { loadManifest, type LoadManifestOptions, type ManifestFormat } from './datasets/loadManifest';
+export type { Alignment, AlignedSpan } from './alignments/Alignment';
+export { readTextGrid, parseTextGrid, type TextGrid, type TextGridTier, type TextGridInterval } from './alignments/readTextGrid';
+export { normalizeSpans, type LabelRules } from './alignments/normalizeLabels';
+export { loadAlignments, alignmentFromTextGrid, alignmentTsv, alignmentJson, alignmentsFromTsv, type LoadAlignmentsOptions } from './alignments/loadAlignments';
+export { joinAlignments, type JoinAlignmentsOptions, type JoinedAlignments } from './alignments/joinAlignments';
 export { synthesizeSpokenWords, type SynthesizeSpokenWordsOptions, type SynthesizeSpokenWordsResult } from './synth/synthesizeSpokenWords';
 export { synthesizeSpokenSentences, type SynthesizeSpokenSentencesOptions, type SynthesizeSpokenSentencesResult } from './synth/synthesizeSpokenSentences';
 export { readNpy } from './io/readNpy';
