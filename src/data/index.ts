@@ -17,6 +17,7 @@ export { readTextGrid, parseTextGrid, type TextGrid, type TextGridTier, type Tex
 export { normalizeSpans, type LabelRules } from './alignments/normalizeLabels';
 export { loadAlignments, alignmentFromTextGrid, alignmentTsv, alignmentJson, alignmentsFromTsv, type LoadAlignmentsOptions } from './alignments/loadAlignments';
 export { joinAlignments, type JoinAlignmentsOptions, type JoinedAlignments } from './alignments/joinAlignments';
+export { spanFrames, type FrameRule, type SpanFramesOptions } from './alignments/spanFrames';
 export { synthesizeSpokenWords, type SynthesizeSpokenWordsOptions, type SynthesizeSpokenWordsResult } from './synth/synthesizeSpokenWords';
 export { synthesizeSpokenSentences, type SynthesizeSpokenSentencesOptions, type SynthesizeSpokenSentencesResult } from './synth/synthesizeSpokenSentences';
 export { readNpy } from './io/readNpy';

@@ -6,10 +6,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { alignmentFromTextGrid, alignmentJson, alignmentsFromTsv, alignmentTsv, loadAlignments } from '../../src/data/alignments/loadAlignments';
 import { joinAlignments } from '../../src/data/alignments/joinAlignments';
 import { normalizeSpans } from '../../src/data/alignments/normalizeLabels';
 import { parseTextGrid } from '../../src/data/alignments/readTextGrid';
+import { spanFrames } from '../../src/data/alignments/spanFrames';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-align-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -119,4 +121,56 @@ test('joining to a dataset: missing partners are listed or skipped, intervals pa
   expect(j.pairs.map((p) => p.item.id)).toEqual(['a']);
   expect([j.itemsWithoutAlignment, j.alignmentsWithoutItem]).toEqual([['c'], ['b']]);
   expect(() => joinAlignments([{ id: 'a', seconds: 1.0 }], alignments, (i) => i.seconds, { missing: 'skip' })).toThrow(/a\.TextGrid: words interval '<unk>' \[1\.03, 1\.2\] ends past the end of 'a' \(1\.000 s of audio\)/);
+});
+
+test("span frames follow both peers' rules exactly (a Python transcription of each, on 2,000 random spans)", () => {
+  const spans: [number, number][] = [[0.5, 0.52], [0.25, 0.5], [0, 0.02], [1.98, 2.0], [0.1, 0.11]];
+  let seed = 7;
+  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  while (spans.length < 2000) {
+    const a = Math.round(rnd() * 2000) / 1000;
+    const len = Math.round(rnd() * 400 + 1) / 1000;
+    spans.push([a, Math.round((a + len) * 1000) / 1000]);
+  }
+  const T = 100; // 2.0 s of 20 ms frames, spans may run past it
+  const file = path.join(dir, 'spans.json');
+  fs.writeFileSync(file, JSON.stringify(spans));
+  const out = execFileSync('/usr/bin/python3', ['-c', `
+import json, math, sys
+spans = json.load(open(sys.argv[1])); T = 100; stride = 0.02
+def peer(start, end, phone):
+    # layerwise-analysis codes/prepare/model_utils.py get_segment_idx, as shared/specs describes it
+    s = math.floor(start / stride); e = math.ceil(end / stride)
+    if phone:
+        o = math.floor((e - s + 1) / 3); s += o; e -= o
+    if e == s: e += 1
+    if e == T + 1: e = T
+    return [s, min(e, T)]
+def seed002(start, end):
+    s = int(start / stride); e = int(end / stride)
+    return [s, min(e + 1, T)]
+print(json.dumps([[peer(a, b, False), peer(a, b, True), seed002(a, b)] for a, b in spans]))
+`, file], { encoding: 'utf8' });
+  const want = JSON.parse(out) as [[number, number], [number, number], [number, number]][];
+  let checked = 0;
+  spans.forEach(([a, b], i) => {
+    const w = want[i];
+    if (w === undefined) throw new Error('missing reference');
+    const cases = [
+      [w[0], { stride: 0.02, frames: T }],
+      [w[1], { stride: 0.02, frames: T, middleThird: true }],
+      [w[2], { stride: 0.02, frames: T, rule: 'truncate-inclusive' as const }],
+    ] as const;
+    for (const [[s, e], o] of cases) {
+      if (s >= e) {
+        expect(() => spanFrames(a, b, o, `span ${i}`)).toThrow(new RegExp(`span ${i}: .* covers no frame`));
+      } else {
+        expect({ i, got: spanFrames(a, b, o) }).toEqual({ i, got: { first: s, end: e } });
+        checked++;
+      }
+    }
+  });
+  expect(checked).toBeGreaterThan(5000);
+  // The boundary case the peers share: 0.14 / 0.02 is a hair above 7, so the span runs to frame 8 (exclusive).
+  expect(spanFrames(0.1, 0.14, { stride: 0.02, frames: T })).toEqual({ first: 5, end: 8 });
 });
