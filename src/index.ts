@@ -29,6 +29,8 @@ export {
   alignmentsFromTsv,
   joinAlignments,
   spanFrames,
+  readCtm,
+  parseCtm,
   synthesizeSpokenWords,
   synthesizeSpokenSentences,
   readNpy,

@@ -18,6 +18,7 @@ export { normalizeSpans, type LabelRules } from './alignments/normalizeLabels';
 export { loadAlignments, alignmentFromTextGrid, alignmentTsv, alignmentJson, alignmentsFromTsv, type LoadAlignmentsOptions } from './alignments/loadAlignments';
 export { joinAlignments, type JoinAlignmentsOptions, type JoinedAlignments } from './alignments/joinAlignments';
 export { spanFrames, type FrameRule, type SpanFramesOptions } from './alignments/spanFrames';
+export { readCtm, parseCtm } from './alignments/readCtm';
 export { synthesizeSpokenWords, type SynthesizeSpokenWordsOptions, type SynthesizeSpokenWordsResult } from './synth/synthesizeSpokenWords';
 export { synthesizeSpokenSentences, type SynthesizeSpokenSentencesOptions, type SynthesizeSpokenSentencesResult } from './synth/synthesizeSpokenSentences';
 export { readNpy } from './io/readNpy';

@@ -12,6 +12,7 @@ import { joinAlignments } from '../../src/data/alignments/joinAlignments';
 import { normalizeSpans } from '../../src/data/alignments/normalizeLabels';
 import { parseTextGrid } from '../../src/data/alignments/readTextGrid';
 import { spanFrames } from '../../src/data/alignments/spanFrames';
+import { parseCtm, readCtm } from '../../src/data/alignments/readCtm';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-align-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -173,4 +174,17 @@ print(json.dumps([[peer(a, b, False), peer(a, b, True), seed002(a, b)] for a, b 
   expect(checked).toBeGreaterThan(5000);
   // The boundary case the peers share: 0.14 / 0.02 is a hair above 7, so the span runs to frame 8 (exclusive).
   expect(spanFrames(0.1, 0.14, { stride: 0.02, frames: T })).toEqual({ first: 5, end: 8 });
+});
+
+test('CTM files: one tier for many utterances, in time order, broken lines named', () => {
+  const text = [';; words', 'u1 1 0.61 0.42 cat 0.98', 'u1 1 0.25 0.25 the', 'u2 A 0 0.5 dog', ''].join('\n');
+  const tiers = parseCtm(text, 'w.ctm');
+  expect([...tiers.keys()]).toEqual(['u1', 'u2']);
+  expect(tiers.get('u1')).toEqual([{ label: 'the', start: 0.25, end: 0.5 }, { label: 'cat', start: 0.61, end: 0.61 + 0.42 }]);
+  expect(() => parseCtm('u1 1 0.5 cat', 'bad.ctm')).toThrow(/bad\.ctm: line 1 has 4 fields/);
+  expect(() => parseCtm('u1 1 x 0.2 cat', 'nan.ctm')).toThrow(/nan\.ctm: line 1: start 'x'/);
+  expect(() => parseCtm('u1 1 0 0.5 a\nu1 1 0.4 0.5 b', 'o.ctm')).toThrow(/o\.ctm: 'u1': interval 'b' \[0\.4, 0\.9\] overlaps/);
+  const file = path.join(dir, 'w.ctm');
+  fs.writeFileSync(file, text);
+  expect(readCtm(file).get('u2')).toEqual([{ label: 'dog', start: 0, end: 0.5 }]);
 });
