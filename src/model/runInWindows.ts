@@ -51,13 +51,9 @@ export function windowsOf(n: number, layout: WindowLayout, hop: number): Window[
   return out;
 }
 
-/** Index of the window whose core holds `centre`. */
-function ownerOf(centre: number, windows: readonly Window[]): number {
-  for (let k = 0; k < windows.length; k++) {
-    const w = windows[k];
-    if (w !== undefined && centre < w.coreEnd) return k;
-  }
-  return windows.length - 1;
+/** Index of the window whose core holds `centre`: cores are `core` samples from 0, the last one open-ended. */
+function ownerOf(centre: number, core: number, windows: number): number {
+  return Math.min(Math.floor(centre / core), windows - 1);
 }
 
 /** The activations of `samples` computed in windows (see the file comment), and how many windows ran. */
@@ -92,7 +88,7 @@ export async function runInWindows(
       let taken = 0;
       for (let t = 0; t < m.rows; t++) {
         const global = first + t;
-        if (ownerOf(global * g.stride + g.field / 2, windows) !== k) continue;
+        if (ownerOf(global * g.stride + g.field / 2, layout.core, windows.length) !== k) continue;
         // Frames are taken in order, each exactly once: the grids of neighbouring windows meet without a gap.
         if (global !== next.get(name)) throw new Error(`runInWindows: ${name} frame ${global} out of order (expected ${String(next.get(name))})`);
         next.set(name, global + 1);

@@ -74,8 +74,7 @@ export function storeFingerprint(options: StoreOptions): string {
 
 /** The fingerprint of everything but the dataset: runs that agree on it can share committed shards. */
 function optionsFingerprint(options: StoreOptions): string {
-  const { itemKeys: _items, ...rest } = options;
-  return storeFingerprint({ ...rest, itemKeys: [] });
+  return storeFingerprint({ ...options, itemKeys: [] });
 }
 
 /**
@@ -284,7 +283,7 @@ export class FeatureStoreWriter {
       // Same options, maybe another dataset (a bad file removed or replaced): keep the committed shards whose
       // items are unchanged, recompute from the first that differs.
       const all = committedShards(partial);
-      const keep = run.fingerprint === fingerprint ? all.length : sharedPrefix(all, run.options.itemKeys, init.options.itemKeys);
+      const keep = sharedPrefix(all, run.options.itemKeys, init.options.itemKeys);
       removeUncommitted(dir, partial, keep, init.options);
       if (run.fingerprint !== fingerprint) {
         const updated: RunRecord = { formatVersion: FEATURE_STORE_VERSION, fingerprint, options: init.options };

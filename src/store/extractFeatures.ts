@@ -217,9 +217,12 @@ function statSource(file: string): ItemSource {
   }
 }
 
-function sameSource(a: ItemSource, b: ItemSource): boolean {
+/** Whether the file a stored or skipped item came from has changed since (size, or mtime beyond rounding). */
+function sourceChanged(it: { readonly source?: ItemSource }): boolean {
+  if (it.source === undefined) return false;
+  const now = statSource(it.source.path);
   // Within a millisecond: file systems and `fs.utimes` round sub-millisecond times differently.
-  return a.size === b.size && Math.abs(a.mtimeMs - b.mtimeMs) <= 1;
+  return now.size !== it.source.size || Math.abs(now.mtimeMs - it.source.mtimeMs) > 1;
 }
 
 /**
@@ -228,7 +231,7 @@ function sameSource(a: ItemSource, b: ItemSource): boolean {
  * Taking such a shard over would mix features of old and new audio, or keep a fixed file skipped.
  */
 function firstStaleShard(shards: readonly { readonly kept: readonly StoreItem[]; readonly skipped: readonly SkippedItem[] }[]): number {
-  return shards.findIndex((s) => [...s.kept, ...s.skipped].some((it) => it.source !== undefined && !sameSource(statSource(it.source.path), it.source)));
+  return shards.findIndex((s) => [...s.kept, ...s.skipped].some(sourceChanged));
 }
 
 /** Extract features of every item of `dataset` into `opts.out` (see the module comment). */
@@ -256,11 +259,11 @@ export async function extractFeatures(model: SpeechModel, dataset: ExtractDatase
     seen.add(it.id);
   }
 
-  // One run per store at a time: a second run into the same folder would delete the first's temporary files
-  // and could commit rows of its own into it.
   const chunk = resolveChunk(opts.chunk, model);
   const maxClipBytes = opts.maxClipBytes ?? Math.floor(0.7 * os.totalmem());
   if (!(maxClipBytes > 0)) throw new Error(`extractFeatures: maxClipBytes must be a positive number, got ${maxClipBytes}`);
+  // One run per store at a time: a second run into the same folder would delete the first's temporary files
+  // and could commit rows of its own into it.
   const lock = lockDirectory(opts.out, `layerwise extract (${model.id})`);
   try {
     return await extractLocked(model, items, opts, { pooling, batchSize, shardItems, shardFrames, padding, skipShort, skipBad, layers, maxClipBytes, chunk }, t0);
@@ -324,7 +327,7 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
   });
   if (writer.completeMeta !== null) {
     const done = writer.completeMeta;
-    const changed = [...done.items, ...done.skipped].find((it) => it.source !== undefined && !sameSource(statSource(it.source.path), it.source));
+    const changed = [...done.items, ...done.skipped].find(sourceChanged);
     if (changed?.source !== undefined) {
       throw new Error(
         `${opts.out} is a finished feature store, but the file of item '${changed.id}' (${changed.source.path}) has changed since it was made; ` +
@@ -365,8 +368,9 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
       throw new Error(`${describeItem(item)}: the audio is empty (0 samples)`);
     }
     // Before anything walks the samples: a clip too long to run is refused at once.
-    const chunked = chunk !== null && Math.max(samples.length, padding?.maxLength ?? 0) > chunk.window;
-    const needs = model.estimateRunBytes?.(chunked && chunk !== null ? chunk.window : Math.max(samples.length, padding?.maxLength ?? 0));
+    const runLength = Math.max(samples.length, padding?.maxLength ?? 0);
+    const chunked = chunk !== null && runLength > chunk.window;
+    const needs = model.estimateRunBytes?.(chunk !== null && chunked ? chunk.window : runLength);
     if (needs !== undefined && needs > maxClipBytes) {
       const gib = (b: number): string => `${(b / 2 ** 30).toFixed(1)} GiB`;
       throw new Error(
