@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Idempotent setup of a Debian/Ubuntu machine for layerwise: system packages (Jupyter, espeak-ng, sox, flac),
+# Idempotent setup of a Debian/Ubuntu machine for layerwise: system packages (Jupyter, espeak-ng, Festival with two voices, sox, flac),
 # npm dependencies, the TypeScript build, and a Jupyter kernel 'layerwise' that runs this project's own tslab.
 # Ends by executing a one-cell notebook in that kernel, so a green run means notebooks work here.
 #
@@ -22,7 +22,7 @@ done
 
 say() { printf '\n== %s\n' "$*"; }
 
-runtime_pkgs=(jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel python3-nbformat espeak-ng sox libsox-fmt-all flac)
+runtime_pkgs=(jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel python3-nbformat espeak-ng festival festvox-kallpc16k festvox-us-slt-hts sox libsox-fmt-all flac)
 dev_pkgs=(python3-numpy python3-scipy python3-sklearn python3-torch python3-torchaudio python3-onnx chromium)
 
 if [ "$apt" = 1 ]; then

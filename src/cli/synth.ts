@@ -1,6 +1,7 @@
 /**
- * `layerwise synth words|sentences --out DIR ...`: make the offline synthetic datasets from the command line.
+ * `layerwise synth words|sentences|aligned --out DIR ...`: make the offline synthetic datasets from the command line.
  */
+import { synthesizeAlignedSpeech } from '../data/synth/synthesizeAlignedSpeech';
 import { synthesizeSpokenSentences } from '../data/synth/synthesizeSpokenSentences';
 import { SPEECH_COMMANDS_WORDS, synthesizeSpokenWords } from '../data/synth/synthesizeSpokenWords';
 import { errorMessage } from '../util/describeError';
@@ -8,12 +9,17 @@ import { at } from '../util/at';
 
 export const usage = `usage: layerwise synth words --out DIR [--seed S] [--variants N] [--words w1,w2,...]
        layerwise synth sentences --out DIR [--seed S] [--speakers N] [--chapters N] [--utterances N] [--split NAME]
+       layerwise synth aligned --out DIR [--seed S] [--speakers N] [--chapters N] [--utterances N] [--split NAME]
 
   words      Speech Commands-style folder <DIR>/<word>/*.wav (16 kHz, 1 s) with validation/testing lists;
              default words: ${SPEECH_COMMANDS_WORDS.join(' ')}, 50 variants (speakers) each.
   sentences  LibriSpeech-style tree <DIR>/<split>/<speaker>/<chapter>/*.flac with .trans.txt transcripts;
              defaults: 2 speakers x 1 chapter x 5 utterances, split dev-clean.
-  Same seed, same files. Existing complete files are kept. Needs espeak-ng (and flac for sentences).`;
+  aligned    Festival speakers (two voices, seeded rates and pitch) in the same LibriSpeech tree, with exact
+             word and phone alignments as TextGrids in <DIR>/alignments/<split>/<speaker>/<chapter>/
+             (the Lugosch et al. layout); defaults: 6 speakers x 1 chapter x 60 utterances.
+  Same seed, same files. Existing complete files are kept. Needs espeak-ng (words, sentences), festival
+  (aligned) and flac (sentences, aligned).`;
 
 interface Parsed {
   readonly command: string;
@@ -24,11 +30,12 @@ interface Parsed {
 const ALLOWED: Record<string, readonly string[]> = {
   words: ['out', 'seed', 'variants', 'words'],
   sentences: ['out', 'seed', 'speakers', 'chapters', 'utterances', 'split'],
+  aligned: ['out', 'seed', 'speakers', 'chapters', 'utterances', 'split'],
 };
 
 function parse(argv: readonly string[]): Parsed {
   const [command, ...rest] = argv;
-  if (command === undefined || !(command in ALLOWED)) throw new Error(`expected 'words' or 'sentences', got ${command === undefined ? 'nothing' : `'${command}'`}`);
+  if (command === undefined || !(command in ALLOWED)) throw new Error(`expected 'words', 'sentences' or 'aligned', got ${command === undefined ? 'nothing' : `'${command}'`}`);
   const allowed = ALLOWED[command] ?? [];
   const flags = new Map<string, string>();
   for (let i = 0; i < rest.length; i++) {
@@ -89,15 +96,21 @@ export async function run(argv: string[]): Promise<number> {
       const chaptersPerSpeaker = integer(flags, 'chapters');
       const utterancesPerChapter = integer(flags, 'utterances');
       const split = flags.get('split');
-      const r = await synthesizeSpokenSentences({
+      const common = {
         outDir,
         ...(seed !== undefined && { seed }),
         ...(speakers !== undefined && { speakers }),
         ...(chaptersPerSpeaker !== undefined && { chaptersPerSpeaker }),
         ...(utterancesPerChapter !== undefined && { utterancesPerChapter }),
         ...(split !== undefined && { split }),
-      });
-      process.stdout.write(`${r.splitDir}: ${r.written} utterances written, ${r.skipped} already present\n`);
+      };
+      if (command === 'aligned') {
+        const r = await synthesizeAlignedSpeech(common);
+        process.stdout.write(`${r.splitDir}: ${r.written} utterances written, ${r.skipped} already present; alignments in ${r.alignmentDir}\n`);
+      } else {
+        const r = await synthesizeSpokenSentences(common);
+        process.stdout.write(`${r.splitDir}: ${r.written} utterances written, ${r.skipped} already present\n`);
+      }
     }
     return 0;
   } catch (e) {

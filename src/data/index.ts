@@ -19,7 +19,11 @@ export { loadAlignments, alignmentFromTextGrid, alignmentTsv, alignmentJson, ali
 export { joinAlignments, type JoinAlignmentsOptions, type JoinedAlignments } from './alignments/joinAlignments';
 export { spanFrames, type FrameRule, type SpanFramesOptions } from './alignments/spanFrames';
 export { readCtm, parseCtm } from './alignments/readCtm';
+export { textGridText, type TextGridTierInput } from './alignments/writeTextGrid';
 export { synthesizeSpokenWords, type SynthesizeSpokenWordsOptions, type SynthesizeSpokenWordsResult } from './synth/synthesizeSpokenWords';
+export { synthesizeAlignedSpeech, type SynthesizeAlignedSpeechOptions, type SynthesizeAlignedSpeechResult } from './synth/synthesizeAlignedSpeech';
+export { composeSentences } from './synth/composeSentences';
+export { FESTIVAL_VOICES, type FestivalVoice, type FestivalVoiceName } from './synth/FestivalVoice';
 export { synthesizeSpokenSentences, type SynthesizeSpokenSentencesOptions, type SynthesizeSpokenSentencesResult } from './synth/synthesizeSpokenSentences';
 export { readNpy } from './io/readNpy';
 export { writeNpy, type NpyInput } from './io/writeNpy';

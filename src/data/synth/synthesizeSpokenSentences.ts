@@ -7,19 +7,17 @@
  *
  * so `loadLibriSpeech` reads it like the real corpus. Same options, same bytes (for one version of flac).
  */
-import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Random } from '../../random';
 import { claimOutDir } from '../../util/claimOutDir';
-import { encodeWav } from '../audio/encodeWav';
+import { writeFlac } from '../audio/writeFlac';
 import { ENGLISH_SENTENCES } from './ENGLISH_SENTENCES';
 import { espeakSpeak } from './espeakSpeak';
 import { mapWithConcurrency } from '../../util/mapWithConcurrency';
 import { resample } from '../audio/resample';
-import { runProgram } from '../../util/runProgram';
 import { randomSpeakerVoice, type SpeakerVoice } from './SpeakerVoice';
-import { temporaryPathFor, writeFileAtomic } from '../../util/writeFileAtomic';
+import { writeFileAtomic } from '../../util/writeFileAtomic';
 import { at, atF32, atKey } from '../../util/at';
 
 /** Options of `synthesizeSpokenSentences` (seeded, so the same options write the same files). */
@@ -139,20 +137,4 @@ export async function synthesizeSpokenSentences(opts: SynthesizeSpokenSentencesO
   });
   for (const t of transcripts) writeFileAtomic(t.file, t.lines.map((l) => `${l}\n`).join(''));
   return { outDir, splitDir: join(outDir, split), written: jobs.length - skipped, skipped, speakers };
-}
-
-/** Encode mono samples as 16-bit FLAC with the `flac` program, atomically (temporary names + rename). */
-async function writeFlac(path: string, samples: Float32Array, sampleRate: number): Promise<void> {
-  const wavTmp = `${temporaryPathFor(path)}.wav`;
-  const flacTmp = `${temporaryPathFor(path)}.flac`;
-  try {
-    writeFileAtomic(wavTmp, encodeWav(samples, sampleRate));
-    // Fixed compression level, no padding block and no seek table: the bytes depend only on the samples
-    // (and the flac version, which it records in its vendor string).
-    await runProgram('flac', ['--silent', '--force', '-8', '--no-padding', '--no-seektable', '-o', flacTmp, wavTmp]);
-    renameSync(flacTmp, path);
-  } finally {
-    await rm(wavTmp, { force: true });
-    await rm(flacTmp, { force: true });
-  }
 }
