@@ -126,6 +126,9 @@ export {
   type StoreOptions,
   type SkippedItem,
   type Pooling,
+  type StoreSegment,
+  type SpanSetting,
+  type SegmentRow,
   type MaxLengthPadding,
 } from './store';
 export {

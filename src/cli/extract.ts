@@ -8,6 +8,7 @@ import type { Dataset, DatasetItem } from '../data/datasets/Dataset';
 import { loadLabelledFolders } from '../data/datasets/loadLabelledFolders';
 import { loadLibriSpeech } from '../data/datasets/loadLibriSpeech';
 import { loadManifest } from '../data/datasets/loadManifest';
+import { loadAlignments } from '../data/alignments/loadAlignments';
 import { extractFeatures } from '../store/extractFeatures';
 import { loadModel, type LoadModelOptions } from '../model/loadModel';
 import { formatDuration, terminalProgress } from '../util/progress';
@@ -21,7 +22,14 @@ export const usage = `usage: layerwise extract --model M --data D --out DIR [opt
                      (<D>/[<split>/]<speaker>/<chapter>/*.flac + .trans.txt), or a manifest (.csv/.tsv/.jsonl)
   --out DIR          the feature store (created; an unfinished run there is resumed)
   --pooling P        mean (default): DIR/layer_XX.npy [items, hidden]; frames: every frame, in shards
+  --span S           phone or word: one row per aligned interval (the mean of its frames; layerwise-analysis's
+                     rule, middle third for phones), DIR/layer_XX.npy [segments, hidden]; needs --alignments
+  --alignments A     TextGrid tree (<A>/<speaker>/<chapter>/<utt>.TextGrid, tiers words and phones); items
+                     without an alignment are left out (and counted)
+  --frame-rule R     layerwise-analysis (default) or truncate-inclusive (seed 002's rule)
+  --whole-span       average every frame of a phone, not its middle third
   --layers L         all (default: every hidden state), 0,6,12, local (conv layers), ffn, hidden.3, local.1, ffn.6, ...
+  --rep R            contextualized (every hidden state) or local (the conv layers): seed 001's --rep_type
   --limit N          keep N items (after shuffling when --seed is given)
   --seed S           shuffle the dataset with this seed first (as datasets' shuffle(seed).select(range(N)))
   --split NAME       split of a labelled-folders set (train|validation|test|all) or LibriSpeech (e.g. dev-clean)
@@ -99,8 +107,8 @@ function intList(value: string | undefined, name: string): number[] | undefined 
 /** Run `layerwise extract` with the arguments after the subcommand; returns the exit status. */
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, {
-    strings: ['model', 'data', 'out', 'pooling', 'layers', 'limit', 'seed', 'split', 'max-length', 'batch-size', 'shard-items', 'shard-frames', 'ffn', 'threads', 'max-clip-memory', 'chunk-seconds', 'chunk-overlap'],
-    booleans: ['skip-short', 'skip-bad', 'no-normalize', 'quantized', 'no-progress'],
+    strings: ['model', 'data', 'out', 'pooling', 'layers', 'limit', 'seed', 'split', 'max-length', 'batch-size', 'shard-items', 'shard-frames', 'ffn', 'threads', 'max-clip-memory', 'chunk-seconds', 'chunk-overlap', 'span', 'alignments', 'frame-rule', 'rep'],
+    booleans: ['skip-short', 'skip-bad', 'no-normalize', 'quantized', 'no-progress', 'whole-span'],
   });
   if (a.positional.length > 0) throw new Error(`unexpected argument '${a.positional[0]}'\n${usage}`);
   const modelSource = a.strings.model;
@@ -109,7 +117,18 @@ export async function run(argv: string[]): Promise<number> {
   if (modelSource === undefined || dataPath === undefined || out === undefined) throw new Error(`--model, --data and --out are required\n${usage}`);
   const pooling = a.strings.pooling ?? 'mean';
   if (pooling !== 'mean' && pooling !== 'frames') throw new Error(`--pooling must be mean or frames, got '${pooling}'`);
-  const layers = parseLayerSelection(a.strings.layers ?? 'all');
+  const span = a.strings.span;
+  if (span !== undefined && span !== 'phone' && span !== 'word') throw new Error(`--span must be phone or word, got '${span}'`);
+  if (span !== undefined && a.strings.pooling !== undefined) throw new Error('--span pools per phone or word; leave out --pooling');
+  const alignmentDir = a.strings.alignments;
+  if ((span === undefined) !== (alignmentDir === undefined)) throw new Error('--span and --alignments go together');
+  const frameRule = a.strings['frame-rule'];
+  if (frameRule !== undefined && frameRule !== 'layerwise-analysis' && frameRule !== 'truncate-inclusive') throw new Error(`--frame-rule must be layerwise-analysis or truncate-inclusive, got '${frameRule}'`);
+  if ((frameRule !== undefined || a.booleans['whole-span'] === true) && span === undefined) throw new Error('--frame-rule and --whole-span need --span');
+  const rep = a.strings.rep;
+  if (rep !== undefined && rep !== 'local' && rep !== 'contextualized') throw new Error(`--rep must be local or contextualized, got '${rep}'`);
+  if (rep !== undefined && a.strings.layers !== undefined) throw new Error('--rep and --layers both choose layers; give one');
+  const layers = parseLayerSelection(rep === 'local' ? 'local' : (a.strings.layers ?? 'all'));
   const limit = intFlag(a.strings.limit, 'limit');
   const seedText = a.strings.seed;
   const seed = seedText === undefined ? undefined : /^-?\d+$/.test(seedText) ? Number(seedText) : seedText;
@@ -127,7 +146,13 @@ export async function run(argv: string[]): Promise<number> {
   if (overlapText !== undefined && chunkText === undefined) throw new Error('--chunk-overlap needs --chunk-seconds');
   const chunk = chunkText === undefined ? undefined : { seconds: Number(chunkText), ...(overlapText !== undefined ? { overlapSeconds: Number(overlapText) } : {}) };
 
-  const { layout, dataset: full } = loadDatasetAt(dataPath, a.strings.split);
+  const { layout, dataset: loaded } = loadDatasetAt(dataPath, a.strings.split);
+  const alignments = alignmentDir === undefined ? undefined : loadAlignments(alignmentDir);
+  const full = alignments === undefined ? loaded : loaded.filter((it) => alignments.has(it.id));
+  if (alignments !== undefined) {
+    if (full.length === 0) throw new Error(`--alignments ${alignmentDir}: none of the ${loaded.length} items of ${dataPath} has an alignment there (ids like '${loaded.length > 0 ? loaded.at(0).id : ''}')`);
+    process.stderr.write(`${alignmentDir}: ${alignments.size} alignments; ${full.length} of ${loaded.length} items aligned${full.length < loaded.length ? ` (${loaded.length - full.length} left out)` : ''}\n`);
+  }
   let dataset = seed !== undefined ? full.shuffle(seed) : full;
   if (limit !== undefined) dataset = dataset.select(Math.min(limit, dataset.length));
   process.stderr.write(`${dataPath}: ${layout}, ${full.length} items${dataset.length !== full.length ? `, using ${dataset.length}` : ''}\n`);
@@ -149,7 +174,9 @@ export async function run(argv: string[]): Promise<number> {
   try {
     const res = await extractFeatures(model, dataset, {
       out,
-      pooling,
+      ...(span !== undefined && alignments !== undefined
+        ? { span, alignments, ...(frameRule !== undefined ? { frameRule } : {}), ...(a.booleans['whole-span'] === true ? { middleThird: false } : {}) }
+        : { pooling }),
       layers,
       ...(maxLength !== undefined ? { padding: { mode: 'max_length' as const, maxLength } } : {}),
       skipShort: a.booleans['skip-short'] ?? false,
@@ -165,6 +192,12 @@ export async function run(argv: string[]): Promise<number> {
     const meta = res.meta;
     if (res.alreadyComplete) {
       process.stderr.write(`${out} already holds this feature store (${meta.items.length} items, ${meta.layers.length} layers); nothing to do\n`);
+    } else if (meta.pooling === 'segments') {
+      const segments = meta.items.reduce((t, it) => t + (it.segments?.length ?? 0), 0);
+      process.stderr.write(
+        `wrote ${segments} ${span ?? ''} segments of ${meta.items.length} items x ${meta.layers.length} layers to ${out}${meta.skipped.length > 0 ? `, ${meta.skipped.length} skipped` : ''}; ` +
+          `${res.audioSeconds.toFixed(1)} s of audio in ${formatDuration(res.seconds)}\n`,
+      );
     } else {
       const rt = res.seconds > 0 ? (res.audioSeconds / res.seconds).toFixed(1) : '?';
       process.stderr.write(

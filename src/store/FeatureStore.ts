@@ -10,7 +10,7 @@ import type { Matrix } from '../matrix';
 import { resolveActivationName } from '../model/activationNames';
 import { atNum } from '../util/at';
 import { parseNpyHeader } from '../data/io/NpyArray';
-import { readFeatureStoreMeta, type FeatureStoreMeta, type StoreLayer } from './FeatureStoreMeta';
+import { readFeatureStoreMeta, type FeatureStoreMeta, type StoreLayer, type StoreSegment } from './FeatureStoreMeta';
 
 /** Where each item's frames lie in one layer of a frame store. */
 export interface FrameIndex {
@@ -65,6 +65,11 @@ export function readNpyRows(file: string, start: number, count: number, cols: nu
   }
 }
 
+/** One row of a segment store: the utterance it belongs to and the segment. */
+export interface SegmentRow extends StoreSegment {
+  readonly utterance: string;
+}
+
 /** Options of `FeatureStore.frames`. */
 export interface FramesOptions {
   /** Only the frames of the first `items` items (default all). */
@@ -100,9 +105,19 @@ export class FeatureStore {
     return this.meta.items.map((it) => it.id);
   }
 
-  /** Each item's label (undefined where the dataset had none). */
+  /**
+   * The label of every row of `layer()`: each item's label (undefined where the dataset had none), or in a
+   * segment store each segment's phone or word.
+   */
   get labels(): (string | number | undefined)[] {
+    if (this.meta.pooling === 'segments') return this.segments.map((s) => s.label);
     return this.meta.items.map((it) => it.label);
+  }
+
+  /** Segment stores: one entry per row of `layer()`, with its utterance id, label, times and frames. */
+  get segments(): SegmentRow[] {
+    if (this.meta.pooling !== 'segments') throw new Error(`${this.dir} is a ${this.meta.pooling} store; segments are kept only by span extraction (span: 'phone' | 'word')`);
+    return this.meta.items.flatMap((it) => (it.segments ?? []).map((s) => ({ utterance: it.id, ...s })));
   }
 
   /** The stored layer called `name`: an activation name (`hidden.6`, `ffn.6`) or a hidden-state number (`6`). */
@@ -113,12 +128,12 @@ export class FeatureStore {
     return found;
   }
 
-  /** Mean stores: the `[items, hidden]` matrix of one layer, rows in item order. */
+  /** Mean stores: the `[items, hidden]` matrix of one layer, rows in item order; segment stores: `[segments, hidden]` (see `segments`). */
   layer(name: string | number): Matrix<Float32Array> {
     const info = this.layerInfo(name);
-    if (this.meta.pooling !== 'mean') throw new Error(`${this.dir} is a frame store; use frames(), framesOf() or iterateShards() instead of layer()`);
+    if (this.meta.pooling === 'frames') throw new Error(`${this.dir} is a frame store; use frames(), framesOf() or iterateShards() instead of layer()`);
     const file = path.join(this.dir, `${info.file}.npy`);
-    const rows = this.meta.items.length;
+    const rows = this.meta.pooling === 'mean' ? this.meta.items.length : this.meta.items.reduce((t, it) => t + (it.segments?.length ?? 0), 0);
     return { rows, cols: info.dim, data: readNpyRows(file, 0, rows, info.dim) };
   }
 

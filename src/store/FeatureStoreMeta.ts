@@ -4,6 +4,8 @@
  * Layout of a store directory:
  * - `meta.json`: this record; present only once extraction has finished.
  * - mean pooling: `layer_XX.npy` / `local_XX.npy` / `ffn_XX.npy`, each float32 `[items, dim]`, rows in item order.
+ * - segment pooling (phones or words from an alignment): the same files, `[segments, dim]`, each item's
+ *   segments (`items[i].segments`) in time order, items in dataset order.
  * - frame pooling: `layer_XX/shard_NNNNN.npy` (and `local_XX/`, `ffn_XX/`), each float32 `[frames, dim]`:
  *   the frames of a run of consecutive items (`shards[k]`); `items[i].frameOffset` is the item's first row
  *   in the store-wide frame numbering (layers with their own `frameCounts` number their rows by those).
@@ -18,8 +20,29 @@ import { errorMessage } from '../util/describeError';
 
 export const FEATURE_STORE_VERSION = 1;
 
-/** How a store keeps a clip's frames: `mean` (one row per item) or `frames` (every frame). */
-export type Pooling = 'mean' | 'frames';
+/**
+ * How a store keeps a clip's frames: `mean` (one row per item), `frames` (every frame) or `segments` (one
+ * row per aligned phone or word: the mean of its frames).
+ */
+export type Pooling = 'mean' | 'frames' | 'segments';
+
+/** One aligned span of an item in a segment store: its label, times in seconds and transformer frames `[first, end)`. */
+export interface StoreSegment {
+  readonly label: string;
+  readonly start: number;
+  readonly end: number;
+  readonly first: number;
+  readonly last: number;
+}
+
+/** How a segment store cut items into spans (part of its fingerprint). */
+export interface SpanSetting {
+  readonly tier: 'phone' | 'word';
+  readonly rule: 'layerwise-analysis' | 'truncate-inclusive';
+  readonly middleThird: boolean;
+  /** sha256 over every item's spans, so a changed alignment makes a new store. */
+  readonly spansHash: string;
+}
 
 /** The seed notebooks' `padding='max_length'`: zero-pad each clip to `maxLength` samples and pool every frame. */
 export interface MaxLengthPadding {
@@ -60,6 +83,11 @@ export interface StoreItem {
   readonly windows?: number;
   /** The audio file the features came from, as it was when it was read (so a resume can tell it changed). */
   readonly source?: ItemSource;
+  /**
+   * Segment stores: the item's spans, one store row each, in time order. `first`/`last` are the transformer
+   * frames averaged, `[first, last)`; local (conv) layers average the same span on their own frame grid.
+   */
+  readonly segments?: readonly StoreSegment[];
 }
 
 /** An item's audio file: its path, and its size and modification time (whole milliseconds) when it was read. */
@@ -101,6 +129,8 @@ export interface StoreOptions {
   readonly skipBad?: boolean;
   /** Present only when long clips ran in windows (`ExtractOptions.chunk`). */
   readonly chunk?: { readonly seconds: number; readonly overlapSeconds: number };
+  /** Segment stores only: the tier and frame rule. */
+  readonly span?: SpanSetting;
   readonly shardItems: number;
   readonly shardFrames: number;
   /** Item keys in dataset order: the id, with `@start-end` for segments. */
@@ -122,7 +152,7 @@ export interface FeatureStoreMeta {
   readonly skipped: readonly SkippedItem[];
   /** Frame stores only (empty for mean stores). */
   readonly shards: readonly StoreShard[];
-  /** Sum of `items[i].frames`. */
+  /** Sum of `items[i].frames` (for segment stores too: the frames the model ran over). */
   readonly totalFrames: number;
   /** sha256 over `options`. */
   readonly fingerprint: string;
@@ -152,7 +182,7 @@ export function readFeatureStoreMeta(dir: string): FeatureStoreMeta {
   if (m.formatVersion !== FEATURE_STORE_VERSION) {
     throw new Error(`${file}: format version ${String(m.formatVersion)}, this layerwise reads version ${FEATURE_STORE_VERSION}`);
   }
-  if ((m.pooling !== 'mean' && m.pooling !== 'frames') || !Array.isArray(m.layers) || !Array.isArray(m.items) || !Array.isArray(m.shards)) {
+  if ((m.pooling !== 'mean' && m.pooling !== 'frames' && m.pooling !== 'segments') || !Array.isArray(m.layers) || !Array.isArray(m.items) || !Array.isArray(m.shards)) {
     throw new Error(`${file}: missing pooling, layers, items or shards`);
   }
   // The file names in meta.json are joined to the store's folder: a store from elsewhere must not make a

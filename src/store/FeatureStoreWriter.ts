@@ -108,6 +108,10 @@ export function describeOptionChanges(was: StoreOptions, now: StoreOptions): str
   if (!same(was.padding, now.padding)) out.push(`padding ${JSON.stringify(was.padding)} -> ${JSON.stringify(now.padding)}`);
   if (was.skipShort !== now.skipShort) out.push(`skipShort ${was.skipShort} -> ${now.skipShort}`);
   if (JSON.stringify(was.chunk ?? null) !== JSON.stringify(now.chunk ?? null)) out.push(`chunk ${JSON.stringify(was.chunk ?? null)} -> ${JSON.stringify(now.chunk ?? null)}`);
+  if (!same(was.span ?? null, now.span ?? null)) {
+    const d = (x: StoreOptions['span']): string => (x === undefined ? 'none' : `${x.tier} (${x.rule}${x.middleThird ? ', middle third' : ''}, spans ${x.spansHash.slice(0, 12)})`);
+    out.push(`spans ${d(was.span)} -> ${d(now.span)}`);
+  }
   if ((was.skipBad ?? false) !== (now.skipBad ?? false)) out.push(`skipBad ${String(was.skipBad ?? false)} -> ${String(now.skipBad ?? false)}`);
   if (was.shardItems !== now.shardItems || was.shardFrames !== now.shardFrames) {
     out.push(`shard size ${was.shardItems} items/${was.shardFrames} frames -> ${now.shardItems}/${now.shardFrames}`);
@@ -129,7 +133,7 @@ export class ShardWriter {
   private positions = 0;
   private frameCount = 0;
   private dims: number[] | null;
-  /** Mean stores: pooled rows, one Float32Array of all layers' widths per kept item. */
+  /** Mean and segment stores: pooled rows, one Float32Array of all layers' widths per row. */
   private readonly meanRows: Float32Array[] = [];
   /** Frame stores: one streaming writer per layer, opened with the first kept item. */
   private writers: NpyWriter[] | null = null;
@@ -159,7 +163,7 @@ export class ShardWriter {
     }
   }
 
-  /** Add the item at dataset position `pos` with one matrix per layer (`[1, dim]` for mean stores). */
+  /** Add the item at dataset position `pos` with one matrix per layer (`[1, dim]` for mean stores, `[segments, dim]` for segment stores). */
   add(pos: number, item: StoreItem, values: readonly Matrix<Float32Array>[]): void {
     this.expect(pos);
     const layers = this.options.layers;
@@ -175,16 +179,19 @@ export class ShardWriter {
         if (!Number.isFinite(atF32(v.data, k))) throw new Error(`item '${item.id}': ${layers[l]} holds ${v.data[k]} (row ${Math.floor(k / v.cols)}); the model produced non-finite values`);
       }
     });
-    if (this.options.pooling === 'mean') {
+    if (this.options.pooling !== 'frames') {
       const width = dims.reduce((a, b) => a + b, 0);
-      const row = new Float32Array(width);
-      let off = 0;
-      for (const v of values) {
-        if (v.rows !== 1) throw new Error(`ShardWriter: mean store got ${v.rows} rows for item '${item.id}'`);
-        row.set(v.data, off);
-        off += v.cols;
+      const want = this.options.pooling === 'mean' ? 1 : (item.segments?.length ?? 0);
+      for (const v of values) if (v.rows !== want) throw new Error(`ShardWriter: ${this.options.pooling} store got ${v.rows} rows for item '${item.id}', expected ${want}`);
+      for (let r = 0; r < want; r++) {
+        const row = new Float32Array(width);
+        let off = 0;
+        for (const v of values) {
+          row.set(v.data.subarray(r * v.cols, (r + 1) * v.cols), off);
+          off += v.cols;
+        }
+        this.meanRows.push(row);
       }
-      this.meanRows.push(row);
     } else {
       if (this.writers === null) {
         this.writers = layers.map((name, l) => {
@@ -211,7 +218,7 @@ export class ShardWriter {
   flush(): ShardRecord {
     const dims = this.dims ?? [];
     if (this.kept.length > 0) {
-      if (this.options.pooling === 'mean') {
+      if (this.options.pooling !== 'frames') {
         const width = dims.reduce((a, b) => a + b, 0);
         const data = new Float32Array(this.meanRows.length * width);
         this.meanRows.forEach((r, i) => data.set(r, i * width));
@@ -367,7 +374,7 @@ export class FeatureStoreWriter {
     });
     let items: StoreItem[];
     const shards: StoreShard[] = [];
-    if (o.pooling === 'mean') {
+    if (o.pooling !== 'frames') {
       items = kept.map((k) => k.item);
       this.assembleMean(dims);
     } else {
@@ -413,14 +420,16 @@ export class FeatureStoreWriter {
         if (r.kept.length === 0) continue;
         const file = path.join(this.dir, PARTIAL_DIR, `${shardName(r.shard)}.npy`);
         const a = readNpy(file);
-        if (!(a.data instanceof Float32Array) || a.shape[0] !== r.kept.length || a.shape[1] !== width) {
-          throw new Error(`${file}: expected float32 [${r.kept.length}, ${width}], found ${a.dtype} [${a.shape.join(', ')}]`);
+        // One row per item (mean stores) or per segment (segment stores).
+        const rows = r.kept.reduce((t, k) => t + atNum(k.rows, 0), 0);
+        if (!(a.data instanceof Float32Array) || a.shape[0] !== rows || a.shape[1] !== width) {
+          throw new Error(`${file}: expected float32 [${rows}, ${width}], found ${a.dtype} [${a.shape.join(', ')}]`);
         }
         const data = a.data;
         let off = 0;
         dims.forEach((d, l) => {
-          const block = new Float32Array(r.kept.length * d);
-          for (let i = 0; i < r.kept.length; i++) block.set(data.subarray(i * width + off, i * width + off + d), i * d);
+          const block = new Float32Array(rows * d);
+          for (let i = 0; i < rows; i++) block.set(data.subarray(i * width + off, i * width + off + d), i * d);
           at(writers, l).append(block);
           off += d;
         });

@@ -1,18 +1,23 @@
 /**
  * Runs a dataset through a speech model and keeps every requested layer's hidden states on disk, mean-pooled
- * per item (`layer_XX.npy`, `[items, hidden]`) or frame by frame (sharded `[frames, hidden]` plus an index),
- * with resumable atomic shards. This is the seeds' `output_hidden_states=True` loop over a dataset.
+ * per item (`layer_XX.npy`, `[items, hidden]`), frame by frame (sharded `[frames, hidden]` plus an index), or
+ * per aligned phone or word (`span`: `[segments, hidden]`, each row the mean of the span's frames by
+ * layerwise-analysis's rule), with resumable atomic shards. This is the seeds' `output_hidden_states=True`
+ * loop over a dataset.
  *
  * Clips run one at a time and unpadded, so a mean never averages over padding; `padding: {mode:
  * 'max_length'}` reproduces the seed notebook's zero-padding to a fixed length (the zeros are added before the
  * model's own normalisation, as Wav2Vec2FeatureExtractor does when it returns no attention mask).
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
+import type { AlignedSpan, Alignment } from '../data/alignments/Alignment';
+import { spanFrames, type FrameRule } from '../data/alignments/spanFrames';
 import { loadAudio } from '../data/audio/loadAudio';
 import type { Matrix } from '../matrix';
 import type { ActivationCache } from '../model/ActivationCache';
-import { type FeatureStoreMeta, type ItemSource, type MaxLengthPadding, type Pooling, type SkippedItem, type StoreItem } from './FeatureStoreMeta';
+import { type FeatureStoreMeta, type ItemSource, type MaxLengthPadding, type Pooling, type SkippedItem, type SpanSetting, type StoreItem, type StoreSegment } from './FeatureStoreMeta';
 import { FeatureStoreWriter } from './FeatureStoreWriter';
 import { ProgressTracker, type ProgressCallback } from '../util/progress';
 import { resolveLayers, type LayerSelection } from '../model/resolveLayers';
@@ -85,6 +90,20 @@ export interface ExtractOptions {
   chunk?: ChunkOptions;
   /** How to read `item.path` (default: `loadAudio` from the data module, resampled to the model's rate). */
   loadAudio?: AudioLoader;
+  /**
+   * Pool per aligned span instead of per clip: one row per phone or word interval of the item's alignment
+   * (`alignments`, by item id), the mean of its frames. Every interval of the tier becomes a row (pass a data
+   * sample's alignments to keep only the drawn segments); `pooling` must be left unset.
+   */
+  span?: 'phone' | 'word';
+  /** With `span`: the alignments, by item id (`loadAlignments`, `sampleSegments(...).alignments`). */
+  alignments?: ReadonlyMap<string, Alignment>;
+  /** With `span`: `layerwise-analysis` (default) or seed 002's `truncate-inclusive` (see `spanFrames`). */
+  frameRule?: FrameRule;
+  /** With `span`: average the middle third of each span (default: true for phones, false for words, as the peer). */
+  middleThird?: boolean;
+  /** With `span`: seconds an interval may run past the end of its audio (default 0.01; aligners round). */
+  spanTolerance?: number;
 }
 
 /** How `extractFeatures` cuts long clips (see `ExtractOptions.chunk`). */
@@ -234,12 +253,122 @@ function firstStaleShard(shards: readonly { readonly kept: readonly StoreItem[];
   return shards.findIndex((s) => [...s.kept, ...s.skipped].some(sourceChanged));
 }
 
+/** A resolved `span` setting: the store's record and each item's spans. */
+interface ResolvedSpan {
+  readonly setting: SpanSetting;
+  readonly spansOf: ReadonlyMap<string, readonly AlignedSpan[]>;
+  readonly sourceOf: ReadonlyMap<string, string>;
+  readonly tolerance: number;
+}
+
+function resolveSpan(opts: ExtractOptions, items: readonly ExtractItem[]): ResolvedSpan | null {
+  const { span } = opts;
+  if (span === undefined) {
+    for (const key of ['alignments', 'frameRule', 'middleThird'] as const) {
+      if (opts[key] !== undefined) throw new Error(`extractFeatures: ${key} is given without span ('phone' or 'word')`);
+    }
+    return null;
+  }
+  if (span !== 'phone' && span !== 'word') throw new Error(`extractFeatures: span must be 'phone' or 'word', got '${String(span)}'`);
+  if (opts.pooling !== undefined) throw new Error(`extractFeatures: span pools per ${span}; leave pooling unset (got '${opts.pooling}')`);
+  const alignments = opts.alignments;
+  if (alignments === undefined) throw new Error(`extractFeatures: span '${span}' needs alignments (loadAlignments or a data sample's alignments)`);
+  const rule = opts.frameRule ?? 'layerwise-analysis';
+  if (rule !== 'layerwise-analysis' && rule !== 'truncate-inclusive') throw new Error(`extractFeatures: frameRule must be 'layerwise-analysis' or 'truncate-inclusive', got '${String(rule)}'`);
+  const middleThird = opts.middleThird ?? (span === 'phone' && rule === 'layerwise-analysis');
+  if (middleThird && rule !== 'layerwise-analysis') throw new Error("extractFeatures: middleThird belongs to the 'layerwise-analysis' frame rule");
+  const tolerance = opts.spanTolerance ?? 0.01;
+  if (!(tolerance >= 0)) throw new Error(`extractFeatures: spanTolerance must be >= 0, got ${tolerance}`);
+  const spansOf = new Map<string, readonly AlignedSpan[]>();
+  const sourceOf = new Map<string, string>();
+  const missing: string[] = [];
+  const hash = createHash('sha256');
+  for (const it of items) {
+    const a = alignments.get(it.id);
+    if (a === undefined) {
+      missing.push(it.id);
+      continue;
+    }
+    const spans = span === 'phone' ? a.phones : a.words;
+    spansOf.set(it.id, spans);
+    sourceOf.set(it.id, a.source);
+    hash.update(`${it.id}\n`);
+    for (const x of spans) hash.update(`${x.label}\t${x.start}\t${x.end}\n`);
+  }
+  if (missing.length > 0) {
+    throw new Error(
+      `extractFeatures: no alignment for ${missing.slice(0, 3).join(', ')}${missing.length > 3 ? `, ... (${missing.length} items in all)` : ''}; ` +
+        'keep only aligned items (dataset.filter((it) => alignments.has(it.id)))',
+    );
+  }
+  return { setting: { tier: span, rule, middleThird, spansHash: hash.digest('hex') }, spansOf, sourceOf, tolerance };
+}
+
+/** Seconds between frames of `layer`: the transformer's, or a conv layer's own from the model's geometry. */
+function frameStride(model: SpeechModel, layer: string): number {
+  if (!layer.startsWith('local.')) return model.frameSeconds;
+  let geo;
+  try {
+    geo = model.frameGeometry?.(layer);
+  } catch (e) {
+    throw new Error(`extractFeatures: model ${model.id} does not give the frame geometry of ${layer} (${errorMessage(e)}), so its frames cannot be matched to spans`);
+  }
+  if (geo === undefined) throw new Error(`extractFeatures: model ${model.id} does not give the frame geometry of ${layer}, so its frames cannot be matched to spans`);
+  return geo.stride / model.sampleRate;
+}
+
+/** Mean of rows `[first, end)` of `m` into `out` at row `r`, accumulated in float64. */
+function meanRowsInto(m: Matrix<Float32Array>, first: number, end: number, out: Float32Array, r: number): void {
+  const d = m.cols;
+  const acc = new Float64Array(d);
+  for (let t = first; t < end; t++) {
+    const base = t * d;
+    for (let j = 0; j < d; j++) acc[j] += atF32(m.data, base + j);
+  }
+  for (let j = 0; j < d; j++) out[r * d + j] = atF64(acc, j) / (end - first);
+}
+
+/**
+ * Each span's mean per layer (`[spans, dim]`) and the spans' store records (transformer frames). An interval
+ * past the audio's end (beyond `tolerance`), or one that covers no frame, is an error naming the alignment file.
+ */
+function spanPooled(model: SpeechModel, item: ExtractItem, numSamples: number, cache: ActivationCache, layers: readonly string[], span: ResolvedSpan): { values: Matrix<Float32Array>[]; segments: StoreSegment[] } {
+  const spans = span.spansOf.get(item.id) ?? [];
+  const source = span.sourceOf.get(item.id) ?? 'the alignment';
+  const duration = numSamples / model.sampleRate;
+  const { rule, middleThird } = span.setting;
+  for (const x of spans) {
+    if (x.end > duration + span.tolerance) {
+      throw new Error(`${source}: ${span.setting.tier} interval '${x.label}' [${x.start}, ${x.end}] ends past the end of ${describeItem(item)} (${duration.toFixed(3)} s of audio)`);
+    }
+  }
+  const ranges = (stride: number, frames: number): { first: number; end: number }[] =>
+    spans.map((x) => spanFrames(x.start, x.end, { stride, frames, rule, middleThird }, `${source}: ${span.setting.tier} interval '${x.label}'`));
+  const ref = layers.find((n) => !n.startsWith('local.'));
+  const refRanges = ref === undefined ? null : ranges(model.frameSeconds, cache.get(ref).rows);
+  const values = layers.map((name) => {
+    const m = cache.get(name);
+    const rs = !name.startsWith('local.') && refRanges !== null && m.rows === cache.get(ref ?? name).rows ? refRanges : ranges(frameStride(model, name), m.rows);
+    const out = new Float32Array(rs.length * m.cols);
+    rs.forEach((r, k) => meanRowsInto(m, r.first, r.end, out, k));
+    return { rows: rs.length, cols: m.cols, data: out };
+  });
+  const firstRanges = refRanges ?? ranges(frameStride(model, at(layers, 0)), cache.get(at(layers, 0)).rows);
+  const segments = spans.map((x, k) => {
+    const r = at(firstRanges, k);
+    return { label: x.label, start: x.start, end: x.end, first: r.first, last: r.end };
+  });
+  return { values, segments };
+}
+
 /** Extract features of every item of `dataset` into `opts.out` (see the module comment). */
 export async function extractFeatures(model: SpeechModel, dataset: ExtractDataset, opts: ExtractOptions): Promise<ExtractResult> {
   const t0 = performance.now();
   const items = datasetItems(dataset);
-  const pooling: Pooling = opts.pooling ?? 'mean';
-  if (pooling !== 'mean' && pooling !== 'frames') throw new Error(`extractFeatures: pooling must be 'mean' or 'frames', got '${String(pooling)}'`);
+  const span = resolveSpan(opts, items);
+  const pooling: Pooling = span !== null ? 'segments' : (opts.pooling ?? 'mean');
+  if (pooling !== 'mean' && pooling !== 'frames' && pooling !== 'segments') throw new Error(`extractFeatures: pooling must be 'mean' or 'frames', got '${String(pooling)}'`);
+  if (span === null && pooling === 'segments') throw new Error("extractFeatures: pooling 'segments' comes from span ('phone' or 'word') with alignments");
   const batchSize = positiveInt(opts.batchSize ?? 1, 'batchSize');
   const shardItems = positiveInt(opts.shardItems ?? 64, 'shardItems');
   const shardFrames = positiveInt(opts.shardFrames ?? 8192, 'shardFrames');
@@ -266,7 +395,7 @@ export async function extractFeatures(model: SpeechModel, dataset: ExtractDatase
   // and could commit rows of its own into it.
   const lock = lockDirectory(opts.out, `layerwise extract (${model.id})`);
   try {
-    return await extractLocked(model, items, opts, { pooling, batchSize, shardItems, shardFrames, padding, skipShort, skipBad, layers, maxClipBytes, chunk }, t0);
+    return await extractLocked(model, items, opts, { pooling, batchSize, shardItems, shardFrames, padding, skipShort, skipBad, layers, maxClipBytes, chunk, span }, t0);
   } finally {
     lock.release();
   }
@@ -283,6 +412,7 @@ interface ResolvedExtractOptions {
   readonly layers: readonly string[];
   readonly maxClipBytes: number;
   readonly chunk: ResolvedChunk | null;
+  readonly span: ResolvedSpan | null;
 }
 
 /** A chunk setting in samples. */
@@ -305,7 +435,7 @@ function resolveChunk(chunk: ChunkOptions | undefined, model: SpeechModel): Reso
 }
 
 async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], opts: ExtractOptions, o: ResolvedExtractOptions, t0: number): Promise<ExtractResult> {
-  const { pooling, batchSize, shardItems, shardFrames, padding, skipShort, skipBad, layers, maxClipBytes, chunk } = o;
+  const { pooling, batchSize, shardItems, shardFrames, padding, skipShort, skipBad, layers, maxClipBytes, chunk, span } = o;
   const writer = FeatureStoreWriter.open(opts.out, {
     model: { id: model.id, hash: model.hash },
     sampleRate: model.sampleRate,
@@ -320,6 +450,7 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
       skipShort,
       ...(skipBad ? { skipBad } : {}),
       ...(chunk !== null ? { chunk: chunk.option } : {}),
+      ...(span !== null ? { span: span.setting } : {}),
       shardItems,
       shardFrames,
       itemKeys: items.map(itemKey),
@@ -478,8 +609,16 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
     for await (const p of produce(resumed)) {
       if ('skip' in p) {
         shard.skip(p.pos, p.item.id, p.skip, p.source);
+      } else if (span !== null && (span.spansOf.get(p.item.id)?.length ?? 0) === 0) {
+        shard.skip(p.pos, p.item.id, `its alignment has no ${span.setting.tier} intervals`, p.source);
       } else {
-        shard.add(p.pos, storeItem(p.item, p.source, p.numSamples, p.cache, layers, p.windows), pooled(p.item, p.cache, layers, pooling));
+        const base = storeItem(p.item, p.source, p.numSamples, p.cache, layers, p.windows);
+        if (span !== null) {
+          const { values, segments } = spanPooled(model, p.item, p.numSamples, p.cache, layers, span);
+          shard.add(p.pos, { ...base, segments }, values);
+        } else {
+          shard.add(p.pos, base, pooled(p.item, p.cache, layers, pooling));
+        }
         audioSeconds += p.numSamples / model.sampleRate;
       }
       computed++;

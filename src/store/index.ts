@@ -4,5 +4,5 @@
  * shards); `openFeatureStore` reads it back for the kernels, the SAEs and the figures.
  */
 export { extractFeatures, type ExtractOptions, type ExtractResult, type ExtractDataset, type ExtractItem, type AudioLoader } from './extractFeatures';
-export { openFeatureStore, frameItemIds, FeatureStore, type FrameIndex, type FrameShard, type FramesOptions } from './FeatureStore';
-export type { FeatureStoreMeta, StoreItem, ItemSource, StoreLayer, StoreShard, StoreOptions, SkippedItem, Pooling, MaxLengthPadding } from './FeatureStoreMeta';
+export { openFeatureStore, frameItemIds, FeatureStore, type FrameIndex, type FrameShard, type FramesOptions, type SegmentRow } from './FeatureStore';
+export type { FeatureStoreMeta, StoreItem, ItemSource, StoreLayer, StoreShard, StoreOptions, SkippedItem, Pooling, MaxLengthPadding, StoreSegment, SpanSetting } from './FeatureStoreMeta';
