@@ -19,6 +19,7 @@ export { loadAlignments, alignmentFromTextGrid, alignmentTsv, alignmentJson, ali
 export { joinAlignments, type JoinAlignmentsOptions, type JoinedAlignments } from './alignments/joinAlignments';
 export { spanFrames, type FrameRule, type SpanFramesOptions } from './alignments/spanFrames';
 export { readCtm, parseCtm } from './alignments/readCtm';
+export { sampleSegments, segmentSampleJson, sampleUtterances, type SampleSegmentsOptions, type SampledSegment, type SegmentSample } from './alignments/sampleSegments';
 export { textGridText, type TextGridTierInput } from './alignments/writeTextGrid';
 export { synthesizeSpokenWords, type SynthesizeSpokenWordsOptions, type SynthesizeSpokenWordsResult } from './synth/synthesizeSpokenWords';
 export { synthesizeAlignedSpeech, type SynthesizeAlignedSpeechOptions, type SynthesizeAlignedSpeechResult } from './synth/synthesizeAlignedSpeech';
