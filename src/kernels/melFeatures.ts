@@ -1,0 +1,225 @@
+/**
+ * Filterbank features of a waveform, `[frames, bins]`, by one of two published recipes:
+ *
+ * - `layerwise-analysis` (Pasad et al., `codes/prepare/extract_fbank.py`): peak normalisation to 0.999,
+ *   pre-emphasis 0.97, librosa's `melspectrogram` with n_fft 2048, a 400-sample periodic Hann window centred in
+ *   the FFT frame, hop 160, `center=True` with reflect padding, magnitude (power 1), 80 Slaney-scale and
+ *   Slaney-normalised mel bands over [50, 8000] Hz; then `amplitude_to_db(ref=1, amin=1e-5, top_db=80)` and
+ *   x / 80 + 1. The peer stores `(80, T)` per utterance; we return `[T, 80]`, frame-major like every layer.
+ * - `kaldi` (Kaldi's `compute-fbank-feats`, as `torchaudio.compliance.kaldi.fbank` and s3prl compute it): 25 ms
+ *   frames every 10 ms without padding (`snip_edges`), per-frame DC removal, pre-emphasis 0.97 (first sample
+ *   against itself), Povey window, FFT size 512, power spectrum, triangular bands on Kaldi's mel scale
+ *   (1127 ln(1 + f/700)) over [20, Nyquist] Hz, natural log floored at float32 epsilon; no dither. Samples are
+ *   scaled by `scale` (default 32768: Kaldi reads 16-bit integers) first.
+ *
+ * The DFT runs as one matrix product over all frames (frames [T, 400] x basis [400, 2 bins]) through the engine,
+ * in float64 by default: only 400 of a frame's samples are non-zero, and a constant phase factor from the
+ * window's position does not change magnitudes, so the basis needs only those 400 rows.
+ */
+import type { Matrix } from '../matrix';
+import { matmul, type Precision } from './engine';
+import { atF64, atFloat } from '../util/at';
+
+/** Options of `melFeatures`. */
+export interface MelFeaturesOptions {
+  /** `layerwise-analysis` (default) or `kaldi` (see the file comment). */
+  readonly recipe?: 'layerwise-analysis' | 'kaldi';
+  /** Sample rate of `samples` (default 16000; both recipes are defined at 16 kHz). */
+  readonly sampleRate?: number;
+  /** Mel bands (default 80). */
+  readonly bins?: number;
+  /** `kaldi` only: factor applied to the samples first (default 32768). */
+  readonly scale?: number;
+  /** Precision of the DFT and mel products (default float64). */
+  readonly precision?: Precision;
+}
+
+const WIN = 400;
+const HOP = 160;
+
+function checkSamples(samples: Float32Array | Float64Array, what: string): void {
+  for (let i = 0; i < samples.length; i++) {
+    if (!Number.isFinite(atFloat(samples, i))) throw new Error(`${what}: sample ${i} is ${samples[i]}`);
+  }
+}
+
+/** numpy 'reflect' padding index (edge not repeated), for any offset. */
+function reflectIndex(i: number, n: number): number {
+  if (n === 1) return 0;
+  const period = 2 * (n - 1);
+  let k = ((i % period) + period) % period;
+  if (k >= n) k = period - k;
+  return k;
+}
+
+/** [bins, 2 * bins] as columns: cos then -sin of 2 pi k n / nFft for n < WIN, k < bins. */
+function dftBasis(nFft: number, bins: number, window: Float64Array): Matrix<Float64Array> {
+  const data = new Float64Array(WIN * 2 * bins);
+  for (let n = 0; n < WIN; n++) {
+    const w = atF64(window, n);
+    for (let k = 0; k < bins; k++) {
+      // Reduce k n mod nFft first: the angle stays small, so cos/sin keep full precision.
+      const phase = (2 * Math.PI * ((k * n) % nFft)) / nFft;
+      data[n * 2 * bins + k] = w * Math.cos(phase);
+      data[n * 2 * bins + bins + k] = -w * Math.sin(phase);
+    }
+  }
+  return { rows: WIN, cols: 2 * bins, data };
+}
+
+/** |X| (power 1) or |X|^2 (power 2) from [T, 2 bins] real/imaginary columns. */
+function spectrum(re: Matrix, bins: number, power: 1 | 2): Matrix<Float64Array> {
+  const T = re.rows;
+  const out = new Float64Array(T * bins);
+  for (let t = 0; t < T; t++) {
+    for (let k = 0; k < bins; k++) {
+      const a = atFloat(re.data, t * 2 * bins + k);
+      const b = atFloat(re.data, t * 2 * bins + bins + k);
+      const p = a * a + b * b;
+      out[t * bins + k] = power === 2 ? p : Math.sqrt(p);
+    }
+  }
+  return { rows: T, cols: bins, data: out };
+}
+
+/** librosa's Slaney mel scale. */
+function hzToMelSlaney(f: number): number {
+  const fSp = 200 / 3;
+  const minLogHz = 1000;
+  const minLogMel = minLogHz / fSp;
+  const logstep = Math.log(6.4) / 27;
+  return f >= minLogHz ? minLogMel + Math.log(f / minLogHz) / logstep : f / fSp;
+}
+
+function melToHzSlaney(m: number): number {
+  const fSp = 200 / 3;
+  const minLogHz = 1000;
+  const minLogMel = minLogHz / fSp;
+  const logstep = Math.log(6.4) / 27;
+  return m >= minLogMel ? minLogHz * Math.exp(logstep * (m - minLogMel)) : fSp * m;
+}
+
+/** librosa.filters.mel(sr, n_fft, n_mels, fmin, fmax, htk=False, norm='slaney'), transposed: [fft bins, mels]. */
+export function slaneyMelBasis(sampleRate: number, nFft: number, nMels: number, fmin: number, fmax: number): Matrix<Float64Array> {
+  const bins = Math.floor(nFft / 2) + 1;
+  const lo = hzToMelSlaney(fmin);
+  const hi = hzToMelSlaney(fmax);
+  const melF = Float64Array.from({ length: nMels + 2 }, (_, i) => melToHzSlaney(lo + ((hi - lo) * i) / (nMels + 1)));
+  const out = new Float64Array(bins * nMels);
+  for (let m = 0; m < nMels; m++) {
+    const f0 = atF64(melF, m);
+    const f1 = atF64(melF, m + 1);
+    const f2 = atF64(melF, m + 2);
+    const enorm = 2 / (f2 - f0);
+    for (let k = 0; k < bins; k++) {
+      const f = (k * sampleRate) / nFft;
+      const lower = (f - f0) / (f1 - f0);
+      const upper = (f2 - f) / (f2 - f1);
+      out[k * nMels + m] = Math.max(0, Math.min(lower, upper)) * enorm;
+    }
+  }
+  return { rows: bins, cols: nMels, data: out };
+}
+
+/** Kaldi's mel banks (`get_mel_banks` without VTLN) with the Nyquist bin's zero row: [nFft/2 + 1, bins]. */
+export function kaldiMelBasis(sampleRate: number, nFft: number, nMels: number, lowFreq: number, highFreq: number): Matrix<Float64Array> {
+  const mel = (f: number): number => 1127 * Math.log(1 + f / 700);
+  const half = nFft / 2;
+  const width = sampleRate / nFft;
+  const lo = mel(lowFreq);
+  const delta = (mel(highFreq) - lo) / (nMels + 1);
+  const out = new Float64Array((half + 1) * nMels);
+  for (let m = 0; m < nMels; m++) {
+    const left = lo + m * delta;
+    const center = lo + (m + 1) * delta;
+    const right = lo + (m + 2) * delta;
+    for (let k = 0; k < half; k++) {
+      const z = mel(width * k);
+      const up = (z - left) / (center - left);
+      const down = (right - z) / (right - center);
+      out[k * nMels + m] = Math.max(0, Math.min(up, down));
+    }
+  }
+  return { rows: half + 1, cols: nMels, data: out };
+}
+
+async function layerwiseAnalysis(x: Float32Array | Float64Array, nMels: number, sr: number, precision: Precision, what: string): Promise<Matrix<Float32Array>> {
+  const n = x.length;
+  let peak = 0;
+  for (let i = 0; i < n; i++) peak = Math.max(peak, Math.abs(atFloat(x, i)));
+  if (!(peak > 0)) throw new Error(`${what}: the waveform is silent (all zeros); peak normalisation is undefined`);
+  const y = new Float64Array(n);
+  // Peak normalisation, then pre-emphasis y[t] = x[t] - 0.97 x[t-1] (y[0] = x[0]).
+  const g = 0.999 / peak;
+  for (let i = 0; i < n; i++) y[i] = atFloat(x, i) * g - (i > 0 ? 0.97 * atFloat(x, i - 1) * g : 0);
+  const nFft = 2048;
+  const bins = nFft / 2 + 1;
+  const T = 1 + Math.floor(n / HOP);
+  // Frame t covers padded samples [t hop, t hop + nFft); its window's 400 taps start (nFft - 400) / 2 into it,
+  // i.e. at signal index t hop - nFft/2 + 824 = t hop - 200, reflected at the edges.
+  const frames = new Float64Array(T * WIN);
+  const offset = (nFft - WIN) / 2 - nFft / 2;
+  for (let t = 0; t < T; t++) for (let j = 0; j < WIN; j++) frames[t * WIN + j] = atF64(y, reflectIndex(t * HOP + offset + j, n));
+  const hann = Float64Array.from({ length: WIN }, (_, j) => 0.5 - 0.5 * Math.cos((2 * Math.PI * j) / WIN));
+  const re = await matmul({ rows: T, cols: WIN, data: frames }, dftBasis(nFft, bins, hann), { precision });
+  const mag = spectrum(re, bins, 1);
+  const mel = await matmul(mag, slaneyMelBasis(sr, nFft, nMels, 50, 8000), { precision });
+  const db = new Float64Array(T * nMels);
+  let top = -Infinity;
+  for (let i = 0; i < db.length; i++) {
+    const v = 20 * Math.log10(Math.max(1e-5, atFloat(mel.data, i)));
+    db[i] = v;
+    top = Math.max(top, v);
+  }
+  const out = new Float32Array(T * nMels);
+  for (let i = 0; i < db.length; i++) out[i] = Math.max(atF64(db, i), top - 80) / 80 + 1;
+  return { rows: T, cols: nMels, data: out };
+}
+
+async function kaldi(x: Float32Array | Float64Array, nMels: number, sr: number, scale: number, precision: Precision, what: string): Promise<Matrix<Float32Array>> {
+  const n = x.length;
+  if (n < WIN) throw new Error(`${what}: ${n} samples is shorter than one 25 ms Kaldi frame (${WIN} samples)`);
+  const T = 1 + Math.floor((n - WIN) / HOP);
+  const frames = new Float64Array(T * WIN);
+  const frame = new Float64Array(WIN);
+  for (let t = 0; t < T; t++) {
+    let mean = 0;
+    for (let j = 0; j < WIN; j++) {
+      const v = atFloat(x, t * HOP + j) * scale;
+      frame[j] = v;
+      mean += v;
+    }
+    mean /= WIN;
+    for (let j = 0; j < WIN; j++) frame[j] = atF64(frame, j) - mean;
+    for (let j = WIN - 1; j >= 0; j--) frames[t * WIN + j] = atF64(frame, j) - 0.97 * atF64(frame, j > 0 ? j - 1 : 0);
+  }
+  const nFft = 512;
+  const bins = nFft / 2 + 1;
+  const povey = Float64Array.from({ length: WIN }, (_, j) => (0.5 - 0.5 * Math.cos((2 * Math.PI * j) / (WIN - 1))) ** 0.85);
+  const re = await matmul({ rows: T, cols: WIN, data: frames }, dftBasis(nFft, bins, povey), { precision });
+  const power = spectrum(re, bins, 2);
+  const mel = await matmul(power, kaldiMelBasis(sr, nFft, nMels, 20, sr / 2), { precision });
+  const eps = 1.1920928955078125e-7;
+  const out = new Float32Array(T * nMels);
+  for (let i = 0; i < out.length; i++) out[i] = Math.log(Math.max(eps, atFloat(mel.data, i)));
+  return { rows: T, cols: nMels, data: out };
+}
+
+/** Filterbank features `[frames, bins]` of mono `samples` (see the file comment for the recipes). */
+export async function melFeatures(samples: Float32Array | Float64Array, opts: MelFeaturesOptions = {}, what = 'melFeatures'): Promise<Matrix<Float32Array>> {
+  const recipe = opts.recipe ?? 'layerwise-analysis';
+  const sr = opts.sampleRate ?? 16000;
+  const nMels = opts.bins ?? 80;
+  const precision = opts.precision ?? 'float64';
+  if (sr !== 16000) throw new Error(`${what}: the ${recipe} recipe is defined at 16 kHz; resample first (got ${sr} Hz)`);
+  if (!(Number.isInteger(nMels) && nMels >= 1 && nMels <= 256)) throw new Error(`${what}: bins must be an integer in [1, 256], got ${nMels}`);
+  if (samples.length === 0) throw new Error(`${what}: the waveform is empty`);
+  checkSamples(samples, what);
+  if (recipe === 'layerwise-analysis') return layerwiseAnalysis(samples, nMels, sr, precision, what);
+  if (recipe === 'kaldi') {
+    const scale = opts.scale ?? 32768;
+    if (!(scale > 0 && Number.isFinite(scale))) throw new Error(`${what}: scale must be a positive number, got ${scale}`);
+    return kaldi(samples, nMels, sr, scale, precision, what);
+  }
+  throw new Error(`${what}: recipe must be 'layerwise-analysis' or 'kaldi', got '${String(recipe)}'`);
+}
