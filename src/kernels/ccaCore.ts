@@ -11,7 +11,8 @@
  * through the engine; the d x d eigenproblems in float64 JS (`symmetricEigen`).
  *
  * Singular vectors are defined up to sign; the sign is fixed so that the largest-magnitude entry of each
- * X-side vector is positive (first such entry on ties). Mean CCA and SVCCA do not depend on it; PWCCA's
+ * X-side vector is positive (first such entry on ties; the Y-side vector's for a direction whose canonical
+ * correlation is zero up to rounding, whose X-side vector is zero here). Mean CCA and SVCCA do not depend on it; PWCCA's
  * weights do when features have non-zero means (the original adds the means back before its QR), so our
  * PWCCA equals the original run with this sign convention.
  */
@@ -109,7 +110,7 @@ export function selectColumns(M: Matrix, idx: Int32Array): Matrix<Float64Array> 
 }
 
 /** pinv(S)^(1/2) for symmetric S: eigenvalues at most 1e-15 x the largest in magnitude count as zero. */
-function inverseSqrt(S: Float64Array, k: number): Float64Array | null {
+export function inverseSqrt(S: Float64Array, k: number): Float64Array | null {
   const { values, vectors } = symmetricEigen(S, k);
   let maxAbs = 0;
   for (let i = 0; i < k; i++) maxAbs = Math.max(maxAbs, Math.abs(atF64(values, i)));
@@ -149,9 +150,17 @@ export async function ccaPair(a: CcaView, b: CcaView): Promise<CcaPair> {
   const sxy = await crossProduct(a.centered, b.centered, { precision: 'float64' });
   const f = 1 / (a.n - 1) / Math.sqrt(a.scale * b.scale);
   for (let t = 0; t < sxy.data.length; t++) sxy.data[t] *= f;
+  return canonicalPair(a.invSqrt, b.invSqrt, sxy);
+}
+
+/**
+ * The SVD of `Sxx^-1/2 Sxy Syy^-1/2` from the two inverse square roots and the rescaled cross-covariance
+ * `sxy` [kx, ky] of the kept dimensions, with the sign convention of the file comment.
+ */
+export async function canonicalPair(invSqrtX: Matrix<Float64Array>, invSqrtY: Matrix<Float64Array>, sxy: Matrix<Float64Array>): Promise<CcaPair> {
   // arr = Sxx^-1/2 Sxy Syy^-1/2  [kx, ky]
-  const left = asF64(await matmul(a.invSqrt, sxy, { precision: 'float64' }));
-  const arr = asF64(await matmul(left, b.invSqrt, { precision: 'float64' }));
+  const left = asF64(await matmul(invSqrtX, sxy, { precision: 'float64' }));
+  const arr = asF64(await matmul(left, invSqrtY, { precision: 'float64' }));
   const kx = arr.rows;
   const ky = arr.cols;
   const nd = Math.min(kx, ky);
@@ -181,9 +190,12 @@ export async function ccaPair(a: CcaView, b: CcaView): Promise<CcaPair> {
   }
   const u = kx <= ky ? p : q;
   const v = kx <= ky ? q : p;
-  // Sign convention: largest-magnitude entry of each u column positive.
+  // Sign convention: largest-magnitude entry of each u column positive; for a zero-correlation direction
+  // whose u column was zeroed above, the same rule on its v column (so that direction is deterministic too).
   for (let i = 0; i < nd; i++) {
-    if (largestEntrySign(u, i, kx, nd) < 0) {
+    let uZero = true;
+    for (let r = 0; r < kx && uZero; r++) uZero = u[r * nd + i] === 0;
+    if ((uZero ? largestEntrySign(v, i, ky, nd) : largestEntrySign(u, i, kx, nd)) < 0) {
       for (let r = 0; r < kx; r++) u[r * nd + i] *= -1;
       for (let r = 0; r < ky; r++) v[r * nd + i] *= -1;
     }

@@ -81,8 +81,11 @@ async function orthonormalize(D: Matrix<Float64Array>): Promise<Matrix<Float64Ar
   return Q;
 }
 
+/** The data a PWCCA weighting reads: the evaluated data, its column means and the kept dimensions. */
+export type WeightedView = Pick<CcaView, 'means' | 'raw' | 'kept'>;
+
 /** `compute_weighted_sum`: weights from |Q^T acts|, Q the orthonormalised (directions + means). */
-async function weightedSum(view: CcaView, proj: Matrix<Float64Array>, coefs: Float64Array): Promise<number | null> {
+export async function weightedSum(view: WeightedView, proj: Matrix<Float64Array>, coefs: Float64Array): Promise<number | null> {
   const nd = proj.cols;
   const n = proj.rows;
   const firstKept = view.kept.subarray(0, nd);
