@@ -21,6 +21,7 @@ const FLOORS: Record<string, number> = {
   store: 4,
   kernels: 5,
   sae: 6,
+  experiments: 6,
   viz: 7,
   jupyter: 8,
   report: 8,
