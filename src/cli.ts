@@ -14,6 +14,7 @@ const commands: Record<string, () => Promise<Command>> = {
   synth: () => import('./cli/synth'),
   report: () => import('./cli/report'),
   extract: () => import('./cli/extract'),
+  score: () => import('./cli/score'),
 };
 
 function help(): string {

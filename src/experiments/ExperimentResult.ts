@@ -5,6 +5,7 @@
  * one figure), with why a score is missing and the experiment's own details. `experimentJson` is the peer's
  * `{layer_id: score}` file; `writeExperimentResult` names it `{exp}_{split}_sample{n}.json` as the peer does.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeJSONFile } from '../util/jsonFile';
 
@@ -45,12 +46,13 @@ export function experimentJson(result: ExperimentResult): Record<string, number 
   return out;
 }
 
-/** Write `{exp}_{split}_sample{n}.json` (underscores, as the peer names them) into `dir`; returns its path. */
+/** Write `{exp}_{split}_sample{n}.json` (underscores, as the peer names them) into `dir` (created if needed); returns its path. */
 export function writeExperimentResult(result: ExperimentResult, dir: string, opts: { split?: string; sample?: number } = {}): string {
   const split = opts.split ?? 'dev';
   const sample = opts.sample ?? 0;
   if (!/^[A-Za-z0-9._-]+$/.test(split)) throw new Error(`writeExperimentResult: split '${split}' must be a plain name`);
   if (!(Number.isInteger(sample) && sample >= 0)) throw new Error(`writeExperimentResult: sample must be a non-negative integer, got ${sample}`);
+  fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${result.experiment.replace(/-/g, '_')}_${split}_sample${sample}.json`);
   writeJSONFile(file, experimentJson(result));
   return file;

@@ -199,5 +199,5 @@ export async function scoreCca(fit: FittedCca, X: Matrix, Y: Matrix): Promise<nu
   }
   const useX = fit.keptX.length < fit.keptY.length;
   const score = useX ? await weightedSum({ means: mx, raw: X, kept: fit.keptX }, px, corr) : await weightedSum({ means: my, raw: Y, kept: fit.keptY }, py, corr);
-  return score === null ? 'the projected canonical directions are linearly dependent on the evaluated rows' : score;
+  return score === null ? 'the evaluated rows are fewer than the canonical directions, so the QR weights are undefined' : score;
 }

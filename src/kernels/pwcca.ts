@@ -67,15 +67,70 @@ function upperInverse(R: Float64Array, k: number): Float64Array {
 }
 
 /**
- * Orthonormal basis Q of the columns of D [n, k] (CholeskyQR2: two Cholesky-QR passes, accurate for
- * condition numbers up to about 1e8) and the triangular R2 of the second pass; null if D is rank-deficient.
+ * Q of the thin Householder QR of D [n, k] (LAPACK's dgeqrf + dorgqr, which np.linalg.qr calls), in float64:
+ * defined for rank-deficient D too, where the columns beyond the rank are whatever the reflections give, as
+ * in the original. Column signs may differ from LAPACK's; the PWCCA weights use |Q^T acts| and do not see them.
  */
-async function orthonormalize(D: Matrix<Float64Array>): Promise<Matrix<Float64Array> | null> {
+export function householderQ(D: Matrix<Float64Array>): Matrix<Float64Array> {
+  const n = D.rows;
+  const k = D.cols;
+  const A = Float64Array.from(D.data);
+  const vs: Float64Array[] = [];
+  const betas: number[] = [];
+  for (let j = 0; j < k; j++) {
+    let norm = 0;
+    for (let i = j; i < n; i++) norm += atF64(A, i * k + j) ** 2;
+    norm = Math.sqrt(norm);
+    const v = new Float64Array(n - j);
+    const a0 = atF64(A, j * k + j);
+    if (norm === 0) {
+      vs.push(v);
+      betas.push(0);
+      continue;
+    }
+    const alpha = a0 >= 0 ? -norm : norm;
+    v[0] = a0 - alpha;
+    for (let i = j + 1; i < n; i++) v[i - j] = atF64(A, i * k + j);
+    let vv = 0;
+    for (let i = 0; i < v.length; i++) vv += atF64(v, i) ** 2;
+    const beta = vv > 0 ? 2 / vv : 0;
+    for (let c = j; c < k; c++) {
+      let dot = 0;
+      for (let i = j; i < n; i++) dot += atF64(v, i - j) * atF64(A, i * k + c);
+      const f = beta * dot;
+      for (let i = j; i < n; i++) A[i * k + c] = atF64(A, i * k + c) - f * atF64(v, i - j);
+    }
+    vs.push(v);
+    betas.push(beta);
+  }
+  // Q = H_0 H_1 ... H_{k-1} applied to the first k columns of the identity, last reflection first.
+  const Q = new Float64Array(n * k);
+  for (let c = 0; c < k; c++) Q[c * k + c] = 1;
+  for (let j = k - 1; j >= 0; j--) {
+    const v = vs[j] ?? new Float64Array(0);
+    const beta = betas[j] ?? 0;
+    if (beta === 0) continue;
+    for (let c = 0; c < k; c++) {
+      let dot = 0;
+      for (let i = j; i < n; i++) dot += atF64(v, i - j) * atF64(Q, i * k + c);
+      const f = beta * dot;
+      for (let i = j; i < n; i++) Q[i * k + c] = atF64(Q, i * k + c) - f * atF64(v, i - j);
+    }
+  }
+  return { rows: n, cols: k, data: Q };
+}
+
+/**
+ * Orthonormal basis Q of the columns of D [n, k]: CholeskyQR2 (two Cholesky-QR passes through the engine,
+ * accurate for condition numbers up to about 1e8), or Householder QR when D is too ill-conditioned or
+ * rank-deficient for it (a dev part that lacks some labels makes one-hot projections rank-deficient).
+ */
+async function orthonormalize(D: Matrix<Float64Array>): Promise<Matrix<Float64Array>> {
   let Q = D;
   for (let pass = 0; pass < 2; pass++) {
     const k = Q.cols;
     const R = cholesky((await crossProduct(Q, Q, { precision: 'float64' })).data, k);
-    if (R === null) return null;
+    if (R === null) return householderQ(D);
     Q = f64(await matmul(Q, { rows: k, cols: k, data: upperInverse(R, k) }, { precision: 'float64' }));
   }
   return Q;
@@ -93,8 +148,8 @@ export async function weightedSum(view: WeightedView, proj: Matrix<Float64Array>
   for (let t = 0; t < n; t++) {
     for (let i = 0; i < nd; i++) D[t * nd + i] = atF64(proj.data, t * nd + i) + atF64(view.means, atI32(firstKept, i));
   }
+  if (n < nd) return null;
   const Q = await orthonormalize({ rows: n, cols: nd, data: D });
-  if (Q === null) return null;
   const acts = selectColumns(view.raw, firstKept);
   const Z = (await crossProduct(Q, acts, { precision: 'float64' })).data; // [nd, nd] = Q^T acts
   const w = new Float64Array(nd);
@@ -139,7 +194,7 @@ async function pwccaOf(a: Prepared, b: Prepared, meanScore: boolean): Promise<Pw
   const useY = meanScore || kx >= ky;
   const sx = useX ? await weightedSum(a, px, corr) : 0;
   const sy = useY ? await weightedSum(b, py, corr) : 0;
-  if (sx === null || sy === null) return none('the projected canonical directions are linearly dependent, so their QR weights are undefined');
+  if (sx === null || sy === null) return none('fewer rows than canonical directions, so the QR weights are undefined');
   const value = meanScore ? (sx + sy) / 2 : kx < ky ? sx : sy;
   return { value, coefficients: s, correlations: corr };
 }

@@ -31,6 +31,7 @@ import type { SpeechModel } from '../../src/model/SpeechModel';
 import { extractFeatures } from '../../src/store/extractFeatures';
 import { openFeatureStore, type FeatureStore } from '../../src/store/FeatureStore';
 import { requireTool } from '../data/helpers';
+import { run as runScoreCli } from '../../src/cli/score';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const CV = { folds: 5, pairs: 2, maxPairs: 2, candidates: 2 };
@@ -180,6 +181,25 @@ describe('experiments', () => {
     const Y = { rows: keep.length, cols: 6, data: Float32Array.from(keep.flatMap((i) => Array.from(vectors.vectors.get(labels[i] ?? '') ?? []))) };
     const want = await crossValidatedPwcca(X, Y, { ...CV, seed: 3, labels: keep.map((i) => labels[i] ?? '') });
     expect(r.scores.T6).toBe(want.value);
+  });
+
+  it('layerwise score writes the same scores as the API, and names a store of the wrong kind', async () => {
+    const out = path.join(work, 'scores');
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      const code = await runScoreCli(['--exp', 'cca-phone', '--store', path.join(work, 'phones'), '--folds', '5', '--pairs', '2', '--candidates', '2', '--seed', '2', '--layers', '12', '--out', out, '--sample', '1']);
+      expect(code).toBe(0);
+      const api = await ccaLabels(phones, { seed: 2, cv: CV, layers: [12] });
+      expect(JSON.parse(fs.readFileSync(path.join(out, 'cca_phone_dev_sample1.json'), 'utf8'))).toEqual(experimentJson(api));
+      expect(write.mock.calls.map((c) => String(c[0])).join('')).toMatch(/T12 +0\.\d{4}/);
+      await expect(runScoreCli(['--exp', 'cca-word', '--store', path.join(work, 'phones')])).rejects.toThrow(/needs a word segment store; .* holds phone/);
+      await expect(runScoreCli(['--exp', 'cca-glove', '--store', path.join(work, 'words')])).rejects.toThrow(/needs --vectors FILE/);
+      await expect(runScoreCli(['--exp', 'nope', '--store', path.join(work, 'words')])).rejects.toThrow(/--exp must be one of cca-mel/);
+    } finally {
+      write.mockRestore();
+      err.mockRestore();
+    }
   });
 
   it('refuses the wrong kind of store, naming it and what is needed', async () => {

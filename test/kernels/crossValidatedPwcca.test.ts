@@ -4,7 +4,7 @@ import { toMatrix, type Matrix } from '../../src/matrix';
 import { Random } from '../../src/random';
 import { ccaMoments, addMoments, fitCca, scoreCca } from '../../src/kernels/ccaSplits';
 import { crossValidatedPwcca, oneHot, stratifiedFolds } from '../../src/kernels/crossValidatedPwcca';
-import { pwcca } from '../../src/kernels/pwcca';
+import { householderQ, pwcca } from '../../src/kernels/pwcca';
 
 interface Case {
   name: string;
@@ -66,6 +66,33 @@ describe('fitCca / scoreCca (the peer evaluation mode)', () => {
     const X = toMatrix([[1, 2, 3], [2, 1, 0], [0, 1, 1]]);
     const Y = toMatrix([[1], [2], [0]]);
     expect(await fitCca(await ccaMoments(X, Y, null, zeros(3), zeros(1)), 1e-6, 1e-6)).toMatch(/X has 3 features for 3 training rows/);
+  });
+});
+
+describe('householderQ', () => {
+  it('orthonormal columns spanning D; for rank-deficient D still orthonormal, with D in its span', () => {
+    const rng = new Random(4);
+    const full = { rows: 30, cols: 4, data: Float64Array.from({ length: 120 }, () => rng.normal()) };
+    // Column 3 = column 0 + column 1: rank 3.
+    const def = { rows: 30, cols: 4, data: Float64Array.from(full.data) };
+    for (let i = 0; i < 30; i++) def.data[i * 4 + 3] = (def.data[i * 4] ?? 0) + (def.data[i * 4 + 1] ?? 0);
+    for (const D of [full, def]) {
+      const Q = householderQ(D);
+      for (let a = 0; a < 4; a++) {
+        for (let b = 0; b < 4; b++) {
+          let dot = 0;
+          for (let i = 0; i < 30; i++) dot += (Q.data[i * 4 + a] ?? 0) * (Q.data[i * 4 + b] ?? 0);
+          expect(Math.abs(dot - (a === b ? 1 : 0))).toBeLessThan(1e-12);
+        }
+      }
+      // Every column of D is reproduced by Q Q^T D.
+      let err = 0;
+      for (let c = 0; c < 4; c++) {
+        const coef = [0, 1, 2, 3].map((a) => Array.from({ length: 30 }, (_, i) => (Q.data[i * 4 + a] ?? 0) * (D.data[i * 4 + c] ?? 0)).reduce((x, y) => x + y, 0));
+        for (let i = 0; i < 30; i++) err = Math.max(err, Math.abs(coef.reduce((t, q, a) => t + q * (Q.data[i * 4 + a] ?? 0), 0) - (D.data[i * 4 + c] ?? 0)));
+      }
+      expect(err).toBeLessThan(1e-12);
+    }
   });
 });
 
