@@ -9,6 +9,8 @@ bash environment/setup.sh
 # The settings must match the notebooks' defaults: the synthesizer refuses a folder made with others.
 node dist/cli.js synth words --out data/spoken-words
 node dist/cli.js synth sentences --out data/spoken-sentences --speakers 10 --chapters 1 --utterances 5
+node dist/cli.js synth aligned --out data/aligned-speech --split dev-clean --speakers 6 --utterances 60 --seed 0
+node dist/cli.js synth aligned --out data/aligned-speech-train --split train-clean-100 --speakers 6 --utterances 30 --seed 1
 for nb in notebooks/0*.ipynb; do
   node dist/cli.js report "$nb" --out reports "$@"
 done

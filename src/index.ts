@@ -288,6 +288,8 @@ export {
   layerHeatmap,
   heatmapGrid,
   layerCurves,
+  propertyContentFigure,
+  type PropertyContentFigureOptions,
   projectionScatter,
   projectionGrid,
   pcaTitle,

@@ -10,6 +10,7 @@ export { savePNG, type SavePNGOptions } from './savePNG';
 export { layerHeatmap, type LayerHeatmapOptions } from './layerHeatmap';
 export { heatmapGrid, type HeatmapPanel, type HeatmapGridOptions } from './heatmapGrid';
 export { layerCurves, type LayerSeries, type LayerCurvesOptions } from './layerCurves';
+export { propertyContentFigure, type PropertyContentFigureOptions } from './propertyContentFigure';
 export { projectionScatter, type ProjectionScatterOptions, type Label, type LabelNames } from './projectionScatter';
 export { projectionGrid, type ProjectionPanel, type ProjectionGridOptions } from './projectionGrid';
 export { pcaTitle } from './pcaTitle';

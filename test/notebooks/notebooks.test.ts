@@ -19,6 +19,8 @@ import { readNpy } from '../../src/data/io/readNpy';
 import { synthesizeSpokenWords } from '../../src/data/synth/synthesizeSpokenWords';
 import { registerKernel } from '../../src/jupyter/kernelSpec';
 import { linearCKA } from '../../src/kernels/linearCKA';
+import { ccaLabels } from '../../src/experiments/ccaExperiments';
+import { experimentJson } from '../../src/experiments/ExperimentResult';
 import type { Matrix } from '../../src/matrix';
 import { openFeatureStore, type FeatureStore } from '../../src/store/FeatureStore';
 import { checkReport } from '../../src/report/checkReport';
@@ -37,6 +39,7 @@ const WORDS = path.join(REPO, 'data', 'spoken-words');
 const SENTENCES = path.join(REPO, 'data', 'spoken-sentences');
 const WITH_FIGURE_CHECKS = ['01-getting-started.ipynb', '02-layerwise-statistics.ipynb'];
 const SAE_NOTEBOOK = '03-sparse-autoencoder.ipynb';
+const PHONES_NOTEBOOK = '04-phones-and-words.ipynb';
 const RANDOM_WEIGHTS = /\(random weights\)$/;
 const LONG = 900_000;
 
@@ -263,6 +266,23 @@ describe('notebooks/', () => {
         return { fileCounts: [3, 10], outDir: path.join(tmp, '02') };
       case SAE_NOTEBOOK:
         return { numClips: 20, steps: 200, batchSize: 256, outDir: path.join(tmp, '03') };
+      case PHONES_NOTEBOOK:
+        // A small aligned corpus made in the temporary folder; few words so every CCA part has enough rows.
+        return {
+          devPath: path.join(tmp, '04-data', 'dev', 'dev-clean'),
+          devAlignments: path.join(tmp, '04-data', 'dev', 'alignments', 'dev-clean'),
+          trainPath: path.join(tmp, '04-data', 'train', 'train-clean-100'),
+          trainAlignments: path.join(tmp, '04-data', 'train', 'alignments', 'train-clean-100'),
+          synthSpeakers: 2,
+          synthUtterances: [24, 6],
+          maxWords: 15,
+          cvFolds: 5,
+          cvPairs: 2,
+          cvCandidates: 2,
+          miClusters: [20, 10],
+          miIterations: 1,
+          outDir: path.join(tmp, '04'),
+        };
       default:
         return {};
     }
@@ -293,7 +313,34 @@ describe('notebooks/', () => {
     expect(check.rendered).toBe(figures);
   }
 
-  const others = notebooks.filter((n) => !WITH_FIGURE_CHECKS.includes(n) && n !== SAE_NOTEBOOK);
+  const others = notebooks.filter((n) => !WITH_FIGURE_CHECKS.includes(n) && n !== SAE_NOTEBOOK && n !== PHONES_NOTEBOOK);
+
+  it('04-phones-and-words runs the layerwise-analysis recipe on Festival speech; its result files are the API scores', async () => {
+    const { nb, html } = await execute(PHONES_NOTEBOOK);
+    const figures = figuresOf(nb).map((f) => f.figure);
+    expect(figures.map(title)).toEqual(['Property content per layer, 2 data samples (random weights)']);
+    expectExplainedFigures(nb);
+    const out = path.join(tmp, '04');
+    const results = path.join(out, 'results');
+    const files = fs.readdirSync(results).sort();
+    for (const exp of ['cca_intra', 'cca_mel', 'cca_phone', 'cca_word', 'mi_phone', 'mi_word']) {
+      for (const k of [1, 2]) expect(files).toContain(`${exp}_dev-clean_sample${k}.json`);
+    }
+    const mel = JSON.parse(fs.readFileSync(path.join(results, 'cca_mel_dev-clean_sample1.json'), 'utf8')) as Record<string, number | null>;
+    expect(Object.keys(mel)).toEqual(['C1', 'C2', 'C3', 'C4', 'C5', 'C6', 'C7', ...Array.from({ length: 12 }, (_, i) => `T${i + 1}`)]);
+    for (const f of files) {
+      for (const v of Object.values(JSON.parse(fs.readFileSync(path.join(results, f), 'utf8')) as Record<string, number | null>)) {
+        expect(v === null || (v >= 0 && v <= 1)).toBe(true);
+      }
+    }
+    // The notebook's cca-word file equals the API run on the store the notebook wrote (same seed and folds).
+    const words = openFeatureStore(path.join(out, 'features', 'models-wav2vec2-tiny-random-model-onnx', 'sample2', 'word_level'));
+    const api = await ccaLabels(words, { seed: 2, cv: { folds: 5, pairs: 2, maxPairs: 2, candidates: 2 }, maxLabels: 15 });
+    const word = JSON.parse(fs.readFileSync(path.join(results, 'cca_word_dev-clean_sample2.json'), 'utf8')) as Record<string, number | null>;
+    expect(word).toEqual(experimentJson(api));
+    expect(Object.values(word).every((v) => v !== null)).toBe(true);
+    await expectReportDraws(html, 1, '04-phones-and-words');
+  }, LONG);
   if (others.length > 0) {
     it.each(others)('%s executes without cell errors', async (name) => {
       await execute(name);
