@@ -112,6 +112,8 @@ export {
   type ConvGeometry,
 } from './model';
 export {
+  boxFilterLocal,
+  LOCAL_BOX_FILTERS,
   extractFeatures,
   openFeatureStore,
   frameItemIds,
@@ -152,8 +154,6 @@ export {
   crossValidatedPwcca,
   oneHot,
   melFeatures,
-  boxFilterLocal,
-  LOCAL_BOX_FILTERS,
   spearman,
   layerMatrix,
   crossLayerMatrix,

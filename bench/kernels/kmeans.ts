@@ -1,10 +1,11 @@
 /**
  * Benchmark: k-means + mutual information at layerwise-analysis mi-phone size (7,800 x 768 float32, 40
- * phone-like classes, k = 500): layerwise's full-batch `kmeans` (k-means++ seeding, Lloyd to convergence,
- * ORT assignment) + `mutualInformation`, against scikit-learn MiniBatchKMeans + mutual_info_score in
+ * phone-like classes, k = 500) and mi-word size (`--n 7500 --k 5000 --classes 500 --batch 4000`):
+ * layerwise's full-batch `kmeans` (k-means++ seeding, Lloyd to convergence, ORT assignment) +
+ * `mutualInformation`, against scikit-learn MiniBatchKMeans (the peer's batch size) + mutual_info_score in
  * kmeans.py, on identical data, in one run. Prints times, ratio (ours / peer), I(C;Y)/H(Y) and inertia of
  * both (ours is exact Lloyd, so its inertia is expected to be lower). Build as in convexity.ts, then
- *   node bench/out/kernels-b/bench/kernels/kmeans.js
+ *   node bench/out/kernels-b/bench/kernels/kmeans.js [--n N --k K --classes C --batch B]
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -14,10 +15,15 @@ import { kmeans } from '../../src/kernels/kmeans';
 import { mutualInformation } from '../../src/kernels/mutualInformation';
 import { Random } from '../../src/random';
 
-const N = 7800;
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+const N = arg('n', 7800);
 const D = 768;
-const K = 500;
-const PHONES = 40;
+const K = arg('k', 500);
+const PHONES = arg('classes', 40);
+const BATCH = arg('batch', 1500);
 
 async function main(): Promise<void> {
   const rng = new Random(2);
@@ -39,13 +45,13 @@ async function main(): Promise<void> {
   const mi = mutualInformation(km.labels, labels);
   const oursSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
 
-  const py = spawnSync('/usr/bin/python3', [path.join(__dirname, '..', '..', '..', '..', '..', 'bench', 'kernels', 'kmeans.py'), dir, String(K)], { encoding: 'utf8' });
+  const py = spawnSync('/usr/bin/python3', [path.join(__dirname, '..', '..', '..', '..', '..', 'bench', 'kernels', 'kmeans.py'), dir, String(K), String(BATCH)], { encoding: 'utf8' });
   if (py.status !== 0) throw new Error(`kmeans.py failed: ${py.stderr}`);
   const peer = JSON.parse(py.stdout.trim().split('\n').pop() as string) as { seconds: number; miOverHLabels: number; inertia: number };
   fs.rmSync(dir, { recursive: true, force: true });
   console.log(
     JSON.stringify({
-      bench: 'kmeans + MI 7800x768, k=500 (peer: MiniBatchKMeans batch 1500, max_iter 500)',
+      bench: `kmeans + MI ${N}x${D}, k=${K}, ${PHONES} classes (peer: MiniBatchKMeans batch ${BATCH}, max_iter 500)`,
       oursSeconds: +oursSeconds.toFixed(3),
       peerSeconds: +peer.seconds.toFixed(3),
       ratio: +(oursSeconds / peer.seconds).toFixed(3),

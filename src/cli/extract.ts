@@ -30,6 +30,8 @@ export const usage = `usage: layerwise extract --model M --data D --out DIR [opt
   --whole-span       average every frame of a phone, not its middle third
   --layers L         all (default: every hidden state), 0,6,12, local (conv layers), ffn, hidden.3, local.1, ffn.6, ...
   --rep R            contextualized (every hidden state) or local (the conv layers): seed 001's --rep_type
+  --local-grid G     frame stores: native (default: every conv frame) or 10ms (conv layers 1-6 box-filtered onto
+                     layerwise-analysis's 10 ms grid, as its local features; 32x fewer rows for local.1)
   --limit N          keep N items (after shuffling when --seed is given)
   --seed S           shuffle the dataset with this seed first (as datasets' shuffle(seed).select(range(N)))
   --split NAME       split of a labelled-folders set (train|validation|test|all) or LibriSpeech (e.g. dev-clean)
@@ -107,7 +109,7 @@ function intList(value: string | undefined, name: string): number[] | undefined 
 /** Run `layerwise extract` with the arguments after the subcommand; returns the exit status. */
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, {
-    strings: ['model', 'data', 'out', 'pooling', 'layers', 'limit', 'seed', 'split', 'max-length', 'batch-size', 'shard-items', 'shard-frames', 'ffn', 'threads', 'max-clip-memory', 'chunk-seconds', 'chunk-overlap', 'span', 'alignments', 'frame-rule', 'rep'],
+    strings: ['model', 'data', 'out', 'pooling', 'layers', 'limit', 'seed', 'split', 'max-length', 'batch-size', 'shard-items', 'shard-frames', 'ffn', 'threads', 'max-clip-memory', 'chunk-seconds', 'chunk-overlap', 'span', 'alignments', 'frame-rule', 'rep', 'local-grid'],
     booleans: ['skip-short', 'skip-bad', 'no-normalize', 'quantized', 'no-progress', 'whole-span'],
   });
   if (a.positional.length > 0) throw new Error(`unexpected argument '${a.positional[0]}'\n${usage}`);
@@ -129,6 +131,8 @@ export async function run(argv: string[]): Promise<number> {
   if (rep !== undefined && rep !== 'local' && rep !== 'contextualized') throw new Error(`--rep must be local or contextualized, got '${rep}'`);
   if (rep !== undefined && a.strings.layers !== undefined) throw new Error('--rep and --layers both choose layers; give one');
   const layers = parseLayerSelection(rep === 'local' ? 'local' : (a.strings.layers ?? 'all'));
+  const localGrid = a.strings['local-grid'];
+  if (localGrid !== undefined && localGrid !== 'native' && localGrid !== '10ms') throw new Error(`--local-grid must be native or 10ms, got '${localGrid}'`);
   const limit = intFlag(a.strings.limit, 'limit');
   const seedText = a.strings.seed;
   const seed = seedText === undefined ? undefined : /^-?\d+$/.test(seedText) ? Number(seedText) : seedText;
@@ -186,6 +190,7 @@ export async function run(argv: string[]): Promise<number> {
       ...(shardFrames !== undefined ? { shardFrames } : {}),
       ...(maxClipGiB !== undefined ? { maxClipBytes: maxClipGiB * 2 ** 30 } : {}),
       ...(chunk !== undefined ? { chunk } : {}),
+      ...(localGrid !== undefined ? { localGrid } : {}),
       ...(progress !== null ? { onProgress: progress.onProgress } : {}),
     });
     progress?.stop();

@@ -2,7 +2,8 @@
  * The CCA experiments of layerwise-analysis (Pasad et al.), each a layer curve of cross-validated
  * projection-weighted CCA scores (`crossValidatedPwcca`) read from a feature store one layer at a time:
  *
- * - `ccaMel`: frame stores. Conv layers C1-C6, put on the 10 ms grid (`boxFilterLocal`), against the
+ * - `ccaMel`: frame stores. Conv layers C1-C6, put on the 10 ms grid (`boxFilterLocal`, at extraction with
+ *   `localGrid: '10ms'` or here), against the
  *   utterance's filterbank features; C7 and the transformer layers T1..TL against every second fbank frame
  *   (the peer's `all_features_downsampled`); fbank frames truncated to the layer's count per utterance, with no
  *   compensation for the centre offset of the two framings, as the peer does. T0 is not scored.
@@ -15,7 +16,7 @@
  */
 import type { Matrix } from '../matrix';
 import { loadAudio } from '../data/audio/loadAudio';
-import { boxFilterLocal } from '../kernels/boxFilterLocal';
+import { boxFilterLocal } from '../store/boxFilterLocal';
 import { crossValidatedPwcca, oneHot, type CrossValidatedPwccaOptions } from '../kernels/crossValidatedPwcca';
 import { melFeatures, type MelFeaturesOptions } from '../kernels/melFeatures';
 import type { FeatureStore } from '../store/FeatureStore';
@@ -98,7 +99,8 @@ export async function ccaMel(store: FeatureStore, opts: CcaMelOptions = {}): Pro
       const fb = fbank.get(id);
       if (fb === undefined) throw new Error(`ccaMel: no filterbank for item '${id}'`);
       const numSamples = store.meta.items[i]?.numSamples ?? 0;
-      const x = kind === 'local' && index <= 6 ? boxFilterLocal(own, index, numSamples, `ccaMel: item '${id}' ${name}`) : own;
+      const onGrid = store.meta.options.localGrid === '10ms';
+      const x = kind === 'local' && index <= 6 && !onGrid ? boxFilterLocal(own, index, numSamples, `ccaMel: item '${id}' ${name}`) : own;
       const y = kind === 'local' && index <= 6 ? fb : everySecond(fb);
       const T = Math.min(x.rows, y.rows);
       xs.push(firstRows(x, T));

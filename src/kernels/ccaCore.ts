@@ -10,11 +10,13 @@
  * features < samples; there the result is `{value: null, reason}`. The n x d products run in float64
  * through the engine; the d x d eigenproblems in float64 JS (`symmetricEigen`).
  *
- * Singular vectors are defined up to sign; the sign is fixed so that the largest-magnitude entry of each
- * X-side vector is positive (first such entry on ties; the Y-side vector's for a direction whose canonical
- * correlation is zero up to rounding, whose X-side vector is zero here). Mean CCA and SVCCA do not depend on it; PWCCA's
- * weights do when features have non-zero means (the original adds the means back before its QR), so our
- * PWCCA equals the original run with this sign convention.
+ * Canonical directions are defined up to sign; `orientDirections` fixes it so that the largest-magnitude entry
+ * of each X-side direction (a column of `Sxx^-1/2 u`, the weights on the features) is positive (first such entry
+ * on ties; the Y-side direction's for a direction whose canonical correlation is zero up to rounding, whose X
+ * side is zero here). Being a property of the directions, not of the singular vectors, it does not depend on
+ * which whitening computed them. Mean CCA and SVCCA do not depend on it; PWCCA's weights do when features have
+ * non-zero means (the original adds the means back before its QR), so our PWCCA equals the original run with
+ * this sign convention.
  */
 import type { Matrix } from '../matrix';
 import { centerColumns, crossProduct, gram, matmul, rowProducts, symmetricEigen } from './engine';
@@ -154,13 +156,18 @@ export async function ccaPair(a: CcaView, b: CcaView): Promise<CcaPair> {
 }
 
 /**
- * The SVD of `Sxx^-1/2 Sxy Syy^-1/2` from the two inverse square roots and the rescaled cross-covariance
- * `sxy` [kx, ky] of the kept dimensions, with the sign convention of the file comment.
+ * The SVD of `A Sxy B` for whitening matrices `A` [kx, kx] and `B` [ky, ky] (`A^T A = Sxx^-1`, `B B^T = Syy^-1`:
+ * the symmetric inverse square roots, or the inverses of Cholesky factors) and the rescaled cross-covariance
+ * `sxy` [kx, ky] of the kept dimensions. The canonical directions are `A^T u` and `B v`; any whitening gives the
+ * same directions and correlations.
  */
-export async function canonicalPair(invSqrtX: Matrix<Float64Array>, invSqrtY: Matrix<Float64Array>, sxy: Matrix<Float64Array>): Promise<CcaPair> {
-  // arr = Sxx^-1/2 Sxy Syy^-1/2  [kx, ky]
-  const left = asF64(await matmul(invSqrtX, sxy, { precision: 'float64' }));
-  const arr = asF64(await matmul(left, invSqrtY, { precision: 'float64' }));
+export async function canonicalPair(whitenX: Matrix<Float64Array>, whitenY: Matrix<Float64Array>, sxy: Matrix<Float64Array>): Promise<CcaPair> {
+  const left = asF64(await matmul(whitenX, sxy, { precision: 'float64' }));
+  return svdOfWhitened(asF64(await matmul(left, whitenY, { precision: 'float64' })));
+}
+
+/** Singular values and vectors of the whitened cross-covariance `arr` [kx, ky] (see `canonicalPair`). */
+export async function svdOfWhitened(arr: Matrix<Float64Array>): Promise<CcaPair> {
   const kx = arr.rows;
   const ky = arr.cols;
   const nd = Math.min(kx, ky);
@@ -190,15 +197,21 @@ export async function canonicalPair(invSqrtX: Matrix<Float64Array>, invSqrtY: Ma
   }
   const u = kx <= ky ? p : q;
   const v = kx <= ky ? q : p;
-  // Sign convention: largest-magnitude entry of each u column positive; for a zero-correlation direction
-  // whose u column was zeroed above, the same rule on its v column (so that direction is deterministic too).
+  return { s, u: { rows: kx, cols: nd, data: u }, v: { rows: ky, cols: nd, data: v } };
+}
+
+/**
+ * Fix the sign of each pair of canonical directions (columns of `wx` [dx, nd] and `wy` [dy, nd]) by the rule of
+ * the file comment, in place.
+ */
+export function orientDirections(wx: Matrix<Float64Array>, wy: Matrix<Float64Array>): void {
+  const nd = wx.cols;
   for (let i = 0; i < nd; i++) {
-    let uZero = true;
-    for (let r = 0; r < kx && uZero; r++) uZero = u[r * nd + i] === 0;
-    if ((uZero ? largestEntrySign(v, i, ky, nd) : largestEntrySign(u, i, kx, nd)) < 0) {
-      for (let r = 0; r < kx; r++) u[r * nd + i] *= -1;
-      for (let r = 0; r < ky; r++) v[r * nd + i] *= -1;
+    let xZero = true;
+    for (let r = 0; r < wx.rows && xZero; r++) xZero = wx.data[r * nd + i] === 0;
+    if ((xZero ? largestEntrySign(wy.data, i, wy.rows, nd) : largestEntrySign(wx.data, i, wx.rows, nd)) < 0) {
+      for (let r = 0; r < wx.rows; r++) wx.data[r * nd + i] = -atF64(wx.data, r * nd + i);
+      for (let r = 0; r < wy.rows; r++) wy.data[r * nd + i] = -atF64(wy.data, r * nd + i);
     }
   }
-  return { s, u: { rows: kx, cols: nd, data: u }, v: { rows: ky, cols: nd, data: v } };
 }

@@ -14,7 +14,7 @@
  */
 import { toMatrix, type Matrix, type MatrixLike } from '../matrix';
 import { Random } from '../random';
-import { addMoments, ccaMoments, fitCca, scoreCca, type CcaFitCache, type CcaMoments, type FittedCca } from './ccaSplits';
+import { addMoments, ccaMoments, CcaFitCache, fitCca, scoreCca, type CcaMoments, type FittedCca } from './ccaSplits';
 import { encodeLabels, type LabelsLike } from './labels';
 import { at, atFloat, atI32 } from '../util/at';
 
@@ -131,7 +131,7 @@ export async function crossValidatedPwcca(Xin: MatrixLike, Yin: MatrixLike, opts
     const devX = gather(X, at(parts, dev));
     const devY = gather(Y, at(parts, dev));
     const candidates = grids.flatMap((g) => rng.shuffle(g.flatMap((ex) => g.map((ey) => [ex, ey] as const))));
-    const cache: CcaFitCache = new Map();
+    const cache = new CcaFitCache();
     let best: { eps: readonly [number, number]; fit: FittedCca; dev: number } | null = null;
     let tried = 0;
     for (const eps of candidates) {

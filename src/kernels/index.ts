@@ -24,7 +24,6 @@ export { svcca, type SvccaOptions, type SvccaResult } from './svcca';
 export { pwcca, type PwccaOptions, type PwccaResult } from './pwcca';
 export { crossValidatedPwcca, oneHot, type CrossValidatedPwccaOptions, type CrossValidatedPwccaResult, type PwccaSplitScore } from './crossValidatedPwcca';
 export { melFeatures, type MelFeaturesOptions } from './melFeatures';
-export { boxFilterLocal, LOCAL_BOX_FILTERS } from './boxFilterLocal';
 export { spearman } from './spearman';
 export { layerMatrix, crossLayerMatrix, type LayerMetric, type LayerMetricOptions, type LayerMatrixOptions, type LayerMatrixResult } from './layerMatrix';
 export { featureStats, type FeatureStatsOptions, type FeatureStatsResult } from './featureStats';

@@ -10,7 +10,7 @@
  */
 import type { Matrix, MatrixLike } from '../matrix';
 import { crossProduct, matmul } from './engine';
-import { ccaPair, checkEpsilon, prepareView, selectColumns, type CcaResult, type CcaView } from './ccaCore';
+import { ccaPair, checkEpsilon, orientDirections, prepareView, selectColumns, type CcaResult, type CcaView } from './ccaCore';
 import { checkPair, type PairwiseMetric, type Undefined } from './pairwiseMetric';
 import { atF64, atI32 } from '../util/at';
 
@@ -171,9 +171,12 @@ async function pwccaOf(a: Prepared, b: Prepared, meanScore: boolean): Promise<Pw
   if ('reason' in b) return none(b.reason);
   const { s, u, v } = await ccaPair(a, b);
   const nd = s.length;
-  // Projections of the centred data on the canonical directions: Xc Sxx^-1/2 u_i  -> [n, nd].
-  const px = f64(await matmul(a.centered, f64(await matmul(a.invSqrt, u, { precision: 'float64' })), { precision: 'float64' }));
-  const py = f64(await matmul(b.centered, f64(await matmul(b.invSqrt, v, { precision: 'float64' })), { precision: 'float64' }));
+  // Canonical directions Sxx^-1/2 u_i, signs fixed, and the centred data projected on them -> [n, nd].
+  const wx = f64(await matmul(a.invSqrt, u, { precision: 'float64' }));
+  const wy = f64(await matmul(b.invSqrt, v, { precision: 'float64' }));
+  orientDirections(wx, wy);
+  const px = f64(await matmul(a.centered, wx, { precision: 'float64' }));
+  const py = f64(await matmul(b.centered, wy, { precision: 'float64' }));
   const corr = new Float64Array(nd);
   for (let i = 0; i < nd; i++) {
     let xy = 0;

@@ -131,6 +131,8 @@ export interface StoreOptions {
   readonly chunk?: { readonly seconds: number; readonly overlapSeconds: number };
   /** Segment stores only: the tier and frame rule. */
   readonly span?: SpanSetting;
+  /** Present (`10ms`) when conv layers 1-6 were stored on layerwise-analysis's 10 ms grid (`boxFilterLocal`). */
+  readonly localGrid?: '10ms';
   readonly shardItems: number;
   readonly shardFrames: number;
   /** Item keys in dataset order: the id, with `@start-end` for segments. */

@@ -112,6 +112,7 @@ export function describeOptionChanges(was: StoreOptions, now: StoreOptions): str
     const d = (x: StoreOptions['span']): string => (x === undefined ? 'none' : `${x.tier} (${x.rule}${x.middleThird ? ', middle third' : ''}, spans ${x.spansHash.slice(0, 12)})`);
     out.push(`spans ${d(was.span)} -> ${d(now.span)}`);
   }
+  if ((was.localGrid ?? 'native') !== (now.localGrid ?? 'native')) out.push(`localGrid ${was.localGrid ?? 'native'} -> ${now.localGrid ?? 'native'}`);
   if ((was.skipBad ?? false) !== (now.skipBad ?? false)) out.push(`skipBad ${String(was.skipBad ?? false)} -> ${String(now.skipBad ?? false)}`);
   if (was.shardItems !== now.shardItems || was.shardFrames !== now.shardFrames) {
     out.push(`shard size ${was.shardItems} items/${was.shardFrames} frames -> ${now.shardItems}/${now.shardFrames}`);

@@ -19,6 +19,8 @@ import type { Matrix } from '../matrix';
 import type { ActivationCache } from '../model/ActivationCache';
 import { type FeatureStoreMeta, type ItemSource, type MaxLengthPadding, type Pooling, type SkippedItem, type SpanSetting, type StoreItem, type StoreSegment } from './FeatureStoreMeta';
 import { FeatureStoreWriter } from './FeatureStoreWriter';
+import { boxFilterLocal } from './boxFilterLocal';
+import { parseActivationName } from '../model/activationNames';
 import { ProgressTracker, type ProgressCallback } from '../util/progress';
 import { resolveLayers, type LayerSelection } from '../model/resolveLayers';
 import { runInWindows, type WindowLayout } from '../model/runInWindows';
@@ -104,6 +106,12 @@ export interface ExtractOptions {
   middleThird?: boolean;
   /** With `span`: seconds an interval may run past the end of its audio (default 0.01; aligners round). */
   spanTolerance?: number;
+  /**
+   * Frame stores: `10ms` stores conv layers 1-6 on layerwise-analysis's 10 ms grid (box-filtered,
+   * `boxFilterLocal`) instead of their own rate (local.1 has one frame per 5 samples: 32 times the 10 ms
+   * grid's rows); `native` (default) keeps every conv frame.
+   */
+  localGrid?: 'native' | '10ms';
 }
 
 /** How `extractFeatures` cuts long clips (see `ExtractOptions.chunk`). */
@@ -198,12 +206,17 @@ function checkFinite(a: Float32Array, item: ExtractItem, what: string): void {
   }
 }
 
-/** The stored activations of one item: `[1, dim]` means or the `[frames, dim]` matrices themselves. */
-function pooled(item: ExtractItem, cache: ActivationCache, layers: readonly string[], pooling: Pooling): Matrix<Float32Array>[] {
+/** The stored activations of one item: `[1, dim]` means or the `[frames, dim]` matrices themselves (conv layers 1-6 on the 10 ms grid with `tenMs`). */
+function pooled(item: ExtractItem, cache: ActivationCache, layers: readonly string[], pooling: Pooling, tenMs: boolean, numSamples: number): Matrix<Float32Array>[] {
   return layers.map((name) => {
     const m = cache.get(name);
     if (m.rows < 1) throw new Error(`${describeItem(item)}: the model produced 0 frames for ${name}`);
-    return pooling === 'mean' ? meanRow(m) : m;
+    if (pooling === 'mean') return meanRow(m);
+    if (tenMs && name.startsWith('local.')) {
+      const { index } = parseActivationName(name);
+      if (index <= 6) return boxFilterLocal(m, index, numSamples, `${describeItem(item)}: ${name}`);
+    }
+    return m;
   });
 }
 
@@ -379,6 +392,9 @@ export async function extractFeatures(model: SpeechModel, dataset: ExtractDatase
   }
   const skipShort = opts.skipShort ?? false;
   const skipBad = opts.skipBad ?? false;
+  const localGrid = opts.localGrid ?? 'native';
+  if (localGrid !== 'native' && localGrid !== '10ms') throw new Error(`extractFeatures: localGrid must be 'native' or '10ms', got '${String(localGrid)}'`);
+  if (localGrid === '10ms' && pooling !== 'frames') throw new Error("extractFeatures: localGrid '10ms' applies to frame stores (pooling: 'frames')");
   const layers = resolveLayers(opts.layers ?? 'all', model.layerNames);
   if (items.length === 0) throw new Error('extractFeatures: the dataset has no items');
   const seen = new Set<string>();
@@ -395,7 +411,7 @@ export async function extractFeatures(model: SpeechModel, dataset: ExtractDatase
   // and could commit rows of its own into it.
   const lock = lockDirectory(opts.out, `layerwise extract (${model.id})`);
   try {
-    return await extractLocked(model, items, opts, { pooling, batchSize, shardItems, shardFrames, padding, skipShort, skipBad, layers, maxClipBytes, chunk, span }, t0);
+    return await extractLocked(model, items, opts, { pooling, batchSize, shardItems, shardFrames, padding, skipShort, skipBad, layers, maxClipBytes, chunk, span, tenMs: localGrid === '10ms' }, t0);
   } finally {
     lock.release();
   }
@@ -413,6 +429,7 @@ interface ResolvedExtractOptions {
   readonly maxClipBytes: number;
   readonly chunk: ResolvedChunk | null;
   readonly span: ResolvedSpan | null;
+  readonly tenMs: boolean;
 }
 
 /** A chunk setting in samples. */
@@ -435,7 +452,7 @@ function resolveChunk(chunk: ChunkOptions | undefined, model: SpeechModel): Reso
 }
 
 async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], opts: ExtractOptions, o: ResolvedExtractOptions, t0: number): Promise<ExtractResult> {
-  const { pooling, batchSize, shardItems, shardFrames, padding, skipShort, skipBad, layers, maxClipBytes, chunk, span } = o;
+  const { pooling, batchSize, shardItems, shardFrames, padding, skipShort, skipBad, layers, maxClipBytes, chunk, span, tenMs } = o;
   const writer = FeatureStoreWriter.open(opts.out, {
     model: { id: model.id, hash: model.hash },
     sampleRate: model.sampleRate,
@@ -451,6 +468,7 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
       ...(skipBad ? { skipBad } : {}),
       ...(chunk !== null ? { chunk: chunk.option } : {}),
       ...(span !== null ? { span: span.setting } : {}),
+      ...(tenMs ? { localGrid: '10ms' as const } : {}),
       shardItems,
       shardFrames,
       itemKeys: items.map(itemKey),
@@ -617,7 +635,7 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
           const { values, segments } = spanPooled(model, p.item, p.numSamples, p.cache, layers, span);
           shard.add(p.pos, { ...base, segments }, values);
         } else {
-          shard.add(p.pos, base, pooled(p.item, p.cache, layers, pooling));
+          shard.add(p.pos, base, pooled(p.item, p.cache, layers, pooling, tenMs, p.numSamples));
         }
         audioSeconds += p.numSamples / model.sampleRate;
       }

@@ -6,3 +6,4 @@
 export { extractFeatures, type ExtractOptions, type ExtractResult, type ExtractDataset, type ExtractItem, type AudioLoader } from './extractFeatures';
 export { openFeatureStore, frameItemIds, FeatureStore, type FrameIndex, type FrameShard, type FramesOptions, type SegmentRow } from './FeatureStore';
 export type { FeatureStoreMeta, StoreItem, ItemSource, StoreLayer, StoreShard, StoreOptions, SkippedItem, Pooling, MaxLengthPadding, StoreSegment, SpanSetting } from './FeatureStoreMeta';
+export { boxFilterLocal, LOCAL_BOX_FILTERS } from './boxFilterLocal';

@@ -18,7 +18,7 @@ import { miLabels } from '../../src/experiments/miLabels';
 import { readWordSimBenchmark } from '../../src/experiments/readWordSimBenchmark';
 import { readWordVectors } from '../../src/experiments/readWordVectors';
 import { wordSimilarity } from '../../src/experiments/wordSimilarity';
-import { boxFilterLocal } from '../../src/kernels/boxFilterLocal';
+import { boxFilterLocal } from '../../src/store/boxFilterLocal';
 import { crossValidatedPwcca, oneHot } from '../../src/kernels/crossValidatedPwcca';
 import { kmeans } from '../../src/kernels/kmeans';
 import { melFeatures } from '../../src/kernels/melFeatures';
@@ -37,6 +37,7 @@ const REPO = path.resolve(__dirname, '..', '..');
 const CV = { folds: 5, pairs: 2, maxPairs: 2, candidates: 2 };
 let work: string;
 let frames: FeatureStore;
+let frames10: FeatureStore;
 let phones: FeatureStore;
 let words: FeatureStore;
 let model: SpeechModel;
@@ -53,7 +54,9 @@ beforeAll(async () => {
   await extractFeatures(model, ds, { out: path.join(work, 'phones'), span: 'phone', alignments: al, layers: [0, 6, 12] });
   const wordSample = sampleSegments(al, { span: 'word', seed: 1 });
   await extractFeatures(model, ds, { out: path.join(work, 'words'), span: 'word', alignments: wordSample.alignments, layers: [0, 6, 12] });
+  await extractFeatures(model, ds, { out: path.join(work, 'frames10'), pooling: 'frames', layers: ['local', 6], localGrid: '10ms' });
   frames = openFeatureStore(path.join(work, 'frames'));
+  frames10 = openFeatureStore(path.join(work, 'frames10'));
   phones = openFeatureStore(path.join(work, 'phones'));
   words = openFeatureStore(path.join(work, 'words'));
 }, 120_000);
@@ -101,6 +104,21 @@ describe('experiments', () => {
     }
     expect(Object.values(r.scores).every((v) => v !== null && v > 0 && v <= 1)).toBe(true);
   }, 120_000);
+
+  it('a frame store with conv layers on the 10 ms grid: the rows boxFilterLocal gives, the same cca-mel scores', async () => {
+    const it0 = frames.meta.items[0];
+    if (it0 === undefined) throw new Error('no item');
+    for (const l of [1, 3, 6]) {
+      const want = boxFilterLocal(frames.framesOf(it0.id, `local.${l}`), l, it0.numSamples);
+      const got = frames10.framesOf(it0.id, `local.${l}`);
+      expect([l, got.rows, Array.from(got.data)]).toEqual([l, want.rows, Array.from(want.data)]);
+    }
+    expect(frames10.framesOf(it0.id, 'local.7').rows).toBe(frames.framesOf(it0.id, 'local.7').rows);
+    expect(frames10.meta.options.localGrid).toBe('10ms');
+    const a = await ccaMel(frames10, { seed: 4, cv: CV, layers: ['local.3', 'local.7', 6] });
+    const b = await ccaMel(frames, { seed: 4, cv: CV, layers: ['local.3', 'local.7', 6] });
+    expect(a.scores).toEqual(b.scores);
+  }, 60_000);
 
   it('cca-intra: T0 against each layer', async () => {
     const r = await ccaIntra(frames, { seed: 1, cv: CV });

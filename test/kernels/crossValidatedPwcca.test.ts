@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { toMatrix, type Matrix } from '../../src/matrix';
 import { Random } from '../../src/random';
-import { ccaMoments, addMoments, fitCca, scoreCca } from '../../src/kernels/ccaSplits';
+import { ccaMoments, addMoments, CcaFitCache, fitCca, scoreCca } from '../../src/kernels/ccaSplits';
 import { crossValidatedPwcca, oneHot, stratifiedFolds } from '../../src/kernels/crossValidatedPwcca';
 import { householderQ, pwcca } from '../../src/kernels/pwcca';
 
@@ -41,7 +41,7 @@ describe('fitCca / scoreCca (the peer evaluation mode)', () => {
     const shiftX = Float64Array.from({ length: X.cols }, (_, j) => 0.3 * j);
     const shiftY = Float64Array.from({ length: Y.cols }, (_, j) => -0.2 * j);
     const m = addMoments([await ccaMoments(Xt, Yt, half, shiftX, shiftY), await ccaMoments(Xt, Yt, rest, shiftX, shiftY)]);
-    const fit = await fitCca(m, c.epsilon[0], c.epsilon[1], new Map());
+    const fit = await fitCca(m, c.epsilon[0], c.epsilon[1], new CcaFitCache());
     if (typeof fit === 'string') throw new Error(fit);
     const s = await scoreCca(fit, rows(X, c.eval), rows(Y, c.eval));
     const t = await scoreCca(fit, Xt, Yt);

@@ -1,4 +1,4 @@
-import { boxFilterLocal } from '../../src/kernels/boxFilterLocal';
+import { boxFilterLocal } from '../../src/store/boxFilterLocal';
 import { convFrames } from '../../src/model/convGeometry';
 
 // wav2vec2's feature encoder: kernels 10,3,3,3,3,2,2, strides 5,2,2,2,2,2,2, no padding.
