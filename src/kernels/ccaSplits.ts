@@ -18,7 +18,7 @@
 import type { Matrix } from '../matrix';
 import { orientDirections, selectColumns, svdOfWhitened } from './ccaCore';
 import { crossProduct, matmul, symmetricEigen } from './engine';
-import { weightedSum } from './pwcca';
+import { directionCorrelations, weightedSum } from './pwcca';
 import { atF64, atFloat, atI32 } from '../util/at';
 
 /** Moments of a pair of views over some rows, after subtracting `shiftX` / `shiftY` from every row. */
@@ -283,21 +283,7 @@ export async function scoreCca(fit: FittedCca, X: Matrix, Y: Matrix): Promise<nu
   const my = columnMeans(Y);
   const px = await project(X, fit.keptX, mx, fit.wx);
   const py = await project(Y, fit.keptY, my, fit.wy);
-  const nd = px.cols;
-  const corr = new Float64Array(nd);
-  for (let i = 0; i < nd; i++) {
-    let xy = 0;
-    let xx = 0;
-    let yy = 0;
-    for (let t = 0; t < X.rows; t++) {
-      const a = atF64(px.data, t * nd + i);
-      const b = atF64(py.data, t * nd + i);
-      xy += a * b;
-      xx += a * a;
-      yy += b * b;
-    }
-    corr[i] = xx > 0 && yy > 0 ? xy / Math.sqrt(xx * yy) : 0;
-  }
+  const corr = directionCorrelations(px, py);
   const useX = fit.keptX.length < fit.keptY.length;
   const score = useX ? await weightedSum({ means: mx, raw: X, kept: fit.keptX }, px, corr) : await weightedSum({ means: my, raw: Y, kept: fit.keptY }, py, corr);
   return score === null ? 'the evaluated rows are fewer than the canonical directions, so the QR weights are undefined' : score;

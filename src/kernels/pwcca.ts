@@ -136,6 +136,26 @@ async function orthonormalize(D: Matrix<Float64Array>): Promise<Matrix<Float64Ar
   return Q;
 }
 
+/** Cosine of each pair of projected directions (columns of px, py [n, nd]); 0 where one is zero. */
+export function directionCorrelations(px: Matrix<Float64Array>, py: Matrix<Float64Array>): Float64Array {
+  const nd = px.cols;
+  const corr = new Float64Array(nd);
+  for (let i = 0; i < nd; i++) {
+    let xy = 0;
+    let xx = 0;
+    let yy = 0;
+    for (let t = 0; t < px.rows; t++) {
+      const x = atF64(px.data, t * nd + i);
+      const y = atF64(py.data, t * nd + i);
+      xy += x * y;
+      xx += x * x;
+      yy += y * y;
+    }
+    corr[i] = xx > 0 && yy > 0 ? xy / Math.sqrt(xx * yy) : 0;
+  }
+  return corr;
+}
+
 /** The data a PWCCA weighting reads: the evaluated data, its column means and the kept dimensions. */
 export type WeightedView = Pick<CcaView, 'means' | 'raw' | 'kept'>;
 
@@ -170,27 +190,13 @@ async function pwccaOf(a: Prepared, b: Prepared, meanScore: boolean): Promise<Pw
   if ('reason' in a) return none(a.reason);
   if ('reason' in b) return none(b.reason);
   const { s, u, v } = await ccaPair(a, b);
-  const nd = s.length;
   // Canonical directions Sxx^-1/2 u_i, signs fixed, and the centred data projected on them -> [n, nd].
   const wx = f64(await matmul(a.invSqrt, u, { precision: 'float64' }));
   const wy = f64(await matmul(b.invSqrt, v, { precision: 'float64' }));
   orientDirections(wx, wy);
   const px = f64(await matmul(a.centered, wx, { precision: 'float64' }));
   const py = f64(await matmul(b.centered, wy, { precision: 'float64' }));
-  const corr = new Float64Array(nd);
-  for (let i = 0; i < nd; i++) {
-    let xy = 0;
-    let xx = 0;
-    let yy = 0;
-    for (let t = 0; t < a.n; t++) {
-      const x = atF64(px.data, t * nd + i);
-      const y = atF64(py.data, t * nd + i);
-      xy += x * y;
-      xx += x * x;
-      yy += y * y;
-    }
-    corr[i] = xx > 0 && yy > 0 ? xy / Math.sqrt(xx * yy) : 0;
-  }
+  const corr = directionCorrelations(px, py);
   const kx = a.kept.length;
   const ky = b.kept.length;
   const useX = meanScore || kx < ky;

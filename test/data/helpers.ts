@@ -4,9 +4,9 @@
  * CI installs all of them (environment/).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { at } from '../../src/util/at';
 
 const checked = new Map<string, boolean>();
@@ -100,5 +100,19 @@ export function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number 
 export function channel(interleaved: Float32Array, channels: number, c: number): Float32Array {
   const out = new Float32Array(interleaved.length / channels);
   for (let i = 0; i < out.length; i++) out[i] = at(interleaved, i * channels + c);
+  return out;
+}
+
+/** Every file under `root` (relative path -> bytes). */
+export function snapshot(root: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const walk = (d: string): void => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out.set(relative(root, p), readFileSync(p));
+    }
+  };
+  walk(root);
   return out;
 }

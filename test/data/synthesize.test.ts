@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { run as runSynthCli } from '../../src/cli/synth';
 import { decodeWav } from '../../src/data/audio/decodeWav';
 import { loadAudio } from '../../src/data/audio/loadAudio';
@@ -7,7 +7,7 @@ import { loadLabelledFolders } from '../../src/data/datasets/loadLabelledFolders
 import { loadLibriSpeech } from '../../src/data/datasets/loadLibriSpeech';
 import { synthesizeSpokenSentences } from '../../src/data/synth/synthesizeSpokenSentences';
 import { synthesizeSpokenWords } from '../../src/data/synth/synthesizeSpokenWords';
-import { requireTool, soxDecode64, tempDir } from './helpers';
+import { requireTool, snapshot, soxDecode64, tempDir } from './helpers';
 import { at } from '../../src/util/at';
 
 let dir: string;
@@ -18,20 +18,6 @@ beforeAll(() => {
   ({ dir, cleanup } = tempDir('synth'));
 });
 afterAll(() => cleanup());
-
-/** Every file under `root` (relative path -> bytes). */
-function snapshot(root: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.set(relative(root, p), readFileSync(p));
-    }
-  };
-  walk(root);
-  return out;
-}
 
 function expectIdentical(a: Map<string, Buffer>, b: Map<string, Buffer>): void {
   expect([...b.keys()]).toEqual([...a.keys()]);

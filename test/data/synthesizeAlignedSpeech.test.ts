@@ -1,5 +1,5 @@
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { run as runSynthCli } from '../../src/cli/synth';
 import { parseTextGrid } from '../../src/data/alignments/readTextGrid';
 import { textGridText } from '../../src/data/alignments/writeTextGrid';
@@ -9,7 +9,7 @@ import { loadLibriSpeech } from '../../src/data/datasets/loadLibriSpeech';
 import { composeSentences } from '../../src/data/synth/composeSentences';
 import { arpabetOf, festivalAlignment } from '../../src/data/synth/festivalAlignment';
 import { synthesizeAlignedSpeech } from '../../src/data/synth/synthesizeAlignedSpeech';
-import { requireTool, tempDir } from './helpers';
+import { requireTool, snapshot, tempDir } from './helpers';
 
 let dir: string;
 let cleanup: () => void;
@@ -19,19 +19,6 @@ beforeAll(() => {
   ({ dir, cleanup } = tempDir('aligned'));
 });
 afterAll(() => cleanup());
-
-function snapshot(root: string): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const walk = (d: string): void => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.set(relative(root, p), readFileSync(p));
-    }
-  };
-  walk(root);
-  return out;
-}
 
 describe('textGridText', () => {
   it('writes the long format that reads back interval for interval, quotes doubled', () => {

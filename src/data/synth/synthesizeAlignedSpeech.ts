@@ -19,6 +19,7 @@ import { writeFileAtomic } from '../../util/writeFileAtomic';
 import { at, atF32, atKey } from '../../util/at';
 import { resample } from '../audio/resample';
 import { writeFlac } from '../audio/writeFlac';
+import { readTextGrid } from '../alignments/readTextGrid';
 import { textGridText } from '../alignments/writeTextGrid';
 import { composeSentences } from './composeSentences';
 import { festivalAlignment } from './festivalAlignment';
@@ -111,15 +112,20 @@ export async function synthesizeAlignedSpeech(opts: SynthesizeAlignedSpeechOptio
   await mapWithConcurrency(jobs, concurrency, async (job) => {
     const voice = atKey(speakers, job.speaker, 'speakers');
     const what = `synthesizeAlignedSpeech: ${job.uttId} ('${job.text}', ${voice.voice})`;
+    // A finished utterance (its TextGrid is written last) keeps its files; its transcript is its words tier.
+    if (existsSync(job.flac) && statSync(job.flac).size > 0 && existsSync(job.grid)) {
+      const tier = readTextGrid(job.grid).tiers.find((t) => t.name === 'words');
+      const words = tier === undefined || tier.kind !== 'interval' ? '' : tier.intervals.filter((iv) => iv.text !== '').map((iv) => iv.text.toUpperCase()).join(' ');
+      if (words !== '') {
+        transcript.set(job.uttId, words);
+        skipped++;
+        return;
+      }
+    }
     const spoken = await festivalSpeak(job.text, voice);
     const words = spoken.words.map((w) => w.name.toUpperCase()).join(' ');
     if (words === '') throw new Error(`${what}: Festival spoke no words`);
     transcript.set(job.uttId, words);
-    // Festival is fast and deterministic, so a finished utterance is re-spoken for its transcript but not rewritten.
-    if (existsSync(job.flac) && statSync(job.flac).size > 0 && existsSync(job.grid)) {
-      skipped++;
-      return;
-    }
     const converted = spoken.sampleRate === sampleRate ? spoken.samples : await resample(spoken.samples, spoken.sampleRate, sampleRate);
     let max = 0;
     for (let i = 0; i < converted.length; i++) max = Math.max(max, Math.abs(atF32(converted, i)));
