@@ -11,6 +11,11 @@
  *   against itself), Povey window, FFT size 512, power spectrum, triangular bands on Kaldi's mel scale
  *   (1127 ln(1 + f/700)) over [20, Nyquist] Hz, natural log floored at float32 epsilon; no dither. Samples are
  *   scaled by `scale` (default 32768: Kaldi reads 16-bit integers) first.
+ * - `whisper` (the Hugging Face `WhisperFeatureExtractor`, as OpenAI's `log_mel_spectrogram`): the clip zero-padded
+ *   or cut to 30 s (480,000 samples), 400-point STFT every 160 samples with a periodic Hann window, `center=True`
+ *   reflect padding, power spectrum, 80 (or 128, large-v3) Slaney mel bands over [0, 8000] Hz, log10 floored at
+ *   1e-10, the last frame dropped (3,000 frames), clamped to max - 8, then (x + 4) / 4. The encoder always sees
+ *   3,000 frames; frames beyond the audio describe the padding.
  *
  * The DFT runs as one matrix product over all frames (frames [T, 400] x basis [400, 2 bins]) through the engine,
  * in float64 by default: only 400 of a frame's samples are non-zero, and a constant phase factor from the
@@ -22,8 +27,8 @@ import { atF64, atFloat } from '../util/at';
 
 /** Options of `melFeatures`. */
 export interface MelFeaturesOptions {
-  /** `layerwise-analysis` (default) or `kaldi` (see the file comment). */
-  readonly recipe?: 'layerwise-analysis' | 'kaldi';
+  /** `layerwise-analysis` (default), `kaldi` or `whisper` (see the file comment). */
+  readonly recipe?: 'layerwise-analysis' | 'kaldi' | 'whisper';
   /** Sample rate of `samples` (default 16000; both recipes are defined at 16 kHz). */
   readonly sampleRate?: number;
   /** Mel bands (default 80). */
@@ -52,7 +57,7 @@ function reflectIndex(i: number, n: number): number {
   return k;
 }
 
-/** [bins, 2 * bins] as columns: cos then -sin of 2 pi k n / nFft for n < WIN, k < bins. */
+/** [WIN, 2 * bins] as columns: cos then -sin of 2 pi k n / nFft for n < WIN, k < bins. */
 function dftBasis(nFft: number, bins: number, window: Float64Array): Matrix<Float64Array> {
   const data = new Float64Array(WIN * 2 * bins);
   for (let n = 0; n < WIN; n++) {
@@ -205,6 +210,32 @@ async function kaldi(x: Float32Array | Float64Array, nMels: number, sr: number, 
   return { rows: T, cols: nMels, data: out };
 }
 
+async function whisper(x: Float32Array | Float64Array, nMels: number, sr: number, precision: Precision): Promise<Matrix<Float32Array>> {
+  const n = 30 * sr;
+  const y = new Float64Array(n);
+  for (let i = 0; i < Math.min(n, x.length); i++) y[i] = atFloat(x, i);
+  const nFft = WIN;
+  const bins = nFft / 2 + 1;
+  // center=True: frame t covers [t hop - nFft/2, t hop + nFft/2), reflected at the edges; the last frame is dropped.
+  const T = Math.floor(n / HOP);
+  const frames = new Float64Array(T * WIN);
+  for (let t = 0; t < T; t++) for (let j = 0; j < WIN; j++) frames[t * WIN + j] = atF64(y, reflectIndex(t * HOP - nFft / 2 + j, n));
+  const hann = Float64Array.from({ length: WIN }, (_, j) => 0.5 - 0.5 * Math.cos((2 * Math.PI * j) / WIN));
+  const re = await matmul({ rows: T, cols: WIN, data: frames }, dftBasis(nFft, bins, hann), { precision });
+  const power = spectrum(re, bins, 2);
+  const mel = await matmul(power, slaneyMelBasis(sr, nFft, nMels, 0, 8000), { precision });
+  const logs = new Float64Array(T * nMels);
+  let top = -Infinity;
+  for (let i = 0; i < logs.length; i++) {
+    const v = Math.log10(Math.max(1e-10, atFloat(mel.data, i)));
+    logs[i] = v;
+    top = Math.max(top, v);
+  }
+  const out = new Float32Array(T * nMels);
+  for (let i = 0; i < logs.length; i++) out[i] = (Math.max(atF64(logs, i), top - 8) + 4) / 4;
+  return { rows: T, cols: nMels, data: out };
+}
+
 /** Filterbank features `[frames, bins]` of mono `samples` (see the file comment for the recipes). */
 export async function melFeatures(samples: Float32Array | Float64Array, opts: MelFeaturesOptions = {}, what = 'melFeatures'): Promise<Matrix<Float32Array>> {
   const recipe = opts.recipe ?? 'layerwise-analysis';
@@ -221,5 +252,6 @@ export async function melFeatures(samples: Float32Array | Float64Array, opts: Me
     if (!(scale > 0 && Number.isFinite(scale))) throw new Error(`${what}: scale must be a positive number, got ${scale}`);
     return kaldi(samples, nMels, sr, scale, precision, what);
   }
-  throw new Error(`${what}: recipe must be 'layerwise-analysis' or 'kaldi', got '${String(recipe)}'`);
+  if (recipe === 'whisper') return whisper(samples, nMels, sr, precision);
+  throw new Error(`${what}: recipe must be 'layerwise-analysis', 'kaldi' or 'whisper', got '${String(recipe)}'`);
 }

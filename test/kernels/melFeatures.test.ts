@@ -5,6 +5,7 @@ import { maxAbsDiff } from '../maxAbsDiff';
 
 interface Ref {
   clips: { samples: number[]; layerwise_analysis: number[][]; kaldi: number[][] }[];
+  whisper: { frames: number; head: number[][]; tail: number[][] };
 }
 // NumPy (layerwise-analysis, from librosa's definitions) and torchaudio.compliance.kaldi.fbank values
 // written by test/fixtures/kernels/mel_reference.py.
@@ -25,6 +26,19 @@ describe('melFeatures', () => {
     const m = await melFeatures(Float32Array.from(c.samples), { recipe: 'kaldi' });
     expect([m.rows, m.cols]).toEqual([c.kaldi.length, 80]);
     expect(maxAbsDiff(m.data, c.kaldi.flat())).toBeLessThan(1e-4);
+  });
+
+  it('whisper recipe: 3,000 frames of the clip padded to 30 s, equal to the NumPy reference within 1e-4', async () => {
+    const c = ref.clips[0];
+    if (c === undefined) throw new Error('missing clip');
+    const m = await melFeatures(Float32Array.from(c.samples), { recipe: 'whisper' });
+    expect([m.rows, m.cols, ref.whisper.frames]).toEqual([3000, 80, 3000]);
+    expect(maxAbsDiff(m.data.subarray(0, 60 * 80), ref.whisper.head.flat())).toBeLessThan(1e-4);
+    expect(maxAbsDiff(m.data.subarray(2990 * 80), ref.whisper.tail.flat())).toBeLessThan(1e-4);
+    // A clip longer than 30 s is cut: the same features as its first 30 s.
+    const long = new Float32Array(16000 * 31).map((_, i) => Math.sin(i * 0.01) * 0.1);
+    const cut = await melFeatures(long, { recipe: 'whisper' });
+    expect(maxAbsDiff(cut.data, (await melFeatures(long.subarray(0, 480000), { recipe: 'whisper' })).data)).toBe(0);
   });
 
   it('float32 products stay within 1e-3 of the reference', async () => {
