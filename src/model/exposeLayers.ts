@@ -5,6 +5,9 @@
  * layer i, transposed to `[batch, frames, channels]`) and, on request, `ffn.<i>` (FFN activation inside
  * layer i, `[batch, frames, intermediate]`). Only nodes and outputs are added;
  * the weights are untouched, so external data files keep working when the output sits beside them.
+ * Every exposed tensor goes through a Cast to float32: in fp16 exports (transformers.js `model_fp16.onnx`, every
+ * intermediate tensor float16) the layers are float16, and for float32 tensors the Cast is a copy, like the
+ * Identity it replaces.
  */
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
@@ -62,19 +65,28 @@ export function exposeLayersInModel(
   for (const m of selectTensors(map, opts, what)) {
     names.push(m.name);
     if (existing.has(m.name)) continue;
+    let source = m.tensor;
     if (m.channelsFirst) {
+      source = `layerwise/expose/${m.name}/transposed`;
       nodes.push(
         onnx.NodeProto.create({
-          name: `layerwise/expose/${m.name}`,
+          name: `layerwise/expose/${m.name}/transpose`,
           opType: 'Transpose',
           input: [m.tensor],
-          output: [m.name],
+          output: [source],
           attribute: [onnx.AttributeProto.create({ name: 'perm', type: onnx.AttributeProto.AttributeType.INTS, ints: [0, 2, 1] })],
         }),
       );
-    } else {
-      nodes.push(onnx.NodeProto.create({ name: `layerwise/expose/${m.name}`, opType: 'Identity', input: [m.tensor], output: [m.name] }));
     }
+    nodes.push(
+      onnx.NodeProto.create({
+        name: `layerwise/expose/${m.name}`,
+        opType: 'Cast',
+        input: [source],
+        output: [m.name],
+        attribute: [onnx.AttributeProto.create({ name: 'to', type: onnx.AttributeProto.AttributeType.INT, i: onnx.TensorProto.DataType.FLOAT })],
+      }),
+    );
     outputs.push(
       onnx.ValueInfoProto.create({
         name: m.name,

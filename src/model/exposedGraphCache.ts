@@ -25,8 +25,11 @@ export interface ExposedGraph {
   readonly runPath: string;
 }
 
-/** Version of the exposure rewrite and its output names (2: layers numbered from 1, `ffn.<i>` inside layer i). */
-export const EXPOSED_GRAPH_VERSION = 2;
+/**
+ * Version of the exposure rewrite and its output names (2: layers numbered from 1, `ffn.<i>` inside layer i;
+ * 3: exposed tensors go through a Cast to float32, for fp16 exports, instead of an Identity).
+ */
+export const EXPOSED_GRAPH_VERSION = 3;
 
 function exposedPath(onnxPath: string, hash: string, opts: ExposureKey): string {
   const base = path.basename(onnxPath).replace(/\.onnx$/i, '');

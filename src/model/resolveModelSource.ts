@@ -9,7 +9,10 @@ import { downloadHubFile, downloadOptionalHubFile, isRepoId, type HubOptions } f
 
 /** The parts of `LoadModelOptions` that choose the file. */
 export interface ModelSourceOptions extends HubOptions {
-  /** The ONNX file inside the repository or folder (default `onnx/model.onnx`, locally also `model.onnx`). */
+  /**
+   * The ONNX file inside the repository or folder (default `onnx/model.onnx`, locally also `model.onnx`); e.g.
+   * `onnx/model_fp16.onnx` for the float16 export (its layers come out as float32).
+   */
   readonly file?: string;
   /** Shorthand for `file: 'onnx/model_quantized.onnx'` (the transformers.js int8 export). */
   readonly quantized?: boolean;

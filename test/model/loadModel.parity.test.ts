@@ -81,3 +81,34 @@ test('the int8 quantized export maps and runs: every layer within a few percent 
     await m.release();
   }
 });
+
+test.each(['w2v2_postln', 'hubert'])('%s: the fp16 export (model_fp16.onnx) maps and runs: every layer, as float32, close to the fp32 PyTorch model', async (model) => {
+  // test/fixtures/models/build_fp16.py: float16 weights and intermediate tensors, float32 graph input and output, as
+  // transformers.js publishes `model_fp16.onnx`. Exposed layers are float16 tensors, cast to float32 on the way out.
+  const info = refIndex().models[model];
+  if (info === undefined) throw new Error(model);
+  const dir = copyModelDir(model);
+  dirs.push(dir);
+  const m = await loadModel(path.join(dir, 'model_fp16.onnx'), { ffn: [info.ffnLayer], threads: 1 });
+  try {
+    expect(m.info.map.source).toBe('structure');
+    const worst: Record<string, number> = {};
+    for (const [ci, clip] of refIndex().clips.entries()) {
+      const names = ci === 0 ? [...m.layerNames] : m.layerNames.filter((n) => n.startsWith('hidden.'));
+      const cache = await m.run(refAudio(clip), { layers: names });
+      for (const name of names) {
+        const a = cache.get(name);
+        expect(a.data).toBeInstanceOf(Float32Array);
+        worst[name] = Math.max(worst[name] ?? 0, relMaxError(a, refActivation(model, clip, name)));
+      }
+    }
+    // float16 keeps 11 significant bits (relative rounding 4.9e-4 per operation). Measured worst errors (max abs
+    // error over max abs value) on these fixtures: 4e-4 to 1.3e-3 for every layer; the bound leaves a 4x margin,
+    // and the floor shows the float16 kernels really ran.
+    for (const [name, err] of Object.entries(worst)) {
+      if (!(err > 1e-5 && err < 5e-3)) throw new Error(`${model} fp16 ${name}: relative error ${err}`);
+    }
+  } finally {
+    await m.release();
+  }
+});
