@@ -112,3 +112,26 @@ test.each(['w2v2_postln', 'hubert'])('%s: the fp16 export (model_fp16.onnx) maps
     await m.release();
   }
 });
+
+test.each(['model_opset11.onnx', 'model_opset12.onnx'])('w2v2_postln %s (opset 11 / 12 exports): every layer matches PyTorch within 1e-4', async (file) => {
+  // test/fixtures/models/build_opsets.py: the same weights exported at the opsets of 2023 transformers.js exports (11)
+  // and WavLM's (12), where Unsqueeze/ReduceMean take axes as attributes.
+  const info = refIndex().models['w2v2_postln'];
+  if (info === undefined) throw new Error('w2v2_postln');
+  const dir = copyModelDir('w2v2_postln');
+  dirs.push(dir);
+  const m = await loadModel(path.join(dir, file), { ffn: [info.ffnLayer], threads: 1 });
+  try {
+    expect([m.info.map.source, m.info.map.norm]).toEqual(['structure', 'post']);
+    for (const [ci, clip] of refIndex().clips.entries()) {
+      const names = ci === 0 ? [...m.layerNames] : m.layerNames.filter((n) => n.startsWith('hidden.'));
+      const cache = await m.run(refAudio(clip), { layers: names });
+      for (const name of names) {
+        const err = relMaxError(cache.get(name), refActivation('w2v2_postln', clip, name));
+        if (!(err <= TOL)) throw new Error(`${file} ${clip} ${name}: relative error ${err}`);
+      }
+    }
+  } finally {
+    await m.release();
+  }
+});
