@@ -12,6 +12,8 @@ const SHAPE_ONLY_OPS: ReadonlySet<string> = new Set(['Shape', 'Size']);
 /** Ops that multiply by learned weights (plain, fused and quantized forms). */
 export const MATMUL_OPS: ReadonlySet<string> = new Set([
   'MatMul', 'Gemm', 'MatMulInteger', 'FusedMatMul', 'QLinearMatMul', 'DynamicQuantizeMatMul', 'MatMulIntegerToFloat',
+  // 4-bit weight MatMuls of com.microsoft (the transformers.js `_q4` and `_bnb4` exports).
+  'MatMulNBits', 'MatMulBnb4',
   'Attention', 'MultiHeadAttention',
 ]);
 export const CONV_OPS: ReadonlySet<string> = new Set(['Conv', 'ConvInteger', 'QLinearConv']);

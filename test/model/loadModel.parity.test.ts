@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { Session, tensor } from '../../src/backend/ort';
 import { loadModel } from '../../src/model/loadModel';
 import { copyModelDir, hasRef, refActivation, refAudio, refIndex, relMaxError } from './modelFixtures';
 import { at } from '../../src/util/at';
@@ -129,6 +130,56 @@ test.each(['model_opset11.onnx', 'model_opset12.onnx'])('w2v2_postln %s (opset 1
       for (const name of names) {
         const err = relMaxError(cache.get(name), refActivation('w2v2_postln', clip, name));
         if (!(err <= TOL)) throw new Error(`${file} ${clip} ${name}: relative error ${err}`);
+      }
+    }
+  } finally {
+    await m.release();
+  }
+});
+
+test('MatMulNBits reads the 4-bit packing build_q4.py writes: one node equals A x dequantized W', async () => {
+  // Checks the fixture's layout against onnxruntime itself (B [N, K/32, 16] low nibble first, scales and zero
+  // points column by column), independently of any layer mapping.
+  const dir = path.join(__dirname, '..', 'fixtures', 'models', 'q4_layout');
+  const ref = JSON.parse(fs.readFileSync(path.join(dir, 'matmul_nbits.json'), 'utf8')) as { a: number[][]; dequantized: number[][]; weight: number[][] };
+  const s = await Session.create(path.join(dir, 'matmul_nbits.onnx'));
+  const K = ref.dequantized.length;
+  const N = ref.dequantized[0]?.length ?? 0;
+  const y = (await s.run({ A: tensor('float32', Float32Array.from(ref.a.flat()), [ref.a.length, K]) }))['Y'];
+  const want = ref.a.flatMap((row) => Array.from({ length: N }, (_, n) => row.reduce((t, v, k) => t + v * (ref.dequantized[k]?.[n] ?? NaN), 0)));
+  const got = Array.from((y?.data ?? []) as Float32Array);
+  expect(got).toHaveLength(want.length);
+  expect(Math.max(...got.map((v, i) => Math.abs(v - (want[i] ?? NaN))))).toBeLessThan(1e-4);
+  // And the quantization is real: A x W (unquantized) differs by more than rounding.
+  const exact = ref.a.flatMap((row) => Array.from({ length: N }, (_, n) => row.reduce((t, v, k) => t + v * (ref.weight[k]?.[n] ?? NaN), 0)));
+  expect(Math.max(...got.map((v, i) => Math.abs(v - (exact[i] ?? NaN))))).toBeGreaterThan(1e-2);
+  await s.release();
+});
+
+test('the 4-bit export (model_q4.onnx, MatMulNBits) maps and runs: conv layers exact, transformer layers within 4-bit error', async () => {
+  // test/fixtures/models/build_q4.py: every weight MatMul as MatMulNBits (4 bits, blocks of 32), convs and norms float.
+  const dir = copyModelDir('w2v2_postln');
+  dirs.push(dir);
+  const m = await loadModel(path.join(dir, 'model_q4.onnx'), { ffn: [2], threads: 1 });
+  try {
+    expect(m.info.map.source).toBe('structure');
+    for (const [ci, clip] of refIndex().clips.entries()) {
+      const names = ci === 0 ? [...m.layerNames] : m.layerNames.filter((n) => n.startsWith('hidden.'));
+      const cache = await m.run(refAudio(clip), { layers: names });
+      for (const name of names) {
+        const a = cache.get(name);
+        const b = refActivation('w2v2_postln', clip, name);
+        let num = 0;
+        let den = 0;
+        for (let i = 0; i < b.data.length; i++) {
+          num += (at(a.data, i) - at(b.data, i)) ** 2;
+          den += at(b.data, i) ** 2;
+        }
+        const rel = Math.sqrt(num / den);
+        // Conv layers are not quantized: float32 rounding only. Transformer layers: 4-bit weights (Gaussian weights,
+        // min-max blocks of 32: about 10% error per weight) give 2-10% relative (Frobenius) error here.
+        const ok = name.startsWith('local.') ? rel < 1e-4 : rel > 1e-3 && rel < 0.15;
+        if (!ok) throw new Error(`q4 ${clip} ${name}: relative error ${rel}`);
       }
     }
   } finally {
