@@ -1,3 +1,4 @@
+import { unfuseSkipLayerNorm } from '../model/unfuseSkipLayerNorm';
 import { exposeLayers } from '../model/exposeLayers';
 import { mapLayers, type LayerMap } from '../model/mapLayers';
 import { resolveModelSource } from '../model/resolveModelSource';
@@ -55,7 +56,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const { onnxPath } = await resolveModelSource(file, {});
-  const map = mapLayers(readModelProto(onnxPath), onnxPath);
+  const map = mapLayers(unfuseSkipLayerNorm(readModelProto(onnxPath), onnxPath), onnxPath);
   if (args.booleans['json']) process.stdout.write(`${JSON.stringify(map, null, 2)}\n`);
   else process.stdout.write(`${describeLayerMap(map, onnxPath).join('\n')}\n`);
   return 0;

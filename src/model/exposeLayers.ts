@@ -3,7 +3,8 @@
  * activation cache names them (layers numbered from 1; see `mapLayers`): `hidden.<i>` (Hugging Face
  * hidden_states[i], the output of layer i, `[batch, frames, hidden]`), `local.<i>` (conv feature-encoder
  * layer i, transposed to `[batch, frames, channels]`) and, on request, `ffn.<i>` (FFN activation inside
- * layer i, `[batch, frames, intermediate]`). Only nodes and outputs are added;
+ * layer i, `[batch, frames, intermediate]`). Only nodes and outputs are added (and fused SkipLayerNormalizations
+ * split back into Add + LayerNormalization, `unfuseSkipLayerNorm`);
  * the weights are untouched, so external data files keep working when the output sits beside them.
  * Every exposed tensor goes through a Cast to float32: in fp16 exports (transformers.js `model_fp16.onnx`, every
  * intermediate tensor float16) the layers are float16, and for float32 tensors the Cast is a copy, like the
@@ -13,6 +14,7 @@ import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { linkExternalData, readModelProto, writeModelProto, externalDataLocations } from '../onnx/readModelProto';
 import { mapLayers, type LayerMap, type MappedTensor } from './mapLayers';
+import { unfuseSkipLayerNorm } from './unfuseSkipLayerNorm';
 
 /** Options of `exposeLayers`: which activations besides the hidden states become graph outputs. */
 export interface ExposeLayersOptions {
@@ -56,8 +58,10 @@ export function exposeLayersInModel(
   opts: ExposeLayersOptions = {},
   what = 'model',
 ): { model: onnx.ModelProto; map: LayerMap; names: string[] } {
-  const map = mapLayers(model, what);
-  const graph = model.graph as onnx.IGraphProto;
+  // ORT-fused graphs hide the residual stream inside SkipLayerNormalization: split those back first.
+  const source = unfuseSkipLayerNorm(model, what);
+  const map = mapLayers(source, what);
+  const graph = source.graph as onnx.IGraphProto;
   const outputs = [...(graph.output ?? [])];
   const nodes = [...(graph.node ?? [])];
   const existing = new Set(outputs.map((o) => o.name ?? ''));
@@ -96,7 +100,7 @@ export function exposeLayersInModel(
     existing.add(m.name);
   }
   const newGraph = onnx.GraphProto.create({ ...graph, node: nodes, output: outputs });
-  return { model: onnx.ModelProto.create({ ...model, graph: newGraph }), map, names };
+  return { model: onnx.ModelProto.create({ ...source, graph: newGraph }), map, names };
 }
 
 /**

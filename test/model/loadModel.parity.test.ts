@@ -186,3 +186,26 @@ test('the 4-bit export (model_q4.onnx, MatMulNBits) maps and runs: conv layers e
     await m.release();
   }
 });
+
+test.each(['hubert', 'w2v2_preln'])('%s: the ORT-fused export (SkipLayerNormalization) maps and matches PyTorch within 1e-4', async (model) => {
+  // test/fixtures/models/build_fused.py: every residual Add + LayerNorm fused into SkipLayerNormalization, the sum
+  // as its 4th output where the (pre-LN) residual stream reads it; loadModel splits them back before mapping.
+  const info = refIndex().models[model];
+  if (info === undefined) throw new Error(model);
+  const dir = copyModelDir(model);
+  dirs.push(dir);
+  const m = await loadModel(path.join(dir, 'model_fused.onnx'), { ffn: [info.ffnLayer], threads: 1 });
+  try {
+    expect([m.info.map.source, m.info.map.norm]).toEqual(['structure', info.preLN ? 'pre' : 'post']);
+    for (const [ci, clip] of refIndex().clips.entries()) {
+      const names = ci === 0 ? [...m.layerNames] : m.layerNames.filter((n) => n.startsWith('hidden.'));
+      const cache = await m.run(refAudio(clip), { layers: names });
+      for (const name of names) {
+        const err = relMaxError(cache.get(name), refActivation(model, clip, name));
+        if (!(err <= TOL)) throw new Error(`${model} fused ${clip} ${name}: relative error ${err}`);
+      }
+    }
+  } finally {
+    await m.release();
+  }
+});
