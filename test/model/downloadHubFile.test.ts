@@ -266,3 +266,15 @@ test('a redirect to file:// is refused by name, and a hub whose announced size i
   expect(hub.requests.length - before).toBe(2);
   expect(fs.existsSync(`${hubCachePath('org/short', 'onnx/model.onnx', opts)}.part`)).toBe(false);
 });
+
+test("a pull-request revision ('refs/pr/N', where bots put safetensors) is sent URL-encoded and cached apart", async () => {
+  // The hub resolves `resolve/refs%2Fpr%2F3/...`: the slashes of a ref belong to the revision, not the path.
+  const body = payload(3000, 9);
+  hub.files.set('/org/pr/resolve/refs%2Fpr%2F3/model.safetensors', { body, lfs: false });
+  const cacheDir = freshCache();
+  const r = await downloadHubFile('org/pr', 'model.safetensors', { endpoint: hub.endpoint, cacheDir, revision: 'refs/pr/3' });
+  expect(fs.readFileSync(r.path).equals(body)).toBe(true);
+  expect(r.path).toBe(path.join(cacheDir, 'hub', 'org--pr', 'refs--pr--3', 'model.safetensors'));
+  expect(hub.requests.some((q) => q.url === '/org/pr/resolve/refs%2Fpr%2F3/model.safetensors')).toBe(true);
+  await expect(downloadHubFile('org/pr', 'model.safetensors', { endpoint: hub.endpoint, cacheDir: freshCache(), revision: 'main', retries: 0 })).rejects.toThrow(/not found at revision 'main'/);
+});
