@@ -14,7 +14,7 @@
  * - `ccaEmbeddings` (cca-glove, cca-agwe): word segment stores against each word's vector from a user's file;
  *   rows whose word has no vector dropped; stratified by word.
  */
-import type { Matrix } from '../matrix';
+import { selectRows, type Matrix } from '../matrix';
 import { loadAudio } from '../data/audio/loadAudio';
 import { boxFilterLocal } from '../store/boxFilterLocal';
 import { crossValidatedPwcca, oneHot, type CrossValidatedPwccaOptions } from '../kernels/crossValidatedPwcca';
@@ -23,7 +23,7 @@ import type { FeatureStore } from '../store/FeatureStore';
 import { parseActivationName } from '../model/activationNames';
 import { at, atNum } from '../util/at';
 import { layerId, type ExperimentResult } from './ExperimentResult';
-import { ResultBuilder, layersToScore, requirePooling, selectRowsOf, type ExperimentOptions } from './experimentParts';
+import { ResultBuilder, layersToScore, requirePooling, type ExperimentOptions } from './experimentParts';
 import type { WordVectors } from './readWordVectors';
 
 /** Options shared by the CCA experiments. */
@@ -84,9 +84,13 @@ export async function ccaMel(store: FeatureStore, opts: CcaMelOptions = {}): Pro
       if (file === undefined) throw new Error(`ccaMel: the store records no audio file for item '${id}'; pass audio`);
       return (await loadAudio(file, { sampleRate: sr, ...(item?.start !== undefined ? { start: item.start } : {}), ...(item?.end !== undefined ? { end: item.end } : {}) })).samples;
     });
-  // Filterbanks once per utterance (80 x 4 bytes per 10 ms frame: 115 MB for an hour of audio).
-  const fbank = new Map<string, Matrix<Float32Array>>();
-  for (const it of store.meta.items) fbank.set(it.id, await melFeatures(await audioOf(it.id), { ...opts.fbank, sampleRate: sr }, `ccaMel: item '${it.id}'`));
+  // Filterbanks once per utterance (80 x 4 bytes per 10 ms frame: 115 MB for an hour of audio), and every second
+  // frame of each once (the 20 ms grid of C7 and the transformer layers), not again for each of those layers.
+  const fbank = new Map<string, { full: Matrix<Float32Array>; half: Matrix<Float32Array> }>();
+  for (const it of store.meta.items) {
+    const full = await melFeatures(await audioOf(it.id), { ...opts.fbank, sampleRate: sr }, `ccaMel: item '${it.id}'`);
+    fbank.set(it.id, { full, half: everySecond(full) });
+  }
   const out = new ResultBuilder('cca-mel', store.meta.model.id, opts.onLayer);
   for (const name of layers) {
     const { kind, index } = parseActivationName(name);
@@ -104,7 +108,7 @@ export async function ccaMel(store: FeatureStore, opts: CcaMelOptions = {}): Pro
       const numSamples = store.meta.items[i]?.numSamples ?? 0;
       const onGrid = store.meta.options.localGrid === '10ms';
       const x = kind === 'local' && index <= 6 && !onGrid ? boxFilterLocal(own, index, numSamples, `ccaMel: item '${id}' ${name}`) : own;
-      const y = kind === 'local' && index <= 6 ? fb : everySecond(fb);
+      const y = kind === 'local' && index <= 6 ? fb.full : fb.half;
       const T = Math.min(x.rows, y.rows);
       if (x !== own || T !== rows) whole = false;
       xs.push(firstRows(x, T));
@@ -167,7 +171,7 @@ export async function ccaLabels(store: FeatureStore, opts: CcaLabelsOptions = {}
   const layers = layersToScore(store, (n) => n.startsWith('hidden.') || n.startsWith('local.'), opts, 'ccaLabels');
   const out = new ResultBuilder(tier === 'phone' ? 'cca-phone' : 'cca-word', store.meta.model.id, opts.onLayer);
   for (const name of layers) {
-    const X = selectRowsOf(store.layer(name), keep);
+    const X = selectRows(store.layer(name), keep);
     const r = await crossValidatedPwcca(X, Y, cvOptions(opts, kept));
     out.add(layerId(name), r.value, r.reason, X.rows, r.splits);
   }
@@ -199,7 +203,7 @@ export async function ccaEmbeddings(store: FeatureStore, vectors: WordVectors, o
   const layers = layersToScore(store, (n) => n.startsWith('hidden.') || n.startsWith('local.'), opts, 'ccaEmbeddings');
   const out = new ResultBuilder(opts.experiment ?? 'cca-glove', store.meta.model.id, opts.onLayer);
   for (const name of layers) {
-    const X = selectRowsOf(store.layer(name), keep);
+    const X = selectRows(store.layer(name), keep);
     const r = await crossValidatedPwcca(X, { rows: keep.length, cols: vectors.dim, data: Y }, cvOptions(opts, kept));
     out.add(layerId(name), r.value, r.reason, X.rows, { splits: r.splits, wordsWithoutVector: labels.length - keep.length });
   }

@@ -1,5 +1,4 @@
 /** Shared parts of the experiments: options every experiment takes, the result builder, store checks. */
-import type { Matrix } from '../matrix';
 import type { FeatureStore } from '../store/FeatureStore';
 import type { ExperimentName, ExperimentResult } from './ExperimentResult';
 
@@ -9,13 +8,6 @@ export interface ExperimentOptions {
   readonly layers?: readonly (string | number)[];
   /** Called after each layer with its id and score. */
   readonly onLayer?: (id: string, score: number | null) => void;
-}
-
-/** Rows `keep` of `m`, in that order. */
-export function selectRowsOf(m: Matrix<Float32Array>, keep: readonly number[]): Matrix<Float32Array> {
-  const out = new Float32Array(keep.length * m.cols);
-  keep.forEach((r, i) => out.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols));
-  return { rows: keep.length, cols: m.cols, data: out };
 }
 
 /** Collects one experiment's per-layer scores. */

@@ -8,11 +8,12 @@
  * minimises the same objective at least as well, with its assignment products in ONNX Runtime.
  * bench/README.md compares the time with MiniBatchKMeans.
  */
+import { selectRows } from '../matrix';
 import { kmeans } from '../kernels/kmeans';
 import { mutualInformation } from '../kernels/mutualInformation';
 import type { FeatureStore } from '../store/FeatureStore';
 import { layerId, type ExperimentResult } from './ExperimentResult';
-import { ResultBuilder, layersToScore, requirePooling, selectRowsOf, type ExperimentOptions } from './experimentParts';
+import { ResultBuilder, layersToScore, requirePooling, type ExperimentOptions } from './experimentParts';
 
 /** Options of `miLabels`. */
 export interface MiLabelsOptions extends ExperimentOptions {
@@ -49,7 +50,7 @@ export async function miLabels(train: FeatureStore, evaluate: FeatureStore, opts
   const out = new ResultBuilder(tier === 'phone' ? 'mi-phone' : 'mi-word', train.meta.model.id, opts.onLayer);
   for (const name of layers) {
     const X = train.layer(name);
-    const E = selectRowsOf(evaluate.layer(name), labelled);
+    const E = selectRows(evaluate.layer(name), labelled);
     const perIteration: number[] = [];
     let reason: string | undefined;
     for (let it = 0; it < iterations; it++) {

@@ -18,8 +18,8 @@
  * non-zero means (the original adds the means back before its QR), so our PWCCA equals the original run with
  * this sign convention.
  */
-import type { Matrix } from '../matrix';
-import { centerColumns, crossProduct, gram, matmul, rowProducts, symmetricEigen } from './engine';
+import { asFloat64, type Matrix } from '../matrix';
+import { centerColumns, columnMeans, crossProduct, gram, matmul, rowProducts, symmetricEigen } from './engine';
 import { largestEntrySign } from './largestEntrySign';
 import type { Undefined } from './pairwiseMetric';
 import { atF64, atFloat, atI32 } from '../util/at';
@@ -94,14 +94,7 @@ export async function prepareView(X: Matrix, name: string, epsilon: number): Pro
   const invSqrt = inverseSqrt(S, k);
   if (invSqrt === null) return undef(`the covariance of ${name} has a negative eigenvalue beyond rounding`);
   const centered = k === d ? full : selectColumns(full, kept);
-  return { name, n, raw: X, means: columnMeansOf(X), centered, kept, invSqrt: { rows: k, cols: k, data: invSqrt }, scale };
-}
-
-function columnMeansOf(X: Matrix): Float64Array {
-  const m = new Float64Array(X.cols);
-  for (let i = 0; i < X.rows; i++) for (let j = 0; j < X.cols; j++) m[j] += atFloat(X.data, i * X.cols + j);
-  for (let j = 0; j < X.cols; j++) m[j] /= X.rows;
-  return m;
+  return { name, n, raw: X, means: columnMeans(X), centered, kept, invSqrt: { rows: k, cols: k, data: invSqrt }, scale };
 }
 
 /** Columns `idx` of `M` as a new float64 matrix. */
@@ -136,14 +129,11 @@ export function inverseSqrt(S: Float64Array, k: number): Float64Array | null {
   return out;
 }
 
-function transpose(M: Matrix): Matrix<Float64Array> {
+/** M^T as a new float64 matrix. */
+export function transpose(M: Matrix): Matrix<Float64Array> {
   const out = new Float64Array(M.rows * M.cols);
   for (let i = 0; i < M.rows; i++) for (let j = 0; j < M.cols; j++) out[j * M.rows + i] = atFloat(M.data, i * M.cols + j);
   return { rows: M.cols, cols: M.rows, data: out };
-}
-
-function asF64(M: Matrix): Matrix<Float64Array> {
-  return M.data instanceof Float64Array ? (M as Matrix<Float64Array>) : { rows: M.rows, cols: M.cols, data: Float64Array.from(M.data) };
 }
 
 /** Canonical correlations and vectors of two prepared views. */
@@ -162,8 +152,8 @@ export async function ccaPair(a: CcaView, b: CcaView): Promise<CcaPair> {
  * same directions and correlations.
  */
 export async function canonicalPair(whitenX: Matrix<Float64Array>, whitenY: Matrix<Float64Array>, sxy: Matrix<Float64Array>): Promise<CcaPair> {
-  const left = asF64(await matmul(whitenX, sxy, { precision: 'float64' }));
-  return svdOfWhitened(asF64(await matmul(left, whitenY, { precision: 'float64' })));
+  const left = asFloat64(await matmul(whitenX, sxy, { precision: 'float64' }));
+  return svdOfWhitened(asFloat64(await matmul(left, whitenY, { precision: 'float64' })));
 }
 
 /** Singular values and vectors of the whitened cross-covariance `arr` [kx, ky] (see `canonicalPair`). */
@@ -174,7 +164,7 @@ export async function svdOfWhitened(arr: Matrix<Float64Array>): Promise<CcaPair>
   // SVD from the eigenproblem of the smaller side: arr arr^T (kx <= ky) or arr^T arr; the other side's
   // vectors are arr^T p_i / s_i (or arr p_i / s_i).
   const small = kx <= ky ? arr : transpose(arr); // [nd, other]
-  const M = asF64(await rowProducts(small, small, { precision: 'float64' }));
+  const M = asFloat64(await rowProducts(small, small, { precision: 'float64' }));
   const eig = symmetricEigen(M.data, nd);
   const s = new Float64Array(nd);
   const p = new Float64Array(nd * nd); // small-side vectors, column i
@@ -182,7 +172,7 @@ export async function svdOfWhitened(arr: Matrix<Float64Array>): Promise<CcaPair>
     s[i] = Math.sqrt(Math.max(0, atF64(eig.values, i)));
     for (let r = 0; r < nd; r++) p[r * nd + i] = atF64(eig.vectors, i * nd + r);
   }
-  const mapped = asF64(await matmul(transpose(small), { rows: nd, cols: nd, data: p }, { precision: 'float64' }));
+  const mapped = asFloat64(await matmul(transpose(small), { rows: nd, cols: nd, data: p }, { precision: 'float64' }));
   const q = mapped.data; // [other, nd]
   const other = mapped.rows;
   // Eigenvalues of arr arr^T carry absolute errors near 1e-16 s_max^2, so singular values below 1e-7 s_max

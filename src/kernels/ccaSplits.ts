@@ -15,9 +15,10 @@
  * and the sign convention is set on the directions (`orientDirections`). When the ridged covariance is not
  * numerically positive definite, the side falls back to the original's pseudo-inverse square root.
  */
-import type { Matrix } from '../matrix';
-import { orientDirections, selectColumns, svdOfWhitened } from './ccaCore';
-import { crossProduct, matmul, symmetricEigen } from './engine';
+import { asFloat64, type Matrix } from '../matrix';
+import { orientDirections, selectColumns, svdOfWhitened, transpose } from './ccaCore';
+import { choleskyUpper } from './cholesky';
+import { columnMeans, crossProduct, matmul, symmetricEigen } from './engine';
 import { directionCorrelations, weightedSum } from './pwcca';
 import { atF64, atFloat, atI32 } from '../util/at';
 
@@ -114,58 +115,37 @@ export class CcaFitCache {
   readonly eigen = new Map<string, { values: Float64Array; vectors: Float64Array }>();
 }
 
-/** Lower-triangular L with L L^T = S [k, k]; null when S is not numerically positive definite. */
-function choleskyLower(S: Float64Array, k: number): Float64Array | null {
-  const L = new Float64Array(k * k);
-  for (let j = 0; j < k; j++) {
-    let d = atF64(S, j * k + j);
-    for (let t = 0; t < j; t++) d -= atF64(L, j * k + t) ** 2;
-    // Relative to the diagonal entry: a pivot lost to rounding means S is singular at double precision.
-    if (!(d > 1e-14 * Math.abs(atF64(S, j * k + j)))) return null;
-    const ljj = Math.sqrt(d);
-    L[j * k + j] = ljj;
-    for (let i = j + 1; i < k; i++) {
-      let v = atF64(S, i * k + j);
-      for (let t = 0; t < j; t++) v -= atF64(L, i * k + t) * atF64(L, j * k + t);
-      L[i * k + j] = v / ljj;
-    }
-  }
-  return L;
-}
-
-/** L^-1 M (forward substitution), M [k, m]. */
-function solveLower(L: Float64Array, k: number, M: Matrix<Float64Array>): Matrix<Float64Array> {
+/** R^-T M (forward substitution with R^T lower-triangular), M [k, m]. */
+function solveUpperTransposed(R: Float64Array, k: number, M: Matrix<Float64Array>): Matrix<Float64Array> {
   const m = M.cols;
   const X = Float64Array.from(M.data);
   for (let i = 0; i < k; i++) {
     for (let t = 0; t < i; t++) {
-      const l = atF64(L, i * k + t);
+      const l = atF64(R, t * k + i);
       if (l === 0) continue;
       for (let c = 0; c < m; c++) X[i * m + c] = atF64(X, i * m + c) - l * atF64(X, t * m + c);
     }
-    const d = atF64(L, i * k + i);
+    const d = atF64(R, i * k + i);
     for (let c = 0; c < m; c++) X[i * m + c] = atF64(X, i * m + c) / d;
   }
   return { rows: k, cols: m, data: X };
 }
 
-/** L^-T M (back substitution), M [k, m]. */
-function solveLowerTransposed(L: Float64Array, k: number, M: Matrix<Float64Array>): Matrix<Float64Array> {
+/** R^-1 M (back substitution), M [k, m]. */
+function solveUpper(R: Float64Array, k: number, M: Matrix<Float64Array>): Matrix<Float64Array> {
   const m = M.cols;
   const X = Float64Array.from(M.data);
   for (let i = k - 1; i >= 0; i--) {
     for (let t = i + 1; t < k; t++) {
-      const l = atF64(L, t * k + i);
+      const l = atF64(R, i * k + t);
       if (l === 0) continue;
       for (let c = 0; c < m; c++) X[i * m + c] = atF64(X, i * m + c) - l * atF64(X, t * m + c);
     }
-    const d = atF64(L, i * k + i);
+    const d = atF64(R, i * k + i);
     for (let c = 0; c < m; c++) X[i * m + c] = atF64(X, i * m + c) / d;
   }
   return { rows: k, cols: m, data: X };
 }
-
-const f64 = (M: Matrix): Matrix<Float64Array> => (M.data instanceof Float64Array ? (M as Matrix<Float64Array>) : { rows: M.rows, cols: M.cols, data: Float64Array.from(M.data) });
 
 async function prepareSide(cov: Float64Array, d: number, n: number, epsilon: number, name: string, cache: CcaFitCache | undefined): Promise<PreparedSide | string> {
   if (d >= n) return `${name} has ${d} features for ${n} training rows; CCA needs fewer features than samples`;
@@ -181,16 +161,18 @@ async function prepareSide(cov: Float64Array, d: number, n: number, epsilon: num
   for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) S[a * k + b] = atF64(cov, atI32(kept, a) * d + atI32(kept, b)) / scale;
   const key = `${name}:${keptList.length === d ? 'all' : keptList.join(',')}`;
   const cholKey = `${key}:${epsilon}`;
-  let L = cache?.cholesky.get(cholKey);
-  if (L === undefined) {
-    const ridged = Float64Array.from(S);
-    for (let a = 0; a < k; a++) ridged[a * k + a] = atF64(ridged, a * k + a) + epsilon;
-    L = choleskyLower(ridged, k);
-    cache?.cholesky.set(cholKey, L);
+  let R = cache?.cholesky.get(cholKey);
+  if (R === undefined) {
+    // Read from S's lower triangle (the products behind it need not be bitwise symmetric); R^T R = S + eps I.
+    const ridged = new Float64Array(k * k);
+    for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) ridged[a * k + b] = atF64(S, b * k + a) + (a === b ? epsilon : 0);
+    R = choleskyUpper(ridged, k, 1e-14);
+    cache?.cholesky.set(cholKey, R);
   }
-  if (L !== null) {
-    const factor = L;
-    return { kept, scale, apply: async (M) => solveLower(factor, k, M), direction: async (M) => solveLowerTransposed(factor, k, M) };
+  if (R !== null) {
+    const factor = R;
+    // Whitening A = R^-T: A M by forward substitution, A^T M = R^-1 M by back substitution.
+    return { kept, scale, apply: async (M) => solveUpperTransposed(factor, k, M), direction: async (M) => solveUpper(factor, k, M) };
   }
   let eig = cache?.eigen.get(key);
   if (eig === undefined) {
@@ -210,14 +192,8 @@ async function prepareSide(cov: Float64Array, d: number, n: number, epsilon: num
   }
   // V^T diag(f) V in one product (symmetric, so A = A^T).
   const inv = await crossProduct({ rows: k, cols: k, data: eig.vectors }, { rows: k, cols: k, data: scaled }, { precision: 'float64' });
-  const times = async (M: Matrix<Float64Array>): Promise<Matrix<Float64Array>> => f64(await matmul(inv, M, { precision: 'float64' }));
+  const times = async (M: Matrix<Float64Array>): Promise<Matrix<Float64Array>> => asFloat64(await matmul(inv, M, { precision: 'float64' }));
   return { kept, scale, apply: times, direction: times };
-}
-
-function transposed(M: Matrix<Float64Array>): Matrix<Float64Array> {
-  const out = new Float64Array(M.rows * M.cols);
-  for (let i = 0; i < M.rows; i++) for (let j = 0; j < M.cols; j++) out[j * M.rows + i] = atF64(M.data, i * M.cols + j);
-  return { rows: M.cols, cols: M.rows, data: out };
 }
 
 /**
@@ -251,7 +227,7 @@ export async function fitCca(m: CcaMoments, epsX: number, epsY: number, cache?: 
   }
   // arr = A_x Sxy A_y^T = (A_y (A_x Sxy)^T)^T, then directions A_x^T u and A_y^T v.
   const left = await x.apply({ rows: kx, cols: ky, data: sxy });
-  const arr = transposed(await y.apply(transposed(left)));
+  const arr = transpose(await y.apply(transpose(left)));
   const { s, u, v } = await svdOfWhitened(arr);
   const wx = await x.direction(u);
   const wy = await y.direction(v);
@@ -259,18 +235,10 @@ export async function fitCca(m: CcaMoments, epsX: number, epsY: number, cache?: 
   return { keptX: x.kept, keptY: y.kept, wx, wy, coefficients: s };
 }
 
-function columnMeans(M: Matrix): Float64Array {
-  const m = new Float64Array(M.cols);
-  for (let i = 0; i < M.rows; i++) for (let j = 0; j < M.cols; j++) m[j] += atFloat(M.data, i * M.cols + j);
-  for (let j = 0; j < M.cols; j++) m[j] /= M.rows;
-  return m;
-}
-
 async function project(M: Matrix, kept: Int32Array, means: Float64Array, w: Matrix<Float64Array>): Promise<Matrix<Float64Array>> {
   const sel = selectColumns(M, kept);
   for (let i = 0; i < sel.rows; i++) for (let c = 0; c < sel.cols; c++) sel.data[i * sel.cols + c] -= atF64(means, atI32(kept, c));
-  const p = await matmul(sel, w, { precision: 'float64' });
-  return p.data instanceof Float64Array ? (p as Matrix<Float64Array>) : { rows: p.rows, cols: p.cols, data: Float64Array.from(p.data) };
+  return asFloat64(await matmul(sel, w, { precision: 'float64' }));
 }
 
 /**

@@ -12,11 +12,12 @@
  * come from `seed`. Training covariances are sums of per-part moments (`ccaSplits.ts`), so the n x d products
  * run once per part.
  */
-import { toMatrix, type Matrix, type MatrixLike } from '../matrix';
+import { selectRows, toMatrix, type Matrix, type MatrixLike } from '../matrix';
+import { columnMeans } from './engine';
 import { Random } from '../random';
 import { addMoments, ccaMoments, CcaFitCache, fitCca, scoreCca, type CcaMoments, type FittedCca } from './ccaSplits';
 import { encodeLabels, type LabelsLike } from './labels';
-import { at, atFloat, atI32 } from '../util/at';
+import { at, atI32 } from '../util/at';
 
 /** Options of `crossValidatedPwcca`. */
 export interface CrossValidatedPwccaOptions {
@@ -80,23 +81,6 @@ export function stratifiedFolds(n: number, folds: number, rng: Random, labels?: 
   return parts.map((p) => Int32Array.from(p.sort((a, b) => a - b)));
 }
 
-function gather(M: Matrix, rows: Int32Array): Matrix {
-  const d = M.cols;
-  const out = M.data instanceof Float32Array ? new Float32Array(rows.length * d) : new Float64Array(rows.length * d);
-  for (let i = 0; i < rows.length; i++) {
-    const r = atI32(rows, i);
-    for (let j = 0; j < d; j++) out[i * d + j] = atFloat(M.data, r * d + j);
-  }
-  return { rows: rows.length, cols: d, data: out };
-}
-
-function meansOf(M: Matrix): Float64Array {
-  const m = new Float64Array(M.cols);
-  for (let i = 0; i < M.rows; i++) for (let j = 0; j < M.cols; j++) m[j] += atFloat(M.data, i * M.cols + j);
-  for (let j = 0; j < M.cols; j++) m[j] /= M.rows;
-  return m;
-}
-
 /** Cross-validated PWCCA of X [n, dx] and Y [n, dy] (rows = the same samples), as layerwise-analysis scores its CCA experiments. */
 export async function crossValidatedPwcca(Xin: MatrixLike, Yin: MatrixLike, opts: CrossValidatedPwccaOptions = {}): Promise<CrossValidatedPwccaResult> {
   const X = toMatrix(Xin, 'X');
@@ -117,8 +101,8 @@ export async function crossValidatedPwcca(Xin: MatrixLike, Yin: MatrixLike, opts
   const rng = new Random(`${opts.seed ?? 0}:pwcca-cv`);
   const parts = stratifiedFolds(X.rows, folds, rng, opts.labels);
   // Every part's moments once, shifted by the overall means so the float64 sums do not cancel.
-  const shiftX = meansOf(X);
-  const shiftY = meansOf(Y);
+  const shiftX = columnMeans(X);
+  const shiftY = columnMeans(Y);
   const moments: CcaMoments[] = [];
   for (const p of parts) moments.push(await ccaMoments(X, Y, p, shiftX, shiftY));
   const order = Array.from(rng.permutation(folds));
@@ -128,8 +112,8 @@ export async function crossValidatedPwcca(Xin: MatrixLike, Yin: MatrixLike, opts
     const dev = at(order, 2 * q);
     const test = at(order, 2 * q + 1);
     const train = addMoments(moments.filter((_, i) => i !== dev && i !== test));
-    const devX = gather(X, at(parts, dev));
-    const devY = gather(Y, at(parts, dev));
+    const devX = selectRows(X, at(parts, dev));
+    const devY = selectRows(Y, at(parts, dev));
     const candidates = grids.flatMap((g) => rng.shuffle(g.flatMap((ex) => g.map((ey) => [ex, ey] as const))));
     const cache = new CcaFitCache();
     let best: { eps: readonly [number, number]; fit: FittedCca; dev: number } | null = null;
@@ -150,7 +134,7 @@ export async function crossValidatedPwcca(Xin: MatrixLike, Yin: MatrixLike, opts
       if (best === null || s > best.dev) best = { eps, fit, dev: s };
     }
     if (best === null) continue;
-    const t = await scoreCca(best.fit, gather(X, at(parts, test)), gather(Y, at(parts, test)));
+    const t = await scoreCca(best.fit, selectRows(X, at(parts, test)), selectRows(Y, at(parts, test)));
     if (typeof t === 'string') {
       reasons.add(t);
       continue;

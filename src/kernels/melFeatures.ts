@@ -57,6 +57,20 @@ function reflectIndex(i: number, n: number): number {
   return k;
 }
 
+/**
+ * The `T` centred 400-sample frames of `y` (librosa / torch `center=True` with reflect padding): frame t holds
+ * y[t hop - 200 + j], j < 400, reflected at the edges; [T, WIN].
+ */
+function centredFrames(y: Float64Array, T: number): Matrix<Float64Array> {
+  const n = y.length;
+  const data = new Float64Array(T * WIN);
+  for (let t = 0; t < T; t++) for (let j = 0; j < WIN; j++) data[t * WIN + j] = atF64(y, reflectIndex(t * HOP - WIN / 2 + j, n));
+  return { rows: T, cols: WIN, data };
+}
+
+/** The periodic 400-tap Hann window (scipy's get_window('hann', 400), torch.hann_window(400)). */
+const periodicHann = (): Float64Array => Float64Array.from({ length: WIN }, (_, j) => 0.5 - 0.5 * Math.cos((2 * Math.PI * j) / WIN));
+
 /** [WIN, 2 * bins] as columns: cos then -sin of 2 pi k n / nFft for n < WIN, k < bins. */
 function dftBasis(nFft: number, bins: number, window: Float64Array): Matrix<Float64Array> {
   const data = new Float64Array(WIN * 2 * bins);
@@ -161,12 +175,8 @@ async function layerwiseAnalysis(x: Float32Array | Float64Array, nMels: number, 
   const bins = nFft / 2 + 1;
   const T = 1 + Math.floor(n / HOP);
   // Frame t covers padded samples [t hop, t hop + nFft); its window's 400 taps start (nFft - 400) / 2 into it,
-  // i.e. at signal index t hop - nFft/2 + 824 = t hop - 200, reflected at the edges.
-  const frames = new Float64Array(T * WIN);
-  const offset = (nFft - WIN) / 2 - nFft / 2;
-  for (let t = 0; t < T; t++) for (let j = 0; j < WIN; j++) frames[t * WIN + j] = atF64(y, reflectIndex(t * HOP + offset + j, n));
-  const hann = Float64Array.from({ length: WIN }, (_, j) => 0.5 - 0.5 * Math.cos((2 * Math.PI * j) / WIN));
-  const re = await matmul({ rows: T, cols: WIN, data: frames }, dftBasis(nFft, bins, hann), { precision });
+  // i.e. at signal index t hop - nFft/2 + 824 = t hop - 200: the same centred 400-sample frames as Whisper's.
+  const re = await matmul(centredFrames(y, T), dftBasis(nFft, bins, periodicHann()), { precision });
   const mag = spectrum(re, bins, 1);
   const mel = await matmul(mag, slaneyMelBasis(sr, nFft, nMels, 50, 8000), { precision });
   const db = new Float64Array(T * nMels);
@@ -218,10 +228,7 @@ async function whisper(x: Float32Array | Float64Array, nMels: number, sr: number
   const bins = nFft / 2 + 1;
   // center=True: frame t covers [t hop - nFft/2, t hop + nFft/2), reflected at the edges; the last frame is dropped.
   const T = Math.floor(n / HOP);
-  const frames = new Float64Array(T * WIN);
-  for (let t = 0; t < T; t++) for (let j = 0; j < WIN; j++) frames[t * WIN + j] = atF64(y, reflectIndex(t * HOP - nFft / 2 + j, n));
-  const hann = Float64Array.from({ length: WIN }, (_, j) => 0.5 - 0.5 * Math.cos((2 * Math.PI * j) / WIN));
-  const re = await matmul({ rows: T, cols: WIN, data: frames }, dftBasis(nFft, bins, hann), { precision });
+  const re = await matmul(centredFrames(y, T), dftBasis(nFft, bins, periodicHann()), { precision });
   const power = spectrum(re, bins, 2);
   const mel = await matmul(power, slaneyMelBasis(sr, nFft, nMels, 0, 8000), { precision });
   const logs = new Float64Array(T * nMels);

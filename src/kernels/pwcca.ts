@@ -8,7 +8,8 @@
  * canonical correlations that are zero up to rounding (their directions get correlation 0 here; in the
  * original they get whatever correlation LAPACK's arbitrary partner vector happens to have).
  */
-import type { Matrix, MatrixLike } from '../matrix';
+import { asFloat64, type Matrix, type MatrixLike } from '../matrix';
+import { choleskyUpper } from './cholesky';
 import { crossProduct, matmul } from './engine';
 import { ccaPair, checkEpsilon, orientDirections, prepareView, selectColumns, type CcaResult, type CcaView } from './ccaCore';
 import { checkPair, type PairwiseMetric, type Undefined } from './pairwiseMetric';
@@ -29,28 +30,6 @@ export interface PwccaResult extends CcaResult {
 }
 
 type Prepared = CcaView | Undefined;
-
-function f64(M: Matrix): Matrix<Float64Array> {
-  return M.data instanceof Float64Array ? (M as Matrix<Float64Array>) : { rows: M.rows, cols: M.cols, data: Float64Array.from(M.data) };
-}
-
-/** Upper-triangular R with R^T R = G (G symmetric positive definite [k, k]); null when it is not. */
-function cholesky(G: Float64Array, k: number): Float64Array | null {
-  const R = new Float64Array(k * k);
-  for (let j = 0; j < k; j++) {
-    let s = atF64(G, j * k + j);
-    for (let t = 0; t < j; t++) s -= atF64(R, t * k + j) ** 2;
-    if (!(s > 0)) return null;
-    const rjj = Math.sqrt(s);
-    R[j * k + j] = rjj;
-    for (let c = j + 1; c < k; c++) {
-      let v = atF64(G, j * k + c);
-      for (let t = 0; t < j; t++) v -= atF64(R, t * k + j) * atF64(R, t * k + c);
-      R[j * k + c] = v / rjj;
-    }
-  }
-  return R;
-}
 
 /** Inverse of an upper-triangular [k, k] matrix. */
 function upperInverse(R: Float64Array, k: number): Float64Array {
@@ -129,9 +108,9 @@ async function orthonormalize(D: Matrix<Float64Array>): Promise<Matrix<Float64Ar
   let Q = D;
   for (let pass = 0; pass < 2; pass++) {
     const k = Q.cols;
-    const R = cholesky((await crossProduct(Q, Q, { precision: 'float64' })).data, k);
+    const R = choleskyUpper((await crossProduct(Q, Q, { precision: 'float64' })).data, k);
     if (R === null) return householderQ(D);
-    Q = f64(await matmul(Q, { rows: k, cols: k, data: upperInverse(R, k) }, { precision: 'float64' }));
+    Q = asFloat64(await matmul(Q, { rows: k, cols: k, data: upperInverse(R, k) }, { precision: 'float64' }));
   }
   return Q;
 }
@@ -191,11 +170,11 @@ async function pwccaOf(a: Prepared, b: Prepared, meanScore: boolean): Promise<Pw
   if ('reason' in b) return none(b.reason);
   const { s, u, v } = await ccaPair(a, b);
   // Canonical directions Sxx^-1/2 u_i, signs fixed, and the centred data projected on them -> [n, nd].
-  const wx = f64(await matmul(a.invSqrt, u, { precision: 'float64' }));
-  const wy = f64(await matmul(b.invSqrt, v, { precision: 'float64' }));
+  const wx = asFloat64(await matmul(a.invSqrt, u, { precision: 'float64' }));
+  const wy = asFloat64(await matmul(b.invSqrt, v, { precision: 'float64' }));
   orientDirections(wx, wy);
-  const px = f64(await matmul(a.centered, wx, { precision: 'float64' }));
-  const py = f64(await matmul(b.centered, wy, { precision: 'float64' }));
+  const px = asFloat64(await matmul(a.centered, wx, { precision: 'float64' }));
+  const py = asFloat64(await matmul(b.centered, wy, { precision: 'float64' }));
   const corr = directionCorrelations(px, py);
   const kx = a.kept.length;
   const ky = b.kept.length;
