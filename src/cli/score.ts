@@ -57,8 +57,8 @@ export async function run(argv: string[]): Promise<number> {
   const exp = a.strings.exp;
   const storeDir = a.strings.store;
   if (exp === undefined || storeDir === undefined) throw new Error(`--exp and --store are required\n${usage}`);
-  if (!(EXPERIMENTS as readonly string[]).includes(exp)) throw new Error(`--exp must be one of ${EXPERIMENTS.join(', ')}, got '${exp}'`);
-  const name = exp as ExperimentName;
+  const name = EXPERIMENTS.find((e): e is ExperimentName => e === exp);
+  if (name === undefined) throw new Error(`--exp must be one of ${EXPERIMENTS.join(', ')}, got '${exp}'`);
   const store = openFeatureStore(storeDir);
   const layersText = a.strings.layers;
   const layers = layersText === undefined ? undefined : resolveLayers(parseLayerSelection(layersText), store.layerNames);

@@ -6,6 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
+import { errorMessage } from '../util/describeError';
 
 /** Options of `readWordVectors`. */
 export interface ReadWordVectorsOptions {
@@ -51,7 +52,7 @@ export async function readWordVectors(file: string, opts: ReadWordVectorsOptions
     try {
       parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
     } catch (e) {
-      throw new Error(`${file}: not valid JSON (${e instanceof Error ? e.message : String(e)})`);
+      throw new Error(`${file}: not valid JSON (${errorMessage(e)})`);
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error(`${file}: expected a JSON object {word: [numbers]}`);
     for (const [word, value] of Object.entries(parsed)) {

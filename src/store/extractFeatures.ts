@@ -186,16 +186,21 @@ type Produced =
   | { readonly pos: number; readonly item: ExtractItem; readonly source: ItemSource | undefined; readonly numSamples: number; readonly cache: ActivationCache; readonly windows: number }
   | { readonly pos: number; readonly item: ExtractItem; readonly skip: string; readonly source?: ItemSource | undefined };
 
+/** Mean of rows `[first, end)` of `m` into `out` at row `r`, accumulated in float64. */
+function meanRowsInto(m: Matrix<Float32Array>, first: number, end: number, out: Float32Array, r: number): void {
+  const d = m.cols;
+  const acc = new Float64Array(d);
+  for (let t = first; t < end; t++) {
+    const base = t * d;
+    for (let j = 0; j < d; j++) acc[j] += atF32(m.data, base + j);
+  }
+  for (let j = 0; j < d; j++) out[r * d + j] = atF64(acc, j) / (end - first);
+}
+
 /** Mean over frames of `[frames, dim]`, accumulated in float64. */
 function meanRow(m: Matrix<Float32Array>): Matrix<Float32Array> {
-  const out = new Float64Array(m.cols);
-  const d = m.data;
-  for (let t = 0; t < m.rows; t++) {
-    const base = t * m.cols;
-    for (let j = 0; j < m.cols; j++) out[j] += atF32(d, base + j);
-  }
   const row = new Float32Array(m.cols);
-  for (let j = 0; j < m.cols; j++) row[j] = atF64(out, j) / m.rows;
+  meanRowsInto(m, 0, m.rows, row, 0);
   return { rows: 1, cols: m.cols, data: row };
 }
 
@@ -330,17 +335,6 @@ function frameStride(model: SpeechModel, layer: string): number {
   return geo.stride / model.sampleRate;
 }
 
-/** Mean of rows `[first, end)` of `m` into `out` at row `r`, accumulated in float64. */
-function meanRowsInto(m: Matrix<Float32Array>, first: number, end: number, out: Float32Array, r: number): void {
-  const d = m.cols;
-  const acc = new Float64Array(d);
-  for (let t = first; t < end; t++) {
-    const base = t * d;
-    for (let j = 0; j < d; j++) acc[j] += atF32(m.data, base + j);
-  }
-  for (let j = 0; j < d; j++) out[r * d + j] = atF64(acc, j) / (end - first);
-}
-
 /**
  * Each span's mean per layer (`[spans, dim]`) and the spans' store records (transformer frames). An interval
  * past the audio's end (beyond `tolerance`), or one that covers no frame, is an error naming the alignment file.
@@ -355,20 +349,30 @@ function spanPooled(model: SpeechModel, item: ExtractItem, numSamples: number, c
       throw new Error(`${source}: ${span.setting.tier} interval '${x.label}' [${x.start}, ${x.end}] ends past the end of ${describeItem(item)} (${duration.toFixed(3)} s of audio)`);
     }
   }
-  const ranges = (stride: number, frames: number): { first: number; end: number }[] =>
-    spans.map((x) => spanFrames(x.start, x.end, { stride, frames, rule, middleThird }, `${source}: ${span.setting.tier} interval '${x.label}'`));
-  const ref = layers.find((n) => !n.startsWith('local.'));
-  const refRanges = ref === undefined ? null : ranges(model.frameSeconds, cache.get(ref).rows);
+  // Frame ranges per grid (stride, frame count): the hidden and FFN layers share one, each conv layer has its own.
+  const grids = new Map<string, { first: number; end: number }[]>();
+  const rangesOf = (name: string, frames: number): { first: number; end: number }[] => {
+    const stride = frameStride(model, name);
+    const key = `${stride}:${frames}`;
+    let rs = grids.get(key);
+    if (rs === undefined) {
+      rs = spans.map((x) => spanFrames(x.start, x.end, { stride, frames, rule, middleThird }, `${source}: ${span.setting.tier} interval '${x.label}'`));
+      grids.set(key, rs);
+    }
+    return rs;
+  };
+  // The store records the transformer's frame ranges (the first conv layer's when only conv layers are kept).
+  const ref = layers.find((n) => !n.startsWith('local.')) ?? at(layers, 0);
+  const refRanges = rangesOf(ref, cache.get(ref).rows);
   const values = layers.map((name) => {
     const m = cache.get(name);
-    const rs = !name.startsWith('local.') && refRanges !== null && m.rows === cache.get(ref ?? name).rows ? refRanges : ranges(frameStride(model, name), m.rows);
+    const rs = rangesOf(name, m.rows);
     const out = new Float32Array(rs.length * m.cols);
     rs.forEach((r, k) => meanRowsInto(m, r.first, r.end, out, k));
     return { rows: rs.length, cols: m.cols, data: out };
   });
-  const firstRanges = refRanges ?? ranges(frameStride(model, at(layers, 0)), cache.get(at(layers, 0)).rows);
   const segments = spans.map((x, k) => {
-    const r = at(firstRanges, k);
+    const r = at(refRanges, k);
     return { label: x.label, start: x.start, end: x.end, first: r.first, last: r.end };
   });
   return { values, segments };
@@ -546,6 +550,8 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
       if (skipShort) return { pos, item, skip: reason };
       throw new Error(`${describeItem(item)}: ${reason}; drop it from the dataset or pass skipShort (--skip-short) to record and skip such clips`);
     }
+    // Checked last, so unreadable or too-short audio is reported as before; but before the model runs on it.
+    if (span !== null && (span.spansOf.get(item.id)?.length ?? 0) === 0) return { pos, item, skip: `its alignment has no ${span.setting.tier} intervals`, source };
     return { pos, item, source, samples, numSamples, chunked };
   };
 
@@ -627,8 +633,6 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
     for await (const p of produce(resumed)) {
       if ('skip' in p) {
         shard.skip(p.pos, p.item.id, p.skip, p.source);
-      } else if (span !== null && (span.spansOf.get(p.item.id)?.length ?? 0) === 0) {
-        shard.skip(p.pos, p.item.id, `its alignment has no ${span.setting.tier} intervals`, p.source);
       } else {
         const base = storeItem(p.item, p.source, p.numSamples, p.cache, layers, p.windows);
         if (span !== null) {

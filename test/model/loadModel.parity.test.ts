@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Session, tensor } from '../../src/backend/ort';
+import type { Matrix } from '../../src/matrix';
 import { loadModel } from '../../src/model/loadModel';
 import { copyModelDir, hasRef, refActivation, refAudio, refIndex, relMaxError } from './modelFixtures';
 import { at } from '../../src/util/at';
@@ -54,87 +55,97 @@ describe.each(models)('%s', (model) => {
   });
 });
 
-test('the int8 quantized export maps and runs: every layer within a few percent of the fp32 PyTorch model', async () => {
-  // Dynamic uint8 quantization of activations and int8 weights costs about 1-3% relative (Frobenius) error
-  // on these small random models; the lower bound shows the integer kernels really ran.
-  const dir = copyModelDir('w2v2_postln');
+type LoadedModel = Awaited<ReturnType<typeof loadModel>>;
+
+/**
+ * Load `file` from a fresh copy of fixture `model`, hand the model to `onModel`, then call `check` with every
+ * layer of the first clip and every hidden state of the others, next to PyTorch's values of the same weights.
+ */
+async function eachLayer(
+  model: string,
+  file: string,
+  ffnLayer: number,
+  onModel: (m: LoadedModel) => void,
+  check: (clip: string, name: string, got: Matrix, want: Matrix) => void,
+): Promise<void> {
+  const dir = copyModelDir(model);
   dirs.push(dir);
-  const m = await loadModel(path.join(dir, 'model_quantized.onnx'), { ffn: [2], threads: 1 });
+  const m = await loadModel(path.join(dir, file), { ffn: [ffnLayer], threads: 1 });
   try {
+    onModel(m);
     for (const [ci, clip] of refIndex().clips.entries()) {
       const names = ci === 0 ? [...m.layerNames] : m.layerNames.filter((n) => n.startsWith('hidden.'));
       const cache = await m.run(refAudio(clip), { layers: names });
-      for (const name of names) {
-        const a = cache.get(name);
-        const b = refActivation('w2v2_postln', clip, name);
-        expect([a.rows, a.cols]).toEqual([b.rows, b.cols]);
-        let num = 0;
-        let den = 0;
-        for (let i = 0; i < b.data.length; i++) {
-          num += (at(a.data, i) - at(b.data, i)) ** 2;
-          den += at(b.data, i) ** 2;
-        }
-        const rel = Math.sqrt(num / den);
-        if (!(rel > 1e-4 && rel < 0.08)) throw new Error(`quantized ${clip} ${name}: relative error ${rel}`);
-      }
+      for (const name of names) check(clip, name, cache.get(name), refActivation(model, clip, name));
     }
   } finally {
     await m.release();
   }
+}
+
+/** Relative Frobenius error ||a - b|| / ||b||. */
+function relFrobenius(a: Matrix, b: Matrix): number {
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < b.data.length; i++) {
+    num += (at(a.data, i) - at(b.data, i)) ** 2;
+    den += at(b.data, i) ** 2;
+  }
+  return Math.sqrt(num / den);
+}
+
+function ffnLayerOf(model: string): number {
+  const info = refIndex().models[model];
+  if (info === undefined) throw new Error(model);
+  return info.ffnLayer;
+}
+
+test('the int8 quantized export maps and runs: every layer within a few percent of the fp32 PyTorch model', async () => {
+  // Dynamic uint8 quantization of activations and int8 weights costs about 1-3% relative (Frobenius) error
+  // on these small random models; the lower bound shows the integer kernels really ran.
+  await eachLayer('w2v2_postln', 'model_quantized.onnx', 2, () => undefined, (clip, name, a, b) => {
+    expect([a.rows, a.cols]).toEqual([b.rows, b.cols]);
+    const rel = relFrobenius(a, b);
+    if (!(rel > 1e-4 && rel < 0.08)) throw new Error(`quantized ${clip} ${name}: relative error ${rel}`);
+  });
 });
 
 test.each(['w2v2_postln', 'hubert'])('%s: the fp16 export (model_fp16.onnx) maps and runs: every layer, as float32, close to the fp32 PyTorch model', async (model) => {
   // test/fixtures/models/build_fp16.py: float16 weights and intermediate tensors, float32 graph input and output, as
   // transformers.js publishes `model_fp16.onnx`. Exposed layers are float16 tensors, cast to float32 on the way out.
-  const info = refIndex().models[model];
-  if (info === undefined) throw new Error(model);
-  const dir = copyModelDir(model);
-  dirs.push(dir);
-  const m = await loadModel(path.join(dir, 'model_fp16.onnx'), { ffn: [info.ffnLayer], threads: 1 });
-  try {
-    expect(m.info.map.source).toBe('structure');
-    const worst: Record<string, number> = {};
-    for (const [ci, clip] of refIndex().clips.entries()) {
-      const names = ci === 0 ? [...m.layerNames] : m.layerNames.filter((n) => n.startsWith('hidden.'));
-      const cache = await m.run(refAudio(clip), { layers: names });
-      for (const name of names) {
-        const a = cache.get(name);
-        expect(a.data).toBeInstanceOf(Float32Array);
-        worst[name] = Math.max(worst[name] ?? 0, relMaxError(a, refActivation(model, clip, name)));
-      }
-    }
-    // float16 keeps 11 significant bits (relative rounding 4.9e-4 per operation). Measured worst errors (max abs
-    // error over max abs value) on these fixtures: 4e-4 to 1.3e-3 for every layer; the bound leaves a 4x margin,
-    // and the floor shows the float16 kernels really ran.
-    for (const [name, err] of Object.entries(worst)) {
-      if (!(err > 1e-5 && err < 5e-3)) throw new Error(`${model} fp16 ${name}: relative error ${err}`);
-    }
-  } finally {
-    await m.release();
+  const worst: Record<string, number> = {};
+  await eachLayer(
+    model,
+    'model_fp16.onnx',
+    ffnLayerOf(model),
+    (m) => expect(m.info.map.source).toBe('structure'),
+    (_clip, name, a, b) => {
+      expect(a.data).toBeInstanceOf(Float32Array);
+      worst[name] = Math.max(worst[name] ?? 0, relMaxError(a, b));
+    },
+  );
+  // float16 keeps 11 significant bits (relative rounding 4.9e-4 per operation). Measured worst errors (max abs
+  // error over max abs value) on these fixtures: 4e-4 to 1.3e-3 for every layer; the bound leaves a 4x margin,
+  // and the floor shows the float16 kernels really ran.
+  expect(Object.keys(worst).length).toBeGreaterThan(0);
+  for (const [name, err] of Object.entries(worst)) {
+    if (!(err > 1e-5 && err < 5e-3)) throw new Error(`${model} fp16 ${name}: relative error ${err}`);
   }
 });
 
 test.each(['model_opset11.onnx', 'model_opset12.onnx'])('w2v2_postln %s (opset 11 / 12 exports): every layer matches PyTorch within 1e-4', async (file) => {
   // test/fixtures/models/build_opsets.py: the same weights exported at the opsets of 2023 transformers.js exports (11)
   // and WavLM's (12), where Unsqueeze/ReduceMean take axes as attributes.
-  const info = refIndex().models['w2v2_postln'];
-  if (info === undefined) throw new Error('w2v2_postln');
-  const dir = copyModelDir('w2v2_postln');
-  dirs.push(dir);
-  const m = await loadModel(path.join(dir, file), { ffn: [info.ffnLayer], threads: 1 });
-  try {
-    expect([m.info.map.source, m.info.map.norm]).toEqual(['structure', 'post']);
-    for (const [ci, clip] of refIndex().clips.entries()) {
-      const names = ci === 0 ? [...m.layerNames] : m.layerNames.filter((n) => n.startsWith('hidden.'));
-      const cache = await m.run(refAudio(clip), { layers: names });
-      for (const name of names) {
-        const err = relMaxError(cache.get(name), refActivation('w2v2_postln', clip, name));
-        if (!(err <= TOL)) throw new Error(`${file} ${clip} ${name}: relative error ${err}`);
-      }
-    }
-  } finally {
-    await m.release();
-  }
+  await eachLayer(
+    'w2v2_postln',
+    file,
+    ffnLayerOf('w2v2_postln'),
+    (m) => expect([m.info.map.source, m.info.map.norm]).toEqual(['structure', 'post']),
+    (clip, name, a, b) => {
+      const err = relMaxError(a, b);
+      if (!(err <= TOL)) throw new Error(`${file} ${clip} ${name}: relative error ${err}`);
+    },
+  );
 });
 
 test('MatMulNBits reads the 4-bit packing build_q4.py writes: one node equals A x dequantized W', async () => {
@@ -158,54 +169,27 @@ test('MatMulNBits reads the 4-bit packing build_q4.py writes: one node equals A 
 
 test('the 4-bit export (model_q4.onnx, MatMulNBits) maps and runs: conv layers exact, transformer layers within 4-bit error', async () => {
   // test/fixtures/models/build_q4.py: every weight MatMul as MatMulNBits (4 bits, blocks of 32), convs and norms float.
-  const dir = copyModelDir('w2v2_postln');
-  dirs.push(dir);
-  const m = await loadModel(path.join(dir, 'model_q4.onnx'), { ffn: [2], threads: 1 });
-  try {
-    expect(m.info.map.source).toBe('structure');
-    for (const [ci, clip] of refIndex().clips.entries()) {
-      const names = ci === 0 ? [...m.layerNames] : m.layerNames.filter((n) => n.startsWith('hidden.'));
-      const cache = await m.run(refAudio(clip), { layers: names });
-      for (const name of names) {
-        const a = cache.get(name);
-        const b = refActivation('w2v2_postln', clip, name);
-        let num = 0;
-        let den = 0;
-        for (let i = 0; i < b.data.length; i++) {
-          num += (at(a.data, i) - at(b.data, i)) ** 2;
-          den += at(b.data, i) ** 2;
-        }
-        const rel = Math.sqrt(num / den);
-        // Conv layers are not quantized: float32 rounding only. Transformer layers: 4-bit weights (Gaussian weights,
-        // min-max blocks of 32: about 10% error per weight) give 2-10% relative (Frobenius) error here.
-        const ok = name.startsWith('local.') ? rel < 1e-4 : rel > 1e-3 && rel < 0.15;
-        if (!ok) throw new Error(`q4 ${clip} ${name}: relative error ${rel}`);
-      }
-    }
-  } finally {
-    await m.release();
-  }
+  await eachLayer('w2v2_postln', 'model_q4.onnx', 2, (m) => expect(m.info.map.source).toBe('structure'), (clip, name, a, b) => {
+    const rel = relFrobenius(a, b);
+    // Conv layers are not quantized: float32 rounding only. Transformer layers: 4-bit weights (Gaussian weights,
+    // min-max blocks of 32: about 10% error per weight) give 2-10% relative (Frobenius) error here.
+    const ok = name.startsWith('local.') ? rel < 1e-4 : rel > 1e-3 && rel < 0.15;
+    if (!ok) throw new Error(`q4 ${clip} ${name}: relative error ${rel}`);
+  });
 });
 
 test.each(['hubert', 'w2v2_preln'])('%s: the ORT-fused export (SkipLayerNormalization) maps and matches PyTorch within 1e-4', async (model) => {
   // test/fixtures/models/build_fused.py: every residual Add + LayerNorm fused into SkipLayerNormalization, the sum
   // as its 4th output where the (pre-LN) residual stream reads it; loadModel splits them back before mapping.
-  const info = refIndex().models[model];
-  if (info === undefined) throw new Error(model);
-  const dir = copyModelDir(model);
-  dirs.push(dir);
-  const m = await loadModel(path.join(dir, 'model_fused.onnx'), { ffn: [info.ffnLayer], threads: 1 });
-  try {
-    expect([m.info.map.source, m.info.map.norm]).toEqual(['structure', info.preLN ? 'pre' : 'post']);
-    for (const [ci, clip] of refIndex().clips.entries()) {
-      const names = ci === 0 ? [...m.layerNames] : m.layerNames.filter((n) => n.startsWith('hidden.'));
-      const cache = await m.run(refAudio(clip), { layers: names });
-      for (const name of names) {
-        const err = relMaxError(cache.get(name), refActivation(model, clip, name));
-        if (!(err <= TOL)) throw new Error(`${model} fused ${clip} ${name}: relative error ${err}`);
-      }
-    }
-  } finally {
-    await m.release();
-  }
+  const preLN = refIndex().models[model]?.preLN ?? false;
+  await eachLayer(
+    model,
+    'model_fused.onnx',
+    ffnLayerOf(model),
+    (m) => expect([m.info.map.source, m.info.map.norm]).toEqual(['structure', preLN ? 'pre' : 'post']),
+    (clip, name, a, b) => {
+      const err = relMaxError(a, b);
+      if (!(err <= TOL)) throw new Error(`${model} fused ${clip} ${name}: relative error ${err}`);
+    },
+  );
 });

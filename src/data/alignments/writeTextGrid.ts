@@ -14,21 +14,16 @@ function praatString(s: string): string {
   return `"${s.replace(/"/g, '""')}"`;
 }
 
-/** Shortest decimal that reads back as the same double. */
-function num(x: number): string {
-  return String(x);
-}
-
-/** The TextGrid text for `tiers` over [0, xmax]. */
+/** The TextGrid text for `tiers` over [0, xmax]; times as JavaScript prints them (the shortest decimal that reads back exactly). */
 export function textGridText(tiers: readonly TextGridTierInput[], xmax: number): string {
   if (!(xmax > 0 && Number.isFinite(xmax))) throw new Error(`textGridText: xmax must be a positive finite number, got ${xmax}`);
-  const lines = ['File type = "ooTextFile"', 'Object class = "TextGrid"', '', 'xmin = 0', `xmax = ${num(xmax)}`, 'tiers? <exists>', `size = ${tiers.length}`, 'item []:'];
+  const lines = ['File type = "ooTextFile"', 'Object class = "TextGrid"', '', 'xmin = 0', `xmax = ${xmax}`, 'tiers? <exists>', `size = ${tiers.length}`, 'item []:'];
   tiers.forEach((tier, t) => {
-    lines.push(`    item [${t + 1}]:`, '        class = "IntervalTier"', `        name = ${praatString(tier.name)}`, '        xmin = 0', `        xmax = ${num(xmax)}`);
+    lines.push(`    item [${t + 1}]:`, '        class = "IntervalTier"', `        name = ${praatString(tier.name)}`, '        xmin = 0', `        xmax = ${xmax}`);
     lines.push(`        intervals: size = ${tier.intervals.length}`);
     tier.intervals.forEach((iv, i) => {
       if (!(iv.end > iv.start)) throw new Error(`textGridText: tier '${tier.name}' interval ${i + 1} '${iv.label}' [${iv.start}, ${iv.end}] does not end after it starts`);
-      lines.push(`        intervals [${i + 1}]:`, `            xmin = ${num(iv.start)}`, `            xmax = ${num(iv.end)}`, `            text = ${praatString(iv.label)}`);
+      lines.push(`        intervals [${i + 1}]:`, `            xmin = ${iv.start}`, `            xmax = ${iv.end}`, `            text = ${praatString(iv.label)}`);
     });
   });
   return `${lines.join('\n')}\n`;

@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Random } from '../../random';
 import { claimOutDir } from '../../util/claimOutDir';
+import { checkCorpusLayout } from './checkCorpusLayout';
 import { mapWithConcurrency } from '../../util/mapWithConcurrency';
 import { writeFileAtomic } from '../../util/writeFileAtomic';
 import { at, atF32, atKey } from '../../util/at';
@@ -67,12 +68,7 @@ const RECIPE = 'layerwise-aligned-speech-1';
 export async function synthesizeAlignedSpeech(opts: SynthesizeAlignedSpeechOptions): Promise<SynthesizeAlignedSpeechResult> {
   const { speakers: speakerCount = 6, chaptersPerSpeaker = 1, utterancesPerChapter = 60, seed = 0, split = 'dev-clean', sampleRate = 16000, concurrency = 2 } = opts;
   const outDir = resolve(opts.outDir);
-  for (const [key, value] of Object.entries({ speakers: speakerCount, chaptersPerSpeaker, utterancesPerChapter })) {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`synthesizeAlignedSpeech: ${key} must be a positive integer, got ${value}`);
-  }
-  if (utterancesPerChapter > 9999) throw new Error('synthesizeAlignedSpeech: utterancesPerChapter must be at most 9999');
-  if (!Number.isSafeInteger(seed)) throw new Error(`synthesizeAlignedSpeech: seed must be an integer, got ${seed}`);
-  if (!/^[A-Za-z0-9._-]+$/.test(split)) throw new Error(`synthesizeAlignedSpeech: split '${split}' must be a plain folder name`);
+  checkCorpusLayout('synthesizeAlignedSpeech', { speakers: speakerCount, chaptersPerSpeaker, utterancesPerChapter }, seed, split);
   if (!(Number.isInteger(sampleRate) && sampleRate >= 8000)) throw new Error(`synthesizeAlignedSpeech: sampleRate must be an integer >= 8000, got ${sampleRate}`);
   const total = speakerCount * chaptersPerSpeaker * utterancesPerChapter;
   const texts = (opts.sentences ?? composeSentences(total, seed)).map((s) => s.trim());

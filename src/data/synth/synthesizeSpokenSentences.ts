@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Random } from '../../random';
 import { claimOutDir } from '../../util/claimOutDir';
+import { checkCorpusLayout } from './checkCorpusLayout';
 import { writeFlac } from '../audio/writeFlac';
 import { ENGLISH_SENTENCES } from './ENGLISH_SENTENCES';
 import { espeakSpeak } from './espeakSpeak';
@@ -81,12 +82,7 @@ export async function synthesizeSpokenSentences(opts: SynthesizeSpokenSentencesO
   } = opts;
   const outDir = resolve(opts.outDir);
   const counts = { speakers: speakerCount, chaptersPerSpeaker, utterancesPerChapter };
-  for (const [key, value] of Object.entries(counts)) {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`synthesizeSpokenSentences: ${key} must be a positive integer, got ${value}`);
-  }
-  if (utterancesPerChapter > 9999) throw new Error('synthesizeSpokenSentences: utterancesPerChapter must be at most 9999');
-  if (!Number.isSafeInteger(seed)) throw new Error(`synthesizeSpokenSentences: seed must be an integer, got ${seed}`);
-  if (!/^[A-Za-z0-9._-]+$/.test(split)) throw new Error(`synthesizeSpokenSentences: split '${split}' must be a plain folder name`);
+  checkCorpusLayout('synthesizeSpokenSentences', counts, seed, split);
   if (!(padSeconds >= 0)) throw new Error(`synthesizeSpokenSentences: padSeconds must be >= 0, got ${padSeconds}`);
   const texts = sentences.map((s) => s.trim());
   texts.forEach((s, i) => {
