@@ -10,6 +10,7 @@ export { toMatrix, row, column, selectRows, toArrays, asFloat32, asFloat64, type
 export { Random } from './random';
 export { textProgress, terminalProgress, slug, type ProgressInfo, type ProgressCallback, type TextProgressOptions, type TerminalProgress } from './util';
 export { releaseGraphSessions } from './onnx';
+export { readCheckpoint, type Checkpoint, type CheckpointFormat, type ReadCheckpointOptions, type NamedTensor } from './checkpoint';
 export {
   loadAudio,
   decodeAudio,

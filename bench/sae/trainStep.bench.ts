@@ -22,7 +22,7 @@ import { graphSession } from '../../src/onnx/graphSession';
 import { Random } from '../../src/random';
 import { initSAEWeights } from '../../src/sae/initSAEWeights';
 import { SAETrainer } from '../../src/sae/SAETrainer';
-import { encodeSafetensors, type NamedTensor } from '../../src/sae/safetensors';
+import { encodeSafetensors, type NamedTensor } from '../../src/checkpoint/safetensors';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);

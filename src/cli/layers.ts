@@ -1,3 +1,6 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { builtLayerMap } from '../model/build/builtModelGraph';
 import { unfuseSkipLayerNorm } from '../model/unfuseSkipLayerNorm';
 import { exposeLayers } from '../model/exposeLayers';
 import { mapLayers, type LayerMap } from '../model/mapLayers';
@@ -6,9 +9,11 @@ import { readModelProto } from '../onnx/readModelProto';
 import { parseArgs } from './parseArgs';
 
 export const usage = `layerwise layers MODEL [--json]
-  MODEL: an .onnx file, a folder holding onnx/model.onnx or model.onnx, or a hub repo id (as loadModel takes).
+  MODEL: an .onnx file, a checkpoint (model.safetensors, pytorch_model.bin) with its config.json, a folder
+  holding either, or a hub repo id (as loadModel takes).
   List where each activation (hidden.<i> = Hugging Face hidden_states[i], the output of layer i;
-  local.<i> = conv layer i, from 1; ffn.<i> = FFN activation inside layer i) sits in the ONNX graph.
+  local.<i> = conv layer i, from 1; ffn.<i> = FFN activation inside layer i) sits in the ONNX graph (for a
+  checkpoint: in the graph loadModel builds from it).
 layerwise layers --expose IN OUT.onnx [--ffn 6[,7...]] [--no-local]
   Write a copy of IN whose graph outputs every hidden state and conv layer (and the FFN activations of the
   listed layers), named hidden.<i>, local.<i>, ffn.<i>. External data files are linked beside OUT.`;
@@ -45,7 +50,8 @@ export async function run(argv: string[]): Promise<number> {
       return 2;
     }
     const source = await resolveModelSource(input, {});
-    const r = exposeLayers(source.onnxPath, output, { ffn: parseFfn(args.strings['ffn']), local: !args.booleans['no-local'] });
+    if (source.kind === 'weights') throw new Error(`layers --expose: ${source.file} is a checkpoint; loadModel builds its graph with every layer exposed already`);
+    const r = exposeLayers(source.file, output, { ffn: parseFfn(args.strings['ffn']), local: !args.booleans['no-local'] });
     process.stdout.write(`wrote ${output} with outputs ${r.names.join(', ')}\n`);
     for (const l of r.linkedData) process.stdout.write(`linked external data ${l}\n`);
     return 0;
@@ -55,8 +61,15 @@ export async function run(argv: string[]): Promise<number> {
     process.stderr.write(`${usage}\n`);
     return 2;
   }
-  const { onnxPath } = await resolveModelSource(file, {});
-  const map = mapLayers(unfuseSkipLayerNorm(readModelProto(onnxPath), onnxPath), onnxPath);
+  const source = await resolveModelSource(file, {});
+  const onnxPath = source.file;
+  let map: LayerMap;
+  if (source.kind === 'onnx') map = mapLayers(unfuseSkipLayerNorm(readModelProto(onnxPath), onnxPath), onnxPath);
+  else {
+    const config = source.configDirs.map((d) => path.join(d, 'config.json')).find((f) => fs.existsSync(f));
+    if (config === undefined) throw new Error(`layers: ${onnxPath} is a checkpoint without a config.json beside it`);
+    map = builtLayerMap(config, { ffn: [], local: true });
+  }
   if (args.booleans['json']) process.stdout.write(`${JSON.stringify(map, null, 2)}\n`);
   else process.stdout.write(`${describeLayerMap(map, onnxPath).join('\n')}\n`);
   return 0;

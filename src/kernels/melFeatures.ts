@@ -22,6 +22,7 @@
  * window's position does not change magnitudes, so the basis needs only those 400 rows.
  */
 import type { Matrix } from '../matrix';
+import { dftBasis, kaldiMelBasis, periodicHann, slaneyMelBasis } from '../data/audio/filterbanks';
 import { matmul, type Precision } from './engine';
 import { atF64, atFloat } from '../util/at';
 
@@ -68,24 +69,6 @@ function centredFrames(y: Float64Array, T: number): Matrix<Float64Array> {
   return { rows: T, cols: WIN, data };
 }
 
-/** The periodic 400-tap Hann window (scipy's get_window('hann', 400), torch.hann_window(400)). */
-const periodicHann = (): Float64Array => Float64Array.from({ length: WIN }, (_, j) => 0.5 - 0.5 * Math.cos((2 * Math.PI * j) / WIN));
-
-/** [WIN, 2 * bins] as columns: cos then -sin of 2 pi k n / nFft for n < WIN, k < bins. */
-function dftBasis(nFft: number, bins: number, window: Float64Array): Matrix<Float64Array> {
-  const data = new Float64Array(WIN * 2 * bins);
-  for (let n = 0; n < WIN; n++) {
-    const w = atF64(window, n);
-    for (let k = 0; k < bins; k++) {
-      // Reduce k n mod nFft first: the angle stays small, so cos/sin keep full precision.
-      const phase = (2 * Math.PI * ((k * n) % nFft)) / nFft;
-      data[n * 2 * bins + k] = w * Math.cos(phase);
-      data[n * 2 * bins + bins + k] = -w * Math.sin(phase);
-    }
-  }
-  return { rows: WIN, cols: 2 * bins, data };
-}
-
 /** |X| (power 1) or |X|^2 (power 2) from [T, 2 bins] real/imaginary columns. */
 function spectrum(re: Matrix, bins: number, power: 1 | 2): Matrix<Float64Array> {
   const T = re.rows;
@@ -99,67 +82,6 @@ function spectrum(re: Matrix, bins: number, power: 1 | 2): Matrix<Float64Array> 
     }
   }
   return { rows: T, cols: bins, data: out };
-}
-
-/** librosa's Slaney mel scale. */
-function hzToMelSlaney(f: number): number {
-  const fSp = 200 / 3;
-  const minLogHz = 1000;
-  const minLogMel = minLogHz / fSp;
-  const logstep = Math.log(6.4) / 27;
-  return f >= minLogHz ? minLogMel + Math.log(f / minLogHz) / logstep : f / fSp;
-}
-
-function melToHzSlaney(m: number): number {
-  const fSp = 200 / 3;
-  const minLogHz = 1000;
-  const minLogMel = minLogHz / fSp;
-  const logstep = Math.log(6.4) / 27;
-  return m >= minLogMel ? minLogHz * Math.exp(logstep * (m - minLogMel)) : fSp * m;
-}
-
-/** librosa.filters.mel(sr, n_fft, n_mels, fmin, fmax, htk=False, norm='slaney'), transposed: [fft bins, mels]. */
-export function slaneyMelBasis(sampleRate: number, nFft: number, nMels: number, fmin: number, fmax: number): Matrix<Float64Array> {
-  const bins = Math.floor(nFft / 2) + 1;
-  const lo = hzToMelSlaney(fmin);
-  const hi = hzToMelSlaney(fmax);
-  const melF = Float64Array.from({ length: nMels + 2 }, (_, i) => melToHzSlaney(lo + ((hi - lo) * i) / (nMels + 1)));
-  const out = new Float64Array(bins * nMels);
-  for (let m = 0; m < nMels; m++) {
-    const f0 = atF64(melF, m);
-    const f1 = atF64(melF, m + 1);
-    const f2 = atF64(melF, m + 2);
-    const enorm = 2 / (f2 - f0);
-    for (let k = 0; k < bins; k++) {
-      const f = (k * sampleRate) / nFft;
-      const lower = (f - f0) / (f1 - f0);
-      const upper = (f2 - f) / (f2 - f1);
-      out[k * nMels + m] = Math.max(0, Math.min(lower, upper)) * enorm;
-    }
-  }
-  return { rows: bins, cols: nMels, data: out };
-}
-
-/** Kaldi's mel banks (`get_mel_banks` without VTLN) with the Nyquist bin's zero row: [nFft/2 + 1, bins]. */
-export function kaldiMelBasis(sampleRate: number, nFft: number, nMels: number, lowFreq: number, highFreq: number): Matrix<Float64Array> {
-  const mel = (f: number): number => 1127 * Math.log(1 + f / 700);
-  const half = nFft / 2;
-  const width = sampleRate / nFft;
-  const lo = mel(lowFreq);
-  const delta = (mel(highFreq) - lo) / (nMels + 1);
-  const out = new Float64Array((half + 1) * nMels);
-  for (let m = 0; m < nMels; m++) {
-    const left = lo + m * delta;
-    const center = lo + (m + 1) * delta;
-    const right = lo + (m + 2) * delta;
-    for (let k = 0; k < half; k++) {
-      const z = mel(width * k);
-      const up = (z - left) / (center - left);
-      const down = (right - z) / (right - center);
-      out[k * nMels + m] = Math.max(0, Math.min(up, down));
-    }
-  }
-  return { rows: half + 1, cols: nMels, data: out };
 }
 
 async function layerwiseAnalysis(x: Float32Array | Float64Array, nMels: number, sr: number, precision: Precision, what: string): Promise<Matrix<Float32Array>> {
@@ -176,7 +98,7 @@ async function layerwiseAnalysis(x: Float32Array | Float64Array, nMels: number, 
   const T = 1 + Math.floor(n / HOP);
   // Frame t covers padded samples [t hop, t hop + nFft); its window's 400 taps start (nFft - 400) / 2 into it,
   // i.e. at signal index t hop - nFft/2 + 824 = t hop - 200: the same centred 400-sample frames as Whisper's.
-  const re = await matmul(centredFrames(y, T), dftBasis(nFft, bins, periodicHann()), { precision });
+  const re = await matmul(centredFrames(y, T), dftBasis(nFft, bins, periodicHann(WIN)), { precision });
   const mag = spectrum(re, bins, 1);
   const mel = await matmul(mag, slaneyMelBasis(sr, nFft, nMels, 50, 8000), { precision });
   const db = new Float64Array(T * nMels);
@@ -228,7 +150,7 @@ async function whisper(x: Float32Array | Float64Array, nMels: number, sr: number
   const bins = nFft / 2 + 1;
   // center=True: frame t covers [t hop - nFft/2, t hop + nFft/2), reflected at the edges; the last frame is dropped.
   const T = Math.floor(n / HOP);
-  const re = await matmul(centredFrames(y, T), dftBasis(nFft, bins, periodicHann()), { precision });
+  const re = await matmul(centredFrames(y, T), dftBasis(nFft, bins, periodicHann(WIN)), { precision });
   const power = spectrum(re, bins, 2);
   const mel = await matmul(power, slaneyMelBasis(sr, nFft, nMels, 0, 8000), { precision });
   const logs = new Float64Array(T * nMels);

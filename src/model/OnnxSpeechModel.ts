@@ -14,11 +14,22 @@ import type { ConvGeometry, LayerMap } from './mapLayers';
 import { normalizeWaveform } from './normalizeWaveform';
 import { estimateRunBytes, type RunMemoryShape } from './runMemory';
 import { at, atF32, atKey, atNum } from '../util/at';
+import type { CheckpointFormat } from '../checkpoint/readCheckpoint';
+
+/** Samples of a Whisper input: 30 s at 16 kHz, what its encoder always reads. */
+const WHISPER_SAMPLES = 480000;
 
 /** What `loadModel` found, for listings (`layerwise layers`) and feature-store metadata. */
 export interface LoadedModelInfo {
-  /** The ONNX file the model came from. */
+  /** The file the model came from: its ONNX graph, or the checkpoint its graph was built from. */
   readonly onnxPath: string;
+  /** For a graph built from weights, the checkpoint's format; undefined for an ONNX export. */
+  readonly builtFrom: CheckpointFormat | undefined;
+  /**
+   * 'waveform': the graph reads audio of any length; 'whisper': the graph reads 30 s (its log-mel front end
+   * inside), so clips are zero-padded to 30 s and only the frames that cover the audio are returned.
+   */
+  readonly frontEnd: 'waveform' | 'whisper';
   /** The graph the session runs (the cached exposed graph, the original, or '(in memory)'). */
   readonly runPath: string;
   readonly map: LayerMap;
@@ -110,6 +121,14 @@ export class OnnxSpeechModel implements LoadedSpeechModel {
       const v = atF32(samples, i);
       if (!Number.isFinite(v)) throw new Error(`${this.id}: ${what} contains ${v} at sample ${i}`);
     }
+    if (this.info.frontEnd === 'whisper') {
+      if (samples.length > WHISPER_SAMPLES) {
+        throw new Error(`${this.id}: ${what} is ${(samples.length / this.sampleRate).toFixed(2)} s; Whisper's encoder reads at most 30 s (split the clip, or extract with windows of at most 30 s)`);
+      }
+      const padded = new Float32Array(WHISPER_SAMPLES);
+      padded.set(samples);
+      return padded;
+    }
     return samples;
   }
 
@@ -131,15 +150,28 @@ export class OnnxSpeechModel implements LoadedSpeechModel {
       const size = frames * features;
       const data = t.data as Float32Array;
       const { kind, index } = parseActivationName(name);
+      const kept = Math.min(frames, this.coveringFrames(kind, index, numSamples));
       for (let b = 0; b < rows; b++) {
         // One clip owns its array outright; for a batch each clip gets its own copy, so that keeping one
         // clip's cache does not keep the whole batch alive.
-        const value = rows === 1 ? data : data.slice(b * size, (b + 1) * size);
-        (entries[b] as ActivationEntry[]).push({ name, kind, index, value: { rows: frames, cols: features, data: value } });
+        const value = rows === 1 && kept === frames ? data : data.slice(b * size, b * size + kept * features);
+        (entries[b] as ActivationEntry[]).push({ name, kind, index, value: { rows: kept, cols: features, data: value } });
       }
     }
     const meta = { modelId: this.id, sampleRate: this.sampleRate, numSamples, frameSeconds: this.frameSeconds };
     return entries.map((e) => new ActivationCache(e, meta));
+  }
+
+  /**
+   * Frames of activation `kind.index` that cover `numSamples` of audio: all of them for a waveform graph;
+   * for Whisper, whose input is padded to 30 s, ceil(samples / hop), the hop being the product of the
+   * strides up to that layer (160 for conv1, 320 for conv2 and the transformer: 1500 frames per 30 s).
+   */
+  private coveringFrames(kind: string, index: number, numSamples: number): number {
+    if (this.info.frontEnd !== 'whisper') return Number.POSITIVE_INFINITY;
+    const depth = kind === 'local' ? index + 1 : this.info.conv.strides.length;
+    const hop = this.info.conv.strides.slice(0, depth).reduce((a, b) => a * b, 1);
+    return Math.ceil(numSamples / hop);
   }
 
   async run(samples: Float32Array, opts?: RunOptions): Promise<ActivationCache> {
@@ -153,12 +185,15 @@ export class OnnxSpeechModel implements LoadedSpeechModel {
     if (clips.length === 0) return [];
     const names = this.select(opts);
     const n = at(clips, 0).length;
-    const batch = new Float32Array(clips.length * n);
-    clips.forEach((c, i) => {
+    const prepared = clips.map((c, i) => {
       if (c.length !== n) throw new Error(`${this.id}: runBatch needs clips of equal length; clip 0 has ${n} samples, clip ${i} has ${c.length}`);
-      batch.set(this.prepare(c, `clip ${i}`, opts?.prenormalized ?? false), i * n);
+      return this.prepare(c, `clip ${i}`, opts?.prenormalized ?? false);
     });
-    const out = await this.forward(batch, clips.length, n, names);
+    // The graph's input length: the clip's, or 30 s for Whisper.
+    const width = at(prepared, 0).length;
+    const batch = new Float32Array(clips.length * width);
+    prepared.forEach((x, i) => batch.set(x, i * width));
+    const out = await this.forward(batch, clips.length, width, names);
     return this.caches(out, names, clips.length, n);
   }
 

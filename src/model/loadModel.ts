@@ -1,8 +1,13 @@
 /**
- * `loadModel(source)`: an ONNX speech model (a local `.onnx` file or directory, or a Hugging Face-style repo
- * id downloaded into the cache) ready to return every layer's activations.
+ * `loadModel(source)`: a speech model (a local `.onnx` file, checkpoint or directory, or a Hugging Face-style
+ * repo id downloaded into the cache) ready to return every layer's activations.
  *
- * The graph is rewritten with `exposeLayers` so that one run yields all hidden states (and the conv layers,
+ * A repository or folder without an ONNX export is built from its weights (`model.safetensors`, else
+ * `pytorch_model.bin`) and `config.json`: wav2vec2, HuBERT, WavLM, data2vec-audio and Whisper's encoder, any
+ * size (`build/`); the built graph outputs every layer from the start and is cached beside the checkpoint.
+ * `resolveModelSource` has the order in which files are tried.
+ *
+ * An ONNX graph is rewritten with `exposeLayers` so that one run yields all hidden states (and the conv layers,
  * and FFN activations on request); the rewritten graph is cached next to the original file, keyed by the
  * original's sha256 and the options. Audio is normalised as the model's `preprocessor_config.json` says
  * (wav2vec2-base defaults when there is none), and the frame rate and shortest input follow from the conv
@@ -22,8 +27,10 @@ import { exposedGraph } from './exposedGraphCache';
 import { exposeLayersInModel } from './exposeLayers';
 import { findCTCVocab } from './findCTCVocab';
 import { OnnxSpeechModel, type LoadedModelInfo, type LoadedSpeechModel } from './OnnxSpeechModel';
-import { readSpeechModelConfig } from './readSpeechModelConfig';
-import { resolveModelSource, type ModelSourceOptions } from './resolveModelSource';
+import { readSpeechModelConfig, type SpeechModelConfig } from './readSpeechModelConfig';
+import { resolveModelSource, type ModelSource, type ModelSourceOptions } from './resolveModelSource';
+import { builtModelGraph } from './build/builtModelGraph';
+import type { LayerMap } from './mapLayers';
 
 export type { LoadedModelInfo, LoadedSpeechModel } from './OnnxSpeechModel';
 
@@ -45,9 +52,40 @@ export interface LoadModelOptions extends ModelSourceOptions {
   onWarning?: (message: string) => void;
 }
 
-/** Load a speech model from a local `.onnx` file or directory, or a repo id on the hub. */
+/** Load a speech model from a local `.onnx` file, checkpoint or directory, or a repo id on the hub. */
 export async function loadModel(source: string, opts: LoadModelOptions = {}): Promise<LoadedSpeechModel> {
-  const { id, onnxPath, configDirs, hub } = await resolveModelSource(source, opts);
+  const src = await resolveModelSource(source, opts);
+  return src.kind === 'weights' ? loadBuilt(src, opts) : loadOnnx(src, opts);
+}
+
+/** What both paths hand to the model: the graph to run and where its layers are. */
+interface Runnable {
+  readonly target: string | Uint8Array;
+  readonly runPath: string;
+  readonly hash: string;
+  readonly map: LayerMap;
+  readonly names: readonly string[];
+  readonly frontEnd: 'waveform' | 'whisper';
+  readonly builtFrom: LoadedModelInfo['builtFrom'];
+  readonly vocabFile: string | undefined;
+}
+
+function warnOnDefaults(id: string, cfg: SpeechModelConfig, opts: LoadModelOptions): void {
+  if (cfg.preprocessorFile !== undefined) return;
+  const assumed = [
+    ...(opts.sampleRate === undefined ? [`sampling_rate ${cfg.sampleRate}`] : []),
+    ...(opts.normalize === undefined ? [`do_normalize ${String(cfg.normalize)}`] : []),
+  ];
+  if (assumed.length > 0) {
+    (opts.onWarning ?? ((m: string) => console.warn(m)))(
+      `${id}: no preprocessor_config.json beside the model; assuming wav2vec2-base's feature extractor: ${assumed.join(', ')}. ` +
+        "HuBERT and some other exports do not normalise: pass normalize: false (--no-normalize) if this model's does not",
+    );
+  }
+}
+
+async function loadOnnx(src: ModelSource, opts: LoadModelOptions): Promise<LoadedSpeechModel> {
+  const { id, file: onnxPath, configDirs, hub } = src;
   const bytes = fs.readFileSync(onnxPath);
   const hash = crypto.createHash('sha256').update(bytes).digest('hex');
   const proto = decodeModelProto(bytes, onnxPath);
@@ -67,53 +105,76 @@ export async function loadModel(source: string, opts: LoadModelOptions = {}): Pr
   const run = added
     ? exposedGraph(onnxPath, hash, exposed.model, exposeOptions, opts.cacheExposed ?? true, external.length > 0)
     : { target: onnxPath, runPath: onnxPath };
+  return open(src, opts, { ...run, hash, map: exposed.map, names: exposed.names, frontEnd: 'waveform', builtFrom: undefined, vocabFile }, () => undefined);
+}
 
-  const cfg = readSpeechModelConfig(configDirs);
-  if (cfg.preprocessorFile === undefined) {
-    const assumed = [
-      ...(opts.sampleRate === undefined ? [`sampling_rate ${cfg.sampleRate}`] : []),
-      ...(opts.normalize === undefined ? [`do_normalize ${String(cfg.normalize)}`] : []),
-    ];
-    if (assumed.length > 0) {
-      (opts.onWarning ?? ((m: string) => console.warn(m)))(
-        `${id}: no preprocessor_config.json beside the model; assuming wav2vec2-base's feature extractor: ${assumed.join(', ')}. ` +
-          "HuBERT and some other exports do not normalise: pass normalize: false (--no-normalize) if this model's does not",
-      );
-    }
-  }
+async function loadBuilt(src: ModelSource, opts: LoadModelOptions): Promise<LoadedSpeechModel> {
+  const cfg = readSpeechModelConfig(src.configDirs);
+  if (cfg.configFile === undefined) throw new Error(`${src.id}: ${src.file} is a checkpoint, and building its graph needs the model's config.json beside it`);
+  const built = builtModelGraph(src.file, cfg.configFile, { ffn: opts.ffn ?? [], local: opts.local ?? true, cache: opts.cacheExposed ?? true });
+  const run: Runnable = {
+    target: built.runPath,
+    runPath: built.runPath,
+    hash: built.hash,
+    map: built.map,
+    names: built.names,
+    frontEnd: built.input.kind,
+    builtFrom: built.format,
+    vocabFile: undefined,
+  };
+  return open(src, opts, run, built.cleanup);
+}
+
+async function open(src: ModelSource, opts: LoadModelOptions, run: Runnable, cleanup: () => void): Promise<LoadedSpeechModel> {
+  const { id, file } = src;
+  const cfg = readSpeechModelConfig(src.configDirs);
+  const whisper = run.frontEnd === 'whisper';
+  if (whisper && opts.normalize === true) throw new Error(`${id}: Whisper's encoder reads its log-mel spectrogram, not a normalised waveform; drop normalize: true`);
+  if (!whisper) warnOnDefaults(id, cfg, opts);
   const sampleRate = opts.sampleRate ?? cfg.sampleRate;
   if (!Number.isInteger(sampleRate) || sampleRate < 1) throw new Error(`loadModel: sampleRate must be a positive integer, got ${sampleRate}`);
-  const conv = cfg.conv ?? exposed.map.conv;
+  if (whisper && sampleRate !== 16000) throw new Error(`${id}: Whisper's log-mel front end is defined at 16 kHz, got sampleRate ${sampleRate}`);
+  const mapped = run.map.conv;
+  // config.json's conv_kernel / conv_stride describe wav2vec2-style encoders; Whisper's geometry comes from its builder.
+  const conv = whisper ? mapped : cfg.conv ?? mapped;
   if (conv === undefined) {
-    throw new Error(`${onnxPath}: cannot tell the frame rate: no conv_kernel/conv_stride in config.json and no conv feature encoder in the graph`);
+    throw new Error(`${file}: cannot tell the frame rate: no conv_kernel/conv_stride in config.json and no conv feature encoder in the graph`);
   }
-  if (cfg.conv !== undefined && exposed.map.conv !== undefined && cfg.conv.strides.join(',') !== exposed.map.conv.strides.join(',')) {
-    throw new Error(`${onnxPath}: config.json conv_stride [${cfg.conv.strides.join(', ')}] disagrees with the graph's conv strides [${exposed.map.conv.strides.join(', ')}]`);
+  if (!whisper && cfg.conv !== undefined && mapped !== undefined && cfg.conv.strides.join(',') !== mapped.strides.join(',')) {
+    throw new Error(`${file}: config.json conv_stride [${cfg.conv.strides.join(', ')}] disagrees with the graph's conv strides [${mapped.strides.join(', ')}]`);
   }
-  const session = await Session.create(run.target, opts.threads === undefined ? {} : { threads: opts.threads });
+  let session: Session;
+  try {
+    session = await Session.create(run.target, opts.threads === undefined ? {} : { threads: opts.threads });
+  } finally {
+    // onnxruntime has read the graph and its weights: a temporary build can go.
+    cleanup();
+  }
   const info: LoadedModelInfo = {
-    onnxPath,
+    onnxPath: file,
     runPath: run.runPath,
-    map: exposed.map,
+    map: run.map,
     conv,
-    normalize: opts.normalize ?? cfg.normalize,
+    normalize: whisper ? false : opts.normalize ?? cfg.normalize,
     randomWeights: cfg.randomWeights,
     configFile: cfg.configFile,
     preprocessorFile: cfg.preprocessorFile,
-    vocabFile,
+    vocabFile: run.vocabFile,
+    builtFrom: run.builtFrom,
+    frontEnd: run.frontEnd,
   };
   try {
-    const vocab = vocabFile === undefined ? undefined : readCTCVocab(vocabFile);
+    const vocab = run.vocabFile === undefined ? undefined : readCTCVocab(run.vocabFile);
     const memory = {
       conv,
-      layers: exposed.map.numLayers,
+      layers: run.map.numLayers,
       ffnOutputs: (opts.ffn ?? []).length,
       ...(cfg.numAttentionHeads !== undefined ? { heads: cfg.numAttentionHeads } : {}),
       ...(cfg.hiddenSize !== undefined ? { hidden: cfg.hiddenSize } : {}),
       ...(cfg.intermediateSize !== undefined ? { intermediate: cfg.intermediateSize } : {}),
       ...(cfg.convDim?.[0] !== undefined ? { convChannels: cfg.convDim[0] } : {}),
     };
-    return new OnnxSpeechModel(id, hash, sampleRate, session, exposed.names, info, vocab, memory);
+    return new OnnxSpeechModel(id, run.hash, sampleRate, session, run.names, info, vocab, memory);
   } catch (e) {
     await session.release();
     throw e;

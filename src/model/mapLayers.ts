@@ -45,8 +45,11 @@ export interface ConvGeometry {
 
 /** Where every activation of a speech model sits in its ONNX graph, found by structure (see `mapLayers`). */
 export interface LayerMap {
-  /** 'outputs' when the model already outputs every hidden state, 'structure' when found in the graph. */
-  readonly source: 'outputs' | 'structure';
+  /**
+   * 'outputs' when the model already outputs every hidden state, 'structure' when found in the graph, 'built'
+   * when layerwise built the graph from checkpoint weights (every activation an output from the start).
+   */
+  readonly source: 'outputs' | 'structure' | 'built';
   /** 'post' (LayerNorm after each residual block), 'pre' (LayerNorm first), or 'unknown' (outputs only). */
   readonly norm: 'post' | 'pre' | 'unknown';
   /** Transformer layers (hidden states are 0..numLayers). */

@@ -9,9 +9,12 @@
  * const bytes = g.toBytes();
  * ```
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import type { TensorDataMap, TensorType, TensorValue } from '../backend/ort';
 import { at } from '../util/at';
+import { writeFileAtomic } from '../util/writeFileAtomic';
 
 const DT = onnx.TensorProto.DataType;
 const AT = onnx.AttributeProto.AttributeType;
@@ -99,7 +102,8 @@ export class GraphBuilder {
   private readonly nodes: onnx.INodeProto[] = [];
   private readonly inputs: onnx.IValueInfoProto[] = [];
   private readonly outputs: onnx.IValueInfoProto[] = [];
-  private readonly initializers: onnx.ITensorProto[] = [];
+  // Kept as values, not protos: a model built from a checkpoint writes its weights straight from these arrays.
+  private readonly initializers: { readonly name: string; readonly value: TensorValue }[] = [];
   private readonly names = new Set<string>();
   private counter = 0;
 
@@ -128,7 +132,7 @@ export class GraphBuilder {
   /** A constant stored in the graph. */
   constant(t: TensorValue, name?: string): string {
     const n = name === undefined ? this.fresh('const') : this.claim(name);
-    this.initializers.push(toTensorProto(n, t));
+    this.initializers.push({ name: n, value: t });
     return n;
   }
 
@@ -180,19 +184,66 @@ export class GraphBuilder {
 
   /** The graph as an ONNX ModelProto. */
   toModel(): onnx.IModelProto {
+    return this.modelWith(this.initializers.map((i) => toTensorProto(i.name, i.value)));
+  }
+
+  private modelWith(initializer: onnx.ITensorProto[]): onnx.IModelProto {
     if (this.outputs.length === 0) throw new Error(`GraphBuilder(${this.name}): graph has no outputs`);
+    const domains = new Set(this.nodes.map((n) => n.domain ?? '').filter((d) => d !== ''));
     return {
       irVersion: 8,
       producerName: 'layerwise',
-      opsetImport: [{ domain: '', version: this.opset }],
-      graph: {
-        name: this.name,
-        node: this.nodes,
-        input: this.inputs,
-        output: this.outputs,
-        initializer: this.initializers,
-      },
+      opsetImport: [{ domain: '', version: this.opset }, ...[...domains].map((domain) => ({ domain, version: 1 }))],
+      graph: { name: this.name, node: this.nodes, input: this.inputs, output: this.outputs, initializer },
     };
+  }
+
+  /**
+   * Write the model to `file` with its larger constants in an external data file beside it (`<file>.data`,
+   * the ONNX layout for weights): the weights go to disk straight from their arrays, so writing a model built
+   * from a checkpoint needs no second copy of the weights in memory, and models past protobuf's 2 GB limit
+   * work. Each tensor starts on a 4 KiB boundary, so onnxruntime can map it. The data file is complete
+   * before the graph file appears (both written then renamed). Returns the data file's path.
+   */
+  writeWithExternalData(file: string, minBytes = 1024): string {
+    const dataFile = `${file}.data`;
+    const location = path.basename(dataFile);
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const tmp = `${dataFile}.${process.pid}.tmp`;
+    const fd = fs.openSync(tmp, 'w');
+    const protos: onnx.ITensorProto[] = [];
+    let offset = 0;
+    try {
+      for (const { name, value } of this.initializers) {
+        const data = value.data as TensorDataMap[TensorType];
+        if (data.byteLength < minBytes) {
+          protos.push(toTensorProto(name, value));
+          continue;
+        }
+        const start = Math.ceil(offset / 4096) * 4096;
+        const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+        let done = 0;
+        while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done, start + done);
+        offset = start + bytes.length;
+        protos.push({
+          name,
+          dims: [...value.dims],
+          dataType: onnxDataType(value.type),
+          dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+          externalData: [
+            { key: 'location', value: location },
+            { key: 'offset', value: String(start) },
+            { key: 'length', value: String(bytes.length) },
+          ],
+        });
+      }
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(tmp, dataFile);
+    writeFileAtomic(file, onnx.ModelProto.encode(onnx.ModelProto.create(this.modelWith(protos))).finish());
+    return dataFile;
   }
 
   /** Serialized model bytes, ready for `Session.create`. */

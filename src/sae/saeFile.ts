@@ -10,13 +10,11 @@
  * pre-encoder bias); `config` overrides that for checkpoints of other variants. `SAE.save` / `SAE.load` use
  * these; nothing here builds an `SAE`, so the class can depend on this file and not the other way round.
  */
-import { readSourceBytes } from '../data/io/readSourceBytes';
 import { errorMessage } from '../util/describeError';
 import { checkSAEConfig, type SAEConfig } from './SAEConfig';
-import { decodeSafetensors, encodeSafetensors, type NamedTensor } from './safetensors';
+import { encodeSafetensors, type NamedTensor } from '../checkpoint/safetensors';
 import { SAE_PARAMETER_NAMES, SAE_PARAMETERS, saeParameterShape, type SAEParameter, type SAEWeights } from './SAEWeights';
-import { readTorchStateDict } from './readTorchStateDict';
-import { atU8 } from '../util/at';
+import { readCheckpoint } from '../checkpoint/readCheckpoint';
 
 /** Metadata key that holds the JSON config. */
 export const SAE_CONFIG_METADATA_KEY = 'layerwise.sae.config';
@@ -91,11 +89,7 @@ export function saePartsFromTensors(tensors: ReadonlyMap<string, NamedTensor>, s
 
 /** Read the SAE at `path` (safetensors or a torch zip checkpoint). */
 export function readSAEFile(path: string, opts: LoadSAEOptions = {}): SAEParts {
-  const { bytes } = readSourceBytes(path);
-  const isZip = bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
-  const isLegacyTorch = bytes.length >= 2 && bytes[0] === 0x80 && atU8(bytes, 1) <= 5;
-  if (isZip || isLegacyTorch) return saePartsFromTensors(readTorchStateDict(bytes, path), {}, path, opts);
-  const st = decodeSafetensors(bytes, path);
+  const st = readCheckpoint(path);
   const json = st.metadata[SAE_CONFIG_METADATA_KEY];
   return saePartsFromTensors(st.tensors, json === undefined ? {} : parseConfig(json, path), path, opts);
 }

@@ -3,9 +3,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { releaseGraphSessions } from '../../src/onnx/graphSession';
-import { readPickle, type PickleValue } from '../../src/sae/readPickle';
-import { readTorchStateDict } from '../../src/sae/readTorchStateDict';
-import { decodeSafetensors, encodeSafetensors, readSafetensors } from '../../src/sae/safetensors';
+import { readPickle, type PickleValue } from '../../src/checkpoint/readPickle';
+import { readTorchStateDict } from '../../src/checkpoint/readTorchStateDict';
+import { decodeSafetensors, encodeSafetensors, readSafetensors } from '../../src/checkpoint/safetensors';
 import { SAE_CONFIG_METADATA_KEY } from '../../src/sae/saeFile';
 import { SAE } from '../../src/sae/SAE';
 import { initSAEWeights } from '../../src/sae/initSAEWeights';
@@ -204,12 +204,12 @@ save('cycle.pt', c)
   test('dicts shared under many names are refused after a bounded walk, naming the file', () => {
     expect(fs.statSync(path.join(dir, 'shared.pt')).size).toBeLessThan(4096);
     const t0 = Date.now();
-    expect(() => readTorchStateDict(fs.readFileSync(path.join(dir, 'shared.pt')), 'shared.pt')).toThrow(/shared\.pt: the checkpoint's dicts (name more than 1000000 entries|nest deeper than 32 levels)/);
+    expect(() => readTorchStateDict(fs.readFileSync(path.join(dir, 'shared.pt')), { name: 'shared.pt' })).toThrow(/shared\.pt: the checkpoint's dicts (name more than 1000000 entries|nest deeper than 32 levels)/);
     expect(Date.now() - t0).toBeLessThan(5000);
   });
 
   test('a dict that contains itself is refused, naming the file and the key', () => {
-    expect(() => readTorchStateDict(fs.readFileSync(path.join(dir, 'cycle.pt')), 'cycle.pt')).toThrow(/cycle\.pt: the checkpoint's dict 'layer\.self' contains itself/);
+    expect(() => readTorchStateDict(fs.readFileSync(path.join(dir, 'cycle.pt')), { name: 'cycle.pt' })).toThrow(/cycle\.pt: the checkpoint's dict 'layer\.self' contains itself/);
     expect(() => SAE.load(path.join(dir, 'cycle.pt'))).toThrow(/cycle\.pt: the checkpoint's dict 'layer\.self' contains itself/);
   });
 });

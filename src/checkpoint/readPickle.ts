@@ -121,11 +121,20 @@ function decodeLong(bytes: Uint8Array): number | bigint {
 
 /** Interpret the pickle in `bytes` and return the value STOP leaves on the stack. */
 export function readPickle(bytes: Uint8Array, opts: ReadPickleOptions = {}): PickleValue {
+  return readPickleAt(bytes, 0, opts).value;
+}
+
+/**
+ * Interpret the pickle that starts at byte `start` of `bytes`; also gives where it ended, for files that hold
+ * several pickles in a row (legacy torch checkpoints: magic number, protocol, system info, the state_dict,
+ * the storage keys, then the raw storages).
+ */
+export function readPickleAt(bytes: Uint8Array, start: number, opts: ReadPickleOptions = {}): { value: PickleValue; end: number } {
   const where = opts.name ?? 'pickle';
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const stack: StackItem[] = [];
   const memo = new Map<number, PickleValue>();
-  let pos = 0;
+  let pos = start;
   const fail = (msg: string): never => {
     throw new Error(`${where}: ${msg} (at byte ${pos})`);
   };
@@ -241,7 +250,7 @@ export function readPickle(bytes: Uint8Array, opts: ReadPickleOptions = {}): Pic
         // STOP
         const v = pop();
         if (stack.length !== 0) fail('stack not empty at STOP');
-        return v;
+        return { value: v, end: pos };
       }
       case 0x28: // MARK
         stack.push(MARK);
@@ -443,8 +452,9 @@ export function readPickle(bytes: Uint8Array, opts: ReadPickleOptions = {}): Pic
       case 0x51: {
         // BINPERSID
         const pid = pop();
-        if (opts.persistentLoad === undefined) fail('persistent id found but no persistent loader given');
-        stack.push((opts.persistentLoad as (p: PickleValue) => PickleValue)(pid));
+        const load = opts.persistentLoad;
+        if (load === undefined) return fail('persistent id found but no persistent loader given');
+        stack.push(load(pid));
         break;
       }
       case 0x30: // POP

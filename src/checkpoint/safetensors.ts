@@ -9,6 +9,7 @@ import type { FloatArray } from '../matrix';
 import { at } from '../util/at';
 import { errorMessage } from '../util/describeError';
 
+/** A tensor read from a weights file: its shape and its values, row-major. */
 export interface NamedTensor {
   readonly shape: readonly number[];
   readonly data: FloatArray;
@@ -76,9 +77,15 @@ export function decodeFloats(bytes: Uint8Array, dtype: 'F64' | 'F32' | 'F16' | '
     for (let i = 0; i < count; i++) out[i] = view.getFloat64(8 * i, true);
     return out;
   }
+  if (dtype === 'F32') {
+    // Every supported host is little-endian, so a float32 storage is its bytes: one copy (which also aligns
+    // them). Not `bytes.slice`: on a Node Buffer that is a view into the shared pool.
+    const out = new Float32Array(count);
+    new Uint8Array(out.buffer).set(bytes.subarray(0, 4 * count));
+    return out;
+  }
   const out = new Float32Array(count);
-  if (dtype === 'F32') for (let i = 0; i < count; i++) out[i] = view.getFloat32(4 * i, true);
-  else if (dtype === 'F16') for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(2 * i, true));
+  if (dtype === 'F16') for (let i = 0; i < count; i++) out[i] = halfToFloat(view.getUint16(2 * i, true));
   else {
     const tmp = new DataView(new ArrayBuffer(4));
     for (let i = 0; i < count; i++) {
@@ -89,8 +96,13 @@ export function decodeFloats(bytes: Uint8Array, dtype: 'F64' | 'F32' | 'F16' | '
   return out;
 }
 
-/** Parse safetensors bytes; `where` (a file path) names the source in errors. */
-export function decodeSafetensors(bytes: Uint8Array, where = 'safetensors'): SafetensorsFile {
+const INTEGER_DTYPES = new Set(['I64', 'I32', 'I16', 'I8', 'U8', 'U16', 'U32', 'U64', 'BOOL']);
+
+/**
+ * Parse safetensors bytes; `where` (a file path) names the source in errors. Integer and bool tensors are an
+ * error unless `nonFloat` is 'skip' (a model needs only its floating weights).
+ */
+export function decodeSafetensors(bytes: Uint8Array, where = 'safetensors', nonFloat: 'error' | 'skip' = 'error'): SafetensorsFile {
   if (bytes.length < 8) throw new Error(`${where}: too short for a safetensors file (${bytes.length} bytes)`);
   const n = Number(new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true));
   if (n > bytes.length - 8) throw new Error(`${where}: header length ${n} exceeds the file (${bytes.length} bytes); not a safetensors file`);
@@ -120,6 +132,7 @@ export function decodeSafetensors(bytes: Uint8Array, where = 'safetensors'): Saf
     if (!Array.isArray(shape) || !shape.every((s) => Number.isInteger(s) && s >= 0)) throw new Error(`${where}: tensor '${name}' has no valid shape`);
     if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isInteger(o) && o >= 0)) throw new Error(`${where}: tensor '${name}' has no valid data_offsets`);
     const dtype = e.dtype;
+    if (nonFloat === 'skip' && typeof dtype === 'string' && INTEGER_DTYPES.has(dtype)) continue;
     if (dtype !== 'F64' && dtype !== 'F32' && dtype !== 'F16' && dtype !== 'BF16') {
       throw new Error(`${where}: tensor '${name}' has dtype ${String(dtype)}; only floating tensors (F64, F32, F16, BF16) are read`);
     }
