@@ -15,9 +15,7 @@ import { normalizeWaveform } from './normalizeWaveform';
 import { estimateRunBytes, type RunMemoryShape } from './runMemory';
 import { at, atF32, atKey, atNum } from '../util/at';
 import type { CheckpointFormat } from '../checkpoint/readCheckpoint';
-
-/** Samples of a Whisper input: 30 s at 16 kHz, what its encoder always reads. */
-const WHISPER_SAMPLES = 480000;
+import { WHISPER_SAMPLES } from './whisperFrontEnd';
 
 /** What `loadModel` found, for listings (`layerwise layers`) and feature-store metadata. */
 export interface LoadedModelInfo {

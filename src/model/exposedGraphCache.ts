@@ -27,9 +27,10 @@ export interface ExposedGraph {
 
 /**
  * Version of the exposure rewrite and its output names (2: layers numbered from 1, `ffn.<i>` inside layer i;
- * 3: exposed tensors go through a Cast to float32, for fp16 exports, instead of an Identity).
+ * 3: exposed tensors go through a Cast to float32, for fp16 exports, instead of an Identity; 4: Whisper
+ * encoder exports get the log-mel front end in front of `input_features`).
  */
-export const EXPOSED_GRAPH_VERSION = 3;
+export const EXPOSED_GRAPH_VERSION = 4;
 
 function exposedPath(onnxPath: string, hash: string, opts: ExposureKey): string {
   const base = path.basename(onnxPath).replace(/\.onnx$/i, '');

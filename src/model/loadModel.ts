@@ -31,6 +31,7 @@ import { readSpeechModelConfig, type SpeechModelConfig } from './readSpeechModel
 import { resolveModelSource, type ModelSource, type ModelSourceOptions } from './resolveModelSource';
 import { builtModelGraph } from './build/builtModelGraph';
 import type { LayerMap } from './mapLayers';
+import { prependWhisperFrontEnd, WHISPER_CONV, whisperInputBins } from './whisperFrontEnd';
 
 export type { LoadedModelInfo, LoadedSpeechModel } from './OnnxSpeechModel';
 
@@ -101,11 +102,16 @@ async function loadOnnx(src: ModelSource, opts: LoadModelOptions): Promise<Loade
   const vocabFile = await findCTCVocab(proto.graph?.output ?? [], configDirs, hub?.repo, opts);
   const exposeOptions = { ffn: opts.ffn ?? [], local: opts.local ?? true };
   const exposed = exposeLayersInModel(proto, exposeOptions, onnxPath);
-  const added = (exposed.model.graph?.output ?? []).length > (proto.graph?.output ?? []).length;
-  const run = added
-    ? exposedGraph(onnxPath, hash, exposed.model, exposeOptions, opts.cacheExposed ?? true, external.length > 0)
+  // Whisper's encoder_model.onnx reads the log-mel spectrogram: the front end goes in front, so it reads audio.
+  const mels = whisperInputBins(proto);
+  const model = mels === undefined ? exposed.model : prependWhisperFrontEnd(exposed.model, mels, onnxPath);
+  const map = mels === undefined ? exposed.map : { ...exposed.map, conv: WHISPER_CONV };
+  const changed = mels !== undefined || (model.graph?.output ?? []).length > (proto.graph?.output ?? []).length;
+  const run = changed
+    ? exposedGraph(onnxPath, hash, model, exposeOptions, opts.cacheExposed ?? true, external.length > 0)
     : { target: onnxPath, runPath: onnxPath };
-  return open(src, opts, { ...run, hash, map: exposed.map, names: exposed.names, frontEnd: 'waveform', builtFrom: undefined, vocabFile }, () => undefined);
+  const frontEnd = mels === undefined ? 'waveform' : 'whisper';
+  return open(src, opts, { ...run, hash, map, names: exposed.names, frontEnd, builtFrom: undefined, vocabFile }, () => undefined);
 }
 
 async function loadBuilt(src: ModelSource, opts: LoadModelOptions): Promise<LoadedSpeechModel> {

@@ -10,30 +10,16 @@ import * as path from 'node:path';
 import { readCheckpoint } from '../../src/checkpoint/readCheckpoint';
 import { writeSafetensors } from '../../src/checkpoint/safetensors';
 import type { Matrix } from '../../src/matrix';
+import { Session, tensor } from '../../src/backend/ort';
 import { loadModel } from '../../src/model/loadModel';
-import { refAudio, relMaxError } from './modelFixtures';
+import { WHISPER_SAMPLES, whisperLogMel } from '../../src/model/whisperFrontEnd';
+import { GraphBuilder } from '../../src/onnx/GraphBuilder';
+import { FAMILIES, familyIndex, familyRef, refAudio, relMaxError } from './modelFixtures';
 import { at } from '../../src/util/at';
 
 const TOL = 1e-4;
-const FAMILIES = path.join(__dirname, '..', 'fixtures', 'models', 'families');
-
-interface FamilyIndex {
-  clips: string[];
-  layers: number;
-  ffnLayer: number;
-  tensors: Record<string, { file: string; offset: number; shape: number[] }>;
-}
-const index = JSON.parse(fs.readFileSync(path.join(FAMILIES, 'reference.json'), 'utf8')) as FamilyIndex;
-
-function ref(model: string, clip: string, name: string): Matrix<Float32Array> {
-  const t = index.tensors[`${model}/${clip}/${name}`];
-  if (t === undefined) throw new Error(`no reference ${model}/${clip}/${name}`);
-  const b = fs.readFileSync(path.join(FAMILIES, t.file));
-  const n = t.shape.reduce((x, y) => x * y, 1);
-  const data = new Float32Array(n);
-  for (let i = 0; i < n; i++) data[i] = b.readFloatLE(t.offset + 4 * i);
-  return { rows: at(t.shape, 0), cols: n / at(t.shape, 0), data };
-}
+const index = familyIndex();
+const ref = familyRef;
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -205,4 +191,67 @@ describe('configs and checkpoints the builder refuses, by name', () => {
     fs.rmSync(path.join(dir, 'config.json'));
     await expect(loadModel(dir, { threads: 1 })).rejects.toThrow(/building its graph needs the model's config\.json/);
   });
+});
+
+describe('the public ONNX exports of the same weights map structurally and match PyTorch', () => {
+  /** A family folder holding only its `onnx/` export and configs (loadModel then picks the export). */
+  function copyExport(model: string, file: string): string {
+    const dir = copyFamily(model, []);
+    fs.mkdirSync(path.join(dir, 'onnx'));
+    fs.copyFileSync(path.join(FAMILIES, model, 'onnx', file), path.join(dir, 'onnx', file));
+    return path.join(dir, 'onnx', file);
+  }
+
+  test("WavLM's opset-12 export (gated relative position bias, last_hidden_state only)", async () => {
+    const m = await loadModel(copyExport('wavlm', 'model.onnx'), { ffn: [index.ffnLayer], threads: 1 });
+    try {
+      expect([m.info.map.source, m.info.map.norm, m.info.builtFrom]).toEqual(['structure', 'post', undefined]);
+      for (const [ci, clip] of index.clips.entries()) {
+        const names = ci === 0 ? [...m.layerNames] : m.layerNames.filter((n) => n.startsWith('hidden.'));
+        const cache = await m.run(refAudio(clip), { layers: names });
+        for (const name of names) check('wavlm', `onnx ${clip} ${name}`, cache.get(name), ref('wavlm', clip, name));
+      }
+    } finally {
+      await m.release();
+    }
+  });
+
+  test("Whisper's encoder_model.onnx (input_features): the log-mel front end goes in front; layers cover the audio", async () => {
+    const m = await loadModel(copyExport('whisper', 'encoder_model.onnx'), { ffn: [index.ffnLayer], threads: 1 });
+    try {
+      expect([m.info.frontEnd, m.info.map.source, m.info.map.norm, m.frameSeconds, m.normalize]).toEqual(['whisper', 'structure', 'pre', 0.02, false]);
+      expect(m.layerNames).toEqual(['hidden.0', 'hidden.1', 'hidden.2', 'local.1', 'local.2', 'ffn.2']);
+      for (const [ci, clip] of index.clips.entries()) {
+        const names = ci === 0 ? [...m.layerNames] : ['hidden.0', 'hidden.2'];
+        const cache = await m.run(refAudio(clip), { layers: names });
+        for (const name of names) check('whisper', `encoder_model.onnx ${clip} ${name}`, cache.get(name), ref('whisper', clip, name));
+      }
+    } finally {
+      await m.release();
+    }
+  });
+});
+
+test("the in-graph Whisper front end equals the NumPy log-mel spectrogram (HF's definition) within 1e-4", async () => {
+  const g = new GraphBuilder('front');
+  const x = g.input('x', 'float32', [1, WHISPER_SAMPLES]);
+  g.output(whisperLogMel(g, x, 80), 'mel', 'float32', [1, 80, 3000]);
+  const s = await Session.create(g.toBytes());
+  try {
+    const clip = at(index.clips, 0);
+    const padded = new Float32Array(WHISPER_SAMPLES);
+    padded.set(refAudio(clip));
+    const out = (await s.run({ x: tensor('float32', padded, [1, WHISPER_SAMPLES]) }))['mel'];
+    if (out === undefined) throw new Error('no output');
+    const want = ref('whisper', clip, 'mel');
+    // [80, 3000] -> the first 60 frames, frame-major like the reference.
+    const data = out.data as Float32Array;
+    const got = new Float32Array(want.rows * want.cols);
+    for (let t = 0; t < want.rows; t++) for (let b = 0; b < want.cols; b++) got[t * want.cols + b] = data[b * 3000 + t] ?? NaN;
+    let worst = 0;
+    for (let i = 0; i < got.length; i++) worst = Math.max(worst, Math.abs((got[i] ?? NaN) - (want.data[i] ?? NaN)));
+    expect(worst).toBeLessThan(1e-4);
+  } finally {
+    await s.release();
+  }
 });

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { downloadHubFile, downloadOptionalHubFile, hubCachePath, HubFileNotFoundError } from '../../src/model/downloadHubFile';
 import { loadModel } from '../../src/model/loadModel';
 import { readModelProto } from '../../src/onnx/readModelProto';
-import { FIXTURES, refActivation, refAudio, refIndex, relMaxError, writeWithExternalData } from './modelFixtures';
+import { FAMILIES, familyRef, FIXTURES, refActivation, refAudio, refIndex, relMaxError, writeWithExternalData } from './modelFixtures';
 import { at } from '../../src/util/at';
 
 interface Served {
@@ -277,4 +277,69 @@ test("a pull-request revision ('refs/pr/N', where bots put safetensors) is sent 
   expect(r.path).toBe(path.join(cacheDir, 'hub', 'org--pr', 'refs--pr--3', 'model.safetensors'));
   expect(hub.requests.some((q) => q.url === '/org/pr/resolve/refs%2Fpr%2F3/model.safetensors')).toBe(true);
   await expect(downloadHubFile('org/pr', 'model.safetensors', { endpoint: hub.endpoint, cacheDir: freshCache(), revision: 'main', retries: 0 })).rejects.toThrow(/not found at revision 'main'/);
+});
+
+describe('hub resolution order: the ONNX export, else model.safetensors, else pytorch_model.bin', () => {
+  const FAMILY = path.join(FAMILIES, 'hubert');
+  const familyFile = (f: string): Buffer => fs.readFileSync(path.join(FAMILY, f));
+  const serve = (repo: string, revision: string, files: readonly string[]): void => {
+    for (const f of ['config.json', 'preprocessor_config.json']) hub.files.set(`/${repo}/resolve/${encodeURIComponent(revision)}/${f}`, { body: familyFile(f), lfs: false });
+    for (const f of files) hub.files.set(`/${repo}/resolve/${encodeURIComponent(revision)}/${f}`, { body: familyFile(f), lfs: true });
+  };
+  const clip = () => refAudio(at(refIndex().clips, 1));
+
+  test('a repo with only pytorch_model.bin (facebook/wav2vec2-base) is built from it, after asking for the ONNX file and safetensors', async () => {
+    serve('org/binonly', 'main', ['pytorch_model.bin']);
+    const cacheDir = freshCache();
+    const before = hub.requests.length;
+    const m = await loadModel('org/binonly', { endpoint: hub.endpoint, cacheDir, threads: 1 });
+    try {
+      const asked = hub.requests.slice(before).map((q) => q.url).filter((u) => !u.startsWith('/cdn/'));
+      expect(asked.slice(0, 3)).toEqual(['/org/binonly/resolve/main/onnx/model.onnx', '/org/binonly/resolve/main/model.safetensors', '/org/binonly/resolve/main/pytorch_model.bin']);
+      expect([m.info.builtFrom, m.info.map.source, m.id]).toEqual(['torch-zip', 'built', 'org/binonly']);
+      expect((await m.run(clip())).names).toEqual(['hidden.0', 'hidden.1', 'hidden.2']);
+    } finally {
+      await m.release();
+    }
+    // Offline afterwards: the 404s are remembered, so a second load asks the hub nothing.
+    const again = hub.requests.length;
+    const m2 = await loadModel('org/binonly', { endpoint: 'http://127.0.0.1:1', cacheDir, threads: 1 });
+    await m2.release();
+    expect(hub.requests.length).toBe(again);
+  });
+
+  test('safetensors wins over .bin; an ONNX export wins over both unless from: weights', async () => {
+    serve('org/both', 'main', ['model.safetensors', 'pytorch_model.bin']);
+    const m = await loadModel('org/both', { endpoint: hub.endpoint, cacheDir: freshCache(), threads: 1 });
+    expect(m.info.builtFrom).toBe('safetensors');
+    await m.release();
+    hub.files.set('/org/withonnx/resolve/main/onnx/model.onnx', { body: fs.readFileSync(path.join(FIXTURES, 'hubert', 'model.onnx')), lfs: true });
+    serve('org/withonnx', 'main', ['model.safetensors']);
+    const fromOnnx = await loadModel('org/withonnx', { endpoint: hub.endpoint, cacheDir: freshCache(), threads: 1, normalize: true });
+    expect([fromOnnx.info.builtFrom, fromOnnx.info.map.source]).toEqual([undefined, 'structure']);
+    await fromOnnx.release();
+    const fromWeights = await loadModel('org/withonnx', { endpoint: hub.endpoint, cacheDir: freshCache(), threads: 1, from: 'weights' });
+    expect([fromWeights.info.builtFrom, fromWeights.info.map.source]).toEqual(['safetensors', 'built']);
+    await fromWeights.release();
+  });
+
+  test("safetensors only in a bot's refs/pr/N revision", async () => {
+    serve('org/botpr', 'refs/pr/7', ['model.safetensors']);
+    const m = await loadModel('org/botpr', { endpoint: hub.endpoint, cacheDir: freshCache(), threads: 1, revision: 'refs/pr/7' });
+    try {
+      expect([m.id, m.info.builtFrom]).toEqual(['org/botpr@refs/pr/7', 'safetensors']);
+      const err = relMaxError((await m.run(clip())).get('hidden.2'), familyRef('hubert', at(refIndex().clips, 1), 'hidden.2'));
+      expect(err).toBeLessThan(1e-4);
+    } finally {
+      await m.release();
+    }
+  });
+
+  test('a repo with none of them names every file it tried; a checkpoint without config.json is an error', async () => {
+    await expect(loadModel('org/empty', { endpoint: hub.endpoint, cacheDir: freshCache(), threads: 1 })).rejects.toThrow(
+      /org\/empty: the repository has none of onnx\/model\.onnx, model\.safetensors, pytorch_model\.bin at revision main/,
+    );
+    hub.files.set('/org/noconfig/resolve/main/model.safetensors', { body: familyFile('model.safetensors'), lfs: true });
+    await expect(loadModel('org/noconfig', { endpoint: hub.endpoint, cacheDir: freshCache(), threads: 1, retries: 0 })).rejects.toThrow(/org\/noconfig.*config\.json/);
+  });
 });

@@ -148,12 +148,13 @@ test.each(['model_opset11.onnx', 'model_opset12.onnx'])('w2v2_postln %s (opset 1
   );
 });
 
-test('MatMulNBits reads the 4-bit packing build_q4.py writes: one node equals A x dequantized W', async () => {
-  // Checks the fixture's layout against onnxruntime itself (B [N, K/32, 16] low nibble first, scales and zero
-  // points column by column), independently of any layer mapping.
+test.each(['matmul_nbits', 'matmul_bnb4'])('%s reads the 4-bit packing build_q4.py writes: one node equals A x dequantized W', async (fixture) => {
+  // Checks the fixture's layout against onnxruntime itself (MatMulNBits: B [N, K/32, 16] low nibble first, scales
+  // and zero points column by column; MatMulBnb4: W^T flattened, NF4 indices high nibble first, absmax per block
+  // of 64), independently of any layer mapping.
   const dir = path.join(__dirname, '..', 'fixtures', 'models', 'q4_layout');
-  const ref = JSON.parse(fs.readFileSync(path.join(dir, 'matmul_nbits.json'), 'utf8')) as { a: number[][]; dequantized: number[][]; weight: number[][] };
-  const s = await Session.create(path.join(dir, 'matmul_nbits.onnx'));
+  const ref = JSON.parse(fs.readFileSync(path.join(dir, `${fixture}.json`), 'utf8')) as { a: number[][]; dequantized: number[][]; weight: number[][] };
+  const s = await Session.create(path.join(dir, `${fixture}.onnx`));
   const K = ref.dequantized.length;
   const N = ref.dequantized[0]?.length ?? 0;
   const y = (await s.run({ A: tensor('float32', Float32Array.from(ref.a.flat()), [ref.a.length, K]) }))['Y'];
@@ -167,14 +168,15 @@ test('MatMulNBits reads the 4-bit packing build_q4.py writes: one node equals A 
   await s.release();
 });
 
-test('the 4-bit export (model_q4.onnx, MatMulNBits) maps and runs: conv layers exact, transformer layers within 4-bit error', async () => {
-  // test/fixtures/models/build_q4.py: every weight MatMul as MatMulNBits (4 bits, blocks of 32), convs and norms float.
-  await eachLayer('w2v2_postln', 'model_q4.onnx', 2, (m) => expect(m.info.map.source).toBe('structure'), (clip, name, a, b) => {
+test.each(['model_q4.onnx', 'model_bnb4.onnx'])('the 4-bit export %s (MatMulNBits / MatMulBnb4) maps and runs: conv layers exact, transformer layers within 4-bit error', async (file) => {
+  // test/fixtures/models/build_q4.py: every weight MatMul as MatMulNBits (4 bits, min-max blocks of 32) or MatMulBnb4
+  // (NF4, absmax blocks of 64); convs and norms float.
+  await eachLayer('w2v2_postln', file, 2, (m) => expect(m.info.map.source).toBe('structure'), (clip, name, a, b) => {
     const rel = relFrobenius(a, b);
-    // Conv layers are not quantized: float32 rounding only. Transformer layers: 4-bit weights (Gaussian weights,
-    // min-max blocks of 32: about 10% error per weight) give 2-10% relative (Frobenius) error here.
+    // Conv layers are not quantized: float32 rounding only. Transformer layers: 4-bit weights (about 10% error per
+    // weight) give 2-10% relative (Frobenius) error here.
     const ok = name.startsWith('local.') ? rel < 1e-4 : rel > 1e-3 && rel < 0.15;
-    if (!ok) throw new Error(`q4 ${clip} ${name}: relative error ${rel}`);
+    if (!ok) throw new Error(`${file} ${clip} ${name}: relative error ${rel}`);
   });
 });
 

@@ -22,14 +22,14 @@ test('the exposed graph is cached beside the model, keyed by its hash and option
   const a = await loadModel(file, { threads: 1 });
   await a.release();
   expect(path.dirname(a.info.runPath)).toBe(dir);
-  expect(path.basename(a.info.runPath)).toBe(`model.layerwise-v3-${a.hash.slice(0, 16)}.onnx`);
+  expect(path.basename(a.info.runPath)).toBe(`model.layerwise-v4-${a.hash.slice(0, 16)}.onnx`);
   const mtime = fs.statSync(a.info.runPath).mtimeMs;
   const b = await loadModel(file, { threads: 1 });
   await b.release();
   expect(b.info.runPath).toBe(a.info.runPath);
   expect(fs.statSync(b.info.runPath).mtimeMs).toBe(mtime);
   const c = await loadModel(file, { threads: 1, ffn: [2, 1], local: false });
-  expect(path.basename(c.info.runPath)).toBe(`model.layerwise-v3-${a.hash.slice(0, 16)}-ffn1_2-nolocal.onnx`);
+  expect(path.basename(c.info.runPath)).toBe(`model.layerwise-v4-${a.hash.slice(0, 16)}-ffn1_2-nolocal.onnx`);
   expect(c.layerNames).toEqual(['hidden.0', 'hidden.1', 'hidden.2', 'ffn.1', 'ffn.2']);
   await c.release();
   const d = await loadModel(file, { threads: 1, cacheExposed: false, ffn: [1] });

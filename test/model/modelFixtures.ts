@@ -115,3 +115,31 @@ export function writeWithExternalData(model: onnx.ModelProto, file: string): voi
   fs.writeFileSync(path.join(path.dirname(file), 'weights.bin'), Buffer.concat(chunks));
   writeModelProto(copy, file);
 }
+
+/** The family checkpoints of build_families.py and their references. */
+export const FAMILIES = path.join(FIXTURES, 'families');
+
+export interface FamilyIndex {
+  clips: string[];
+  layers: number;
+  ffnLayer: number;
+  tensors: Record<string, { file: string; offset: number; shape: number[] }>;
+}
+
+let familyIndexCache: FamilyIndex | undefined;
+
+export function familyIndex(): FamilyIndex {
+  if (familyIndexCache === undefined) familyIndexCache = JSON.parse(fs.readFileSync(path.join(FAMILIES, 'reference.json'), 'utf8')) as FamilyIndex;
+  return familyIndexCache;
+}
+
+/** A family model's PyTorch reference activation `[frames, features]`. */
+export function familyRef(model: string, clip: string, name: string): Matrix<Float32Array> {
+  const t = familyIndex().tensors[`${model}/${clip}/${name}`];
+  if (t === undefined) throw new Error(`no reference ${model}/${clip}/${name}`);
+  const b = fs.readFileSync(path.join(FAMILIES, t.file));
+  const n = t.shape.reduce((x, y) => x * y, 1);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) data[i] = b.readFloatLE(t.offset + 4 * i);
+  return { rows: at(t.shape, 0), cols: n / at(t.shape, 0), data };
+}

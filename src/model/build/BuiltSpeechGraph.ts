@@ -5,6 +5,7 @@
  */
 import type { LayerMap, MappedTensor } from '../mapLayers';
 import type { SpeechArchitecture } from './speechArchitecture';
+import { WHISPER_CONV } from '../whisperFrontEnd';
 
 /** Which activations besides the hidden states a built graph outputs (as `ExposeLayersOptions`). */
 export interface BuildOptions {
@@ -32,8 +33,6 @@ export interface BuiltSpeechGraph {
 /** The graph input every builder declares. */
 export const BUILT_INPUT = 'input_values';
 
-/** Whisper's mel frames as the first "conv": 400-sample windows every 160 samples, centred (padded 200 each side), then conv1 and conv2. */
-const WHISPER_CONV = { kernels: [400, 3, 3], strides: [160, 1, 2], pads: [400, 2, 2] };
 
 const built = (name: string, how: string): MappedTensor => ({ name, tensor: name, channelsFirst: false, how: `built: ${how}` });
 
