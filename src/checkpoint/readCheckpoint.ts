@@ -19,8 +19,11 @@ export interface ReadCheckpointOptions {
 
 /** What `readCheckpoint` read. */
 export interface Checkpoint {
-  /** Tensors by state_dict name; floating tensors come as float32 (float16 and bfloat16 widened) or float64. */
-  readonly tensors: ReadonlyMap<string, NamedTensor>;
+  /**
+   * Tensors by state_dict name; floating tensors come as float32 (float16 and bfloat16 widened) or float64.
+   * The map is the caller's to take entries out of (a graph builder does, so memory holds one copy).
+   */
+  readonly tensors: Map<string, NamedTensor>;
   /** safetensors `__metadata__` (empty for torch files). */
   readonly metadata: Readonly<Record<string, string>>;
   readonly format: CheckpointFormat;

@@ -2,7 +2,8 @@
  * The safetensors format (Hugging Face): an 8-byte little-endian header length N, N bytes of JSON header
  * `{name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__": {string: string}}`, then the raw
  * little-endian tensor bytes (offsets relative to the end of the header). Written and read here without the
- * `safetensors` package. Floating tensors are read as float32 (F16/BF16 widened, F64 kept as float64).
+ * `safetensors` package. Floating tensors are read as float32 (F16/BF16 widened, F64 kept as float64); aligned
+ * float32 tensors are views of the file's bytes (see `decodeFloats`) (writing to one changes nothing on disk).
  */
 import * as fs from 'node:fs';
 import type { FloatArray } from '../matrix';
@@ -16,7 +17,7 @@ export interface NamedTensor {
 }
 
 export interface SafetensorsFile {
-  readonly tensors: ReadonlyMap<string, NamedTensor>;
+  readonly tensors: Map<string, NamedTensor>;
   readonly metadata: Readonly<Record<string, string>>;
 }
 
@@ -78,8 +79,10 @@ export function decodeFloats(bytes: Uint8Array, dtype: 'F64' | 'F32' | 'F16' | '
     return out;
   }
   if (dtype === 'F32') {
-    // Every supported host is little-endian, so a float32 storage is its bytes: one copy (which also aligns
-    // them). Not `bytes.slice`: on a Node Buffer that is a view into the shared pool.
+    // Every supported host is little-endian, so a float32 storage is its bytes. Aligned (safetensors pads its
+    // header to 8 bytes, torch aligns zip records to 64), it is a view of them: a 400 MB checkpoint is then held
+    // once, not twice. Otherwise one copy, which aligns it (not `bytes.slice`: on a Node Buffer that is a view).
+    if (bytes.byteOffset % 4 === 0) return new Float32Array(bytes.buffer, bytes.byteOffset, count);
     const out = new Float32Array(count);
     new Uint8Array(out.buffer).set(bytes.subarray(0, 4 * count));
     return out;

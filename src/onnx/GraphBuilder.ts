@@ -102,8 +102,10 @@ export class GraphBuilder {
   private readonly nodes: onnx.INodeProto[] = [];
   private readonly inputs: onnx.IValueInfoProto[] = [];
   private readonly outputs: onnx.IValueInfoProto[] = [];
-  // Kept as values, not protos: a model built from a checkpoint writes its weights straight from these arrays.
-  private readonly initializers: { readonly name: string; readonly value: TensorValue }[] = [];
+  // Kept as values until the model is written; with `streamConstants`, large ones go to disk as they come and
+  // only their external-data protos stay.
+  private readonly initializers: ({ readonly name: string; readonly value: TensorValue } | { readonly name: string; readonly proto: onnx.ITensorProto })[] = [];
+  private stream: { fd: number; tmp: string; dataFile: string; location: string; offset: number; minBytes: number } | undefined;
   private readonly names = new Set<string>();
   private counter = 0;
 
@@ -132,8 +134,53 @@ export class GraphBuilder {
   /** A constant stored in the graph. */
   constant(t: TensorValue, name?: string): string {
     const n = name === undefined ? this.fresh('const') : this.claim(name);
-    this.initializers.push({ name: n, value: t });
+    const s = this.stream;
+    if (s !== undefined && t.data.byteLength >= s.minBytes) this.initializers.push({ name: n, proto: this.writeExternal(s, n, t) });
+    else this.initializers.push({ name: n, value: t });
     return n;
+  }
+
+  /**
+   * From now on, write every constant of at least `minBytes` to `<file>.data` as it is declared, so that a
+   * model built from a checkpoint never holds its graph's weights in memory (each weight is written and
+   * dropped); `writeWithExternalData(file)` then finishes the model. `abandon()` removes the partial data.
+   */
+  streamConstants(file: string, minBytes = 1024): void {
+    if (this.stream !== undefined) throw new Error(`GraphBuilder(${this.name}): constants already stream to ${this.stream.dataFile}`);
+    const dataFile = `${file}.data`;
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const tmp = `${dataFile}.${process.pid}.tmp`;
+    this.stream = { fd: fs.openSync(tmp, 'w'), tmp, dataFile, location: path.basename(dataFile), offset: 0, minBytes };
+  }
+
+  /** Give up a streamed model: close and remove its partial data file. */
+  abandon(): void {
+    const s = this.stream;
+    if (s === undefined) return;
+    this.stream = undefined;
+    fs.closeSync(s.fd);
+    fs.rmSync(s.tmp, { force: true });
+  }
+
+  /** Each tensor starts on a 4 KiB boundary, so onnxruntime can map it. */
+  private writeExternal(s: { fd: number; location: string; offset: number }, name: string, value: TensorValue): onnx.ITensorProto {
+    const data = value.data as TensorDataMap[TensorType];
+    const start = Math.ceil(s.offset / 4096) * 4096;
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    let done = 0;
+    while (done < bytes.length) done += fs.writeSync(s.fd, bytes, done, bytes.length - done, start + done);
+    s.offset = start + bytes.length;
+    return {
+      name,
+      dims: [...value.dims],
+      dataType: onnxDataType(value.type),
+      dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
+      externalData: [
+        { key: 'location', value: s.location },
+        { key: 'offset', value: String(start) },
+        { key: 'length', value: String(bytes.length) },
+      ],
+    };
   }
 
   /** A scalar or 1-D int64 constant (shapes, axes, k for TopK). */
@@ -182,9 +229,10 @@ export class GraphBuilder {
     return v;
   }
 
-  /** The graph as an ONNX ModelProto. */
+  /** The graph as an ONNX ModelProto (not for a builder whose constants stream to disk). */
   toModel(): onnx.IModelProto {
-    return this.modelWith(this.initializers.map((i) => toTensorProto(i.name, i.value)));
+    if (this.stream !== undefined) throw new Error(`GraphBuilder(${this.name}): constants stream to ${this.stream.dataFile}; finish with writeWithExternalData`);
+    return this.modelWith(this.initializers.map((i) => ('proto' in i ? i.proto : toTensorProto(i.name, i.value))));
   }
 
   private modelWith(initializer: onnx.ITensorProto[]): onnx.IModelProto {
@@ -200,50 +248,30 @@ export class GraphBuilder {
 
   /**
    * Write the model to `file` with its larger constants in an external data file beside it (`<file>.data`,
-   * the ONNX layout for weights): the weights go to disk straight from their arrays, so writing a model built
-   * from a checkpoint needs no second copy of the weights in memory, and models past protobuf's 2 GB limit
-   * work. Each tensor starts on a 4 KiB boundary, so onnxruntime can map it. The data file is complete
-   * before the graph file appears (both written then renamed). Returns the data file's path.
+   * the ONNX layout for weights), written straight from their arrays (or already streamed there, see
+   * `streamConstants`): no second copy of the weights in memory, and models past protobuf's 2 GB limit work.
+   * The data file is complete before the graph file appears (both written then renamed).
+   * Returns the data file's path.
    */
   writeWithExternalData(file: string, minBytes = 1024): string {
-    const dataFile = `${file}.data`;
-    const location = path.basename(dataFile);
-    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const tmp = `${dataFile}.${process.pid}.tmp`;
-    const fd = fs.openSync(tmp, 'w');
-    const protos: onnx.ITensorProto[] = [];
-    let offset = 0;
-    try {
-      for (const { name, value } of this.initializers) {
-        const data = value.data as TensorDataMap[TensorType];
-        if (data.byteLength < minBytes) {
-          protos.push(toTensorProto(name, value));
-          continue;
-        }
-        const start = Math.ceil(offset / 4096) * 4096;
-        const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
-        let done = 0;
-        while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done, start + done);
-        offset = start + bytes.length;
-        protos.push({
-          name,
-          dims: [...value.dims],
-          dataType: onnxDataType(value.type),
-          dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
-          externalData: [
-            { key: 'location', value: location },
-            { key: 'offset', value: String(start) },
-            { key: 'length', value: String(bytes.length) },
-          ],
-        });
-      }
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
+    if (this.stream === undefined) this.streamConstants(file, minBytes);
+    const s = this.stream;
+    if (s === undefined || s.dataFile !== `${file}.data`) {
+      this.abandon();
+      throw new Error(`GraphBuilder(${this.name}): constants stream to ${s?.dataFile ?? '?'}, not beside ${file}`);
     }
-    fs.renameSync(tmp, dataFile);
-    writeFileAtomic(file, onnx.ModelProto.encode(onnx.ModelProto.create(this.modelWith(protos))).finish());
-    return dataFile;
+    try {
+      const protos = this.initializers.map((i) => ('proto' in i ? i.proto : i.value.data.byteLength >= s.minBytes ? this.writeExternal(s, i.name, i.value) : toTensorProto(i.name, i.value)));
+      fs.fsyncSync(s.fd);
+      fs.closeSync(s.fd);
+      this.stream = undefined;
+      fs.renameSync(s.tmp, s.dataFile);
+      writeFileAtomic(file, onnx.ModelProto.encode(onnx.ModelProto.create(this.modelWith(protos))).finish());
+    } catch (e) {
+      this.abandon();
+      throw e;
+    }
+    return s.dataFile;
   }
 
   /** Serialized model bytes, ready for `Session.create`. */

@@ -1,8 +1,8 @@
 /**
  * The weights of one checkpoint as a graph builder consumes them: looked up by Hugging Face state-dict name
  * below the model's prefix (`wav2vec2.`, `hubert.`, `model.` ... or none, found from an anchor key), shape
- * checked, handed over once (the builder's copy replaces the checkpoint's, so memory holds one copy), and
- * counted, so that weights the architecture does not use are reported rather than silently ignored.
+ * checked, handed over once (taken out of the map, so that the checkpoint holds nothing the graph does not
+ * use), and counted, so that weights the architecture does not use are reported rather than silently ignored.
  */
 import type { NamedTensor } from '../../checkpoint/safetensors';
 
@@ -10,9 +10,12 @@ export class CheckpointWeights {
   private readonly tensors: Map<string, NamedTensor>;
   readonly prefix: string;
 
-  /** `anchor` is a key every checkpoint of the family has, e.g. `feature_projection.projection.weight`. */
-  constructor(tensors: ReadonlyMap<string, NamedTensor>, anchor: string, readonly where: string) {
-    this.tensors = new Map(tensors);
+  /**
+   * `anchor` is a key every checkpoint of the family has, e.g. `feature_projection.projection.weight`. The map is
+   * the caller's (`readCheckpoint`'s): entries leave it as they are taken.
+   */
+  constructor(tensors: Map<string, NamedTensor>, anchor: string, readonly where: string) {
+    this.tensors = tensors;
     const hits = [...this.tensors.keys()].filter((k) => k === anchor || k.endsWith(`.${anchor}`));
     const first = hits[0];
     if (first === undefined) {

@@ -6,7 +6,7 @@
  * a built graph runs as fast as an export. Activations are `[batch, frames, features]`.
  */
 import type { TensorValue } from '../../backend/ort';
-import { float, GraphBuilder, int, ints } from '../../onnx/GraphBuilder';
+import { float, int, ints, type GraphBuilder } from '../../onnx/GraphBuilder';
 import type { CheckpointWeights } from './CheckpointWeights';
 
 /** `[rows, cols]` row-major to `[cols, rows]`: torch's Linear keeps `[out, in]`, MatMul wants `[in, out]`. */
@@ -19,10 +19,9 @@ function transposed(w: Float32Array, rows: number, cols: number): Float32Array {
 const f32 = (data: Float32Array, dims: readonly number[]): TensorValue => ({ type: 'float32', data, dims });
 
 export class EncoderGraph {
-  readonly g: GraphBuilder;
-
-  constructor(name: string, readonly w: CheckpointWeights) {
-    this.g = new GraphBuilder(name, 17);
+  /** `g` at opset 17 (LayerNormalization); its constants may stream to disk (`GraphBuilder.streamConstants`). */
+  constructor(readonly g: GraphBuilder, readonly w: CheckpointWeights) {
+    if (g.opset < 17) throw new Error(`EncoderGraph: needs opset 17 or later (LayerNormalization), got ${g.opset}`);
   }
 
   weight(name: string, shape: readonly number[]): string {
@@ -31,6 +30,8 @@ export class EncoderGraph {
 
   /** `x W^T + b` for torch Linear `name` ([out, in]); `bias: false` for the layers that have none (Whisper's k_proj). */
   linear(x: string, name: string, inDim: number, outDim: number, bias = true): string {
+    // Transposed here rather than by a Transpose node that onnxruntime would fold: measured on wav2vec2-base,
+    // the node costs 140 MB more peak memory at session creation (bench/README.md, "Models from weights").
     const wt = this.g.constant(f32(transposed(this.w.take(`${name}.weight`, [outDim, inDim]), outDim, inDim), [inDim, outDim]));
     const y = this.g.op('MatMul', [x, wt]);
     return bias ? this.g.op('Add', [y, this.weight(`${name}.bias`, [outDim])]) : y;

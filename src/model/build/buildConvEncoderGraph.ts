@@ -50,10 +50,9 @@ function positionalConvWeight(w: CheckpointWeights, a: ConvEncoderArchitecture):
   return w.take(`${base}.weight`, shape);
 }
 
-/** The graph (outputs as `builtSpeechGraph` lists them). */
-export function buildConvEncoderGraph(a: ConvEncoderArchitecture, w: CheckpointWeights, opts: BuildOptions): GraphBuilder {
-  const e = new EncoderGraph(`layerwise-built-${a.family}`, w);
-  const g = e.g;
+/** Build the graph into `g` (outputs as `builtSpeechGraph` lists them). */
+export function buildConvEncoderGraph(a: ConvEncoderArchitecture, w: CheckpointWeights, opts: BuildOptions, g: GraphBuilder): void {
+  const e = new EncoderGraph(g, w);
   const input = g.input(BUILT_INPUT, 'float32', ['batch', 'samples']);
   const outputs: { tensor: string; name: string; dim: number }[] = [];
 
@@ -139,7 +138,6 @@ export function buildConvEncoderGraph(a: ConvEncoderArchitecture, w: CheckpointW
   // Hidden states first, then conv layers, then FFN activations: the order builtSpeechGraph lists.
   const rank = (n: string): number => (n.startsWith('hidden.') ? 0 : n.startsWith('local.') ? 1 : 2);
   for (const o of [...outputs].sort((x, y) => rank(x.name) - rank(y.name))) g.output(o.tensor, o.name, 'float32', ['batch', 'frames', o.dim]);
-  return g;
 }
 
 /**

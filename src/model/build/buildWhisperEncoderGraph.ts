@@ -33,10 +33,9 @@ function sinusoids(length: number, channels: number): Float32Array {
   return out;
 }
 
-/** The graph (outputs as `builtSpeechGraph` lists them). */
-export function buildWhisperEncoderGraph(a: WhisperEncoderArchitecture, w: CheckpointWeights, opts: BuildOptions): GraphBuilder {
-  const e = new EncoderGraph('layerwise-built-whisper-encoder', w);
-  const g = e.g;
+/** Build the graph into `g` (outputs as `builtSpeechGraph` lists them). */
+export function buildWhisperEncoderGraph(a: WhisperEncoderArchitecture, w: CheckpointWeights, opts: BuildOptions, g: GraphBuilder): void {
+  const e = new EncoderGraph(g, w);
   const D = a.hidden;
   if (a.maxSourcePositions * 2 !== MEL_FRAMES) throw new Error(`${w.where}: max_source_positions ${a.maxSourcePositions}; Whisper's encoder reads ${MEL_FRAMES} mel frames (1500 positions)`);
   const input = g.input(BUILT_INPUT, 'float32', ['batch', WHISPER_SAMPLES]);
@@ -63,5 +62,4 @@ export function buildWhisperEncoderGraph(a: WhisperEncoderArchitecture, w: Check
     outputs.push({ tensor: out, name: `hidden.${i + 1}`, dim: D });
   }
   for (const o of [...outputs, ...local, ...ffn]) g.output(o.tensor, o.name, 'float32', ['batch', 'frames', o.dim]);
-  return g;
 }

@@ -6,18 +6,17 @@
  * file is complete before the graph file appears (`GraphBuilder.writeWithExternalData`), so a graph file
  * means a finished build; what it outputs follows from config.json (`builtSpeechGraph`).
  *
- * Memory: the checkpoint's bytes, then its tensors (float32), then the graph's weights (linear layers
- * transposed, each replacing the checkpoint's tensor as it is taken), written to disk from their arrays: at
- * most about two copies of the weights at any time.
+ * Memory: the checkpoint's bytes (its float32 tensors are views of them), and one weight at a time while it is
+ * transposed and written to the data file (`GraphBuilder.streamConstants`); onnxruntime then maps the data
+ * file. At most about two copies of the weights at any time (bench/README.md, "Models from weights").
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkpointFormat, readCheckpoint, type CheckpointFormat } from '../../checkpoint/readCheckpoint';
-import { readSourceBytes } from '../../data/io/readSourceBytes';
 import { errorMessage } from '../../util/describeError';
-import type { GraphBuilder } from '../../onnx/GraphBuilder';
+import { GraphBuilder } from '../../onnx/GraphBuilder';
 import type { LayerMap } from '../mapLayers';
 import { buildConvEncoderGraph } from './buildConvEncoderGraph';
 import { builtSpeechGraph, type BuildOptions, type BuiltGraphInput } from './BuiltSpeechGraph';
@@ -61,8 +60,9 @@ function readConfig(configFile: string): { text: string; architecture: SpeechArc
   return { text, architecture: readSpeechArchitecture(json, configFile) };
 }
 
-function build(architecture: SpeechArchitecture, weights: CheckpointWeights, opts: BuildOptions): GraphBuilder {
-  return architecture.family === 'whisper' ? buildWhisperEncoderGraph(architecture, weights, opts) : buildConvEncoderGraph(architecture, weights, opts);
+function build(architecture: SpeechArchitecture, weights: CheckpointWeights, opts: BuildOptions, g: GraphBuilder): void {
+  if (architecture.family === 'whisper') buildWhisperEncoderGraph(architecture, weights, opts, g);
+  else buildConvEncoderGraph(architecture, weights, opts, g);
 }
 
 /** Where every activation of the graph built from `configFile`'s architecture is (no weights needed). */
@@ -74,6 +74,32 @@ export function builtLayerMap(configFile: string, opts: BuildOptions): LayerMap 
 function leftover(weights: CheckpointWeights, architecture: SpeechArchitecture): string[] {
   const parts = architecture.family === 'whisper' ? /^encoder\./ : /^(feature_extractor|feature_projection|encoder)\./;
   return weights.remaining().filter((k) => k.startsWith(weights.prefix) && parts.test(k.slice(weights.prefix.length)));
+}
+
+/**
+ * sha256 of the checkpoint (read in chunks: a cached graph's load never holds the weights) and config.json,
+ * and the file's first bytes (its format).
+ */
+function hashFile(file: string, config: string): { hash: string; head: Uint8Array } {
+  const h = crypto.createHash('sha256');
+  const chunk = Buffer.alloc(1 << 24);
+  let head: Uint8Array = new Uint8Array(0);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    throw new Error(`${file}: cannot read the checkpoint (${errorMessage(e)})`);
+  }
+  try {
+    for (let n = fs.readSync(fd, chunk); n > 0; n = fs.readSync(fd, chunk)) {
+      // A copy: `chunk` is reused (and a Buffer's slice would be a view of it).
+      if (head.length === 0) head = Uint8Array.from(chunk.subarray(0, Math.min(n, 16)));
+      h.update(chunk.subarray(0, n));
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { hash: h.update('\0config\0').update(config).digest('hex'), head };
 }
 
 function keySuffix(opts: BuildOptions): string {
@@ -88,26 +114,13 @@ function keySuffix(opts: BuildOptions): string {
 export function builtModelGraph(checkpointFile: string, configFile: string, opts: BuildOptions & { readonly cache: boolean }): BuiltModelGraph {
   const { text, architecture } = readConfig(configFile);
   const { map, names, input } = builtSpeechGraph(architecture, opts, configFile);
-  let bytes: Uint8Array | undefined = readSourceBytes(checkpointFile).bytes;
-  const format = checkpointFormat(bytes);
-  const hash = crypto.createHash('sha256').update(bytes).update('\0config\0').update(text).digest('hex');
+  const { hash, head } = hashFile(checkpointFile, text);
+  const format = checkpointFormat(head);
   const base = path.basename(checkpointFile).replace(/\.(safetensors|bin|pt|pth)$/i, '');
   const name = `${base}.layerwise-built-v${BUILDER_VERSION}-${hash.slice(0, 16)}${keySuffix(opts)}.onnx`;
   const cachedPath = path.join(path.dirname(checkpointFile), name);
   const found = { runPath: cachedPath, hash, map, names, input, architecture, format };
   if (opts.cache && fs.existsSync(cachedPath) && fs.existsSync(`${cachedPath}.data`)) return { ...found, cached: true, cleanup: () => undefined };
-  const checkpoint = readCheckpoint({ bytes, name: checkpointFile }, { nonFloat: 'skip' });
-  bytes = undefined;
-  const anchor = architecture.family === 'whisper' ? 'encoder.conv1.weight' : 'feature_projection.projection.weight';
-  const weights = new CheckpointWeights(checkpoint.tensors, anchor, checkpointFile);
-  const graph = build(architecture, weights, opts);
-  const unused = leftover(weights, architecture);
-  if (unused.length > 0) {
-    throw new Error(
-      `${checkpointFile}: ${unused.length} encoder weight(s) that the ${architecture.family} architecture in ${configFile} does not use (${unused.slice(0, 4).join(', ')}${unused.length > 4 ? ', ...' : ''}); ` +
-        'the checkpoint is a variant the graph builder does not know',
-    );
-  }
   let target = cachedPath;
   let cleanup = (): void => undefined;
   if (!opts.cache) {
@@ -115,11 +128,26 @@ export function builtModelGraph(checkpointFile: string, configFile: string, opts
     target = path.join(dir, name);
     cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
   }
+  // Weights go to disk as the builder declares them: memory holds the checkpoint and one weight being transposed.
+  const graph = new GraphBuilder(`layerwise-built-${architecture.family}`, 17);
   try {
+    const checkpoint = readCheckpoint(checkpointFile, { nonFloat: 'skip' });
+    const anchor = architecture.family === 'whisper' ? 'encoder.conv1.weight' : 'feature_projection.projection.weight';
+    const weights = new CheckpointWeights(checkpoint.tensors, anchor, checkpointFile);
+    graph.streamConstants(target);
+    build(architecture, weights, opts, graph);
+    const unused = leftover(weights, architecture);
+    if (unused.length > 0) {
+      throw new Error(
+        `${checkpointFile}: ${unused.length} encoder weight(s) that the ${architecture.family} architecture in ${configFile} does not use (${unused.slice(0, 4).join(', ')}${unused.length > 4 ? ', ...' : ''}); ` +
+          'the checkpoint is a variant the graph builder does not know',
+      );
+    }
     graph.writeWithExternalData(target);
   } catch (e) {
+    graph.abandon();
     cleanup();
-    throw new Error(`${checkpointFile}: cannot write the built graph to ${target} (${errorMessage(e)})`);
+    throw e;
   }
   return { ...found, runPath: target, cached: false, cleanup };
 }
