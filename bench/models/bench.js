@@ -9,7 +9,7 @@
 //   (c) extraction through the pipeline (bench/extract/pipeline.js: the steps of `layerwise extract --pooling mean
 //       --layers all`) against PyTorch on the same weights (bench/models/torch_models.py), for WavLM base-plus
 //       and Whisper base's encoder.
-// Usage: npm run build && node bench/models/bench.js [--large] [--rounds N]
+// Usage: npm run build && node bench/models/bench.js [--large] [--rounds N] [--parts built,loads,wavlm,whisper]
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -151,27 +151,36 @@ function extraction(kind, dirName, manifest) {
 async function main() {
   const large = process.argv.includes('--large');
   const ri = process.argv.indexOf('--rounds');
-  const rounds = ri > 0 ? Number(process.argv[ri + 1]) : 3;
+  const rounds = ri > 0 ? Number(process.argv[ri + 1]) : 5;
+  const pi = process.argv.indexOf('--parts');
+  const parts = new Set(pi > 0 ? process.argv[pi + 1].split(',') : ['built', 'loads', 'wavlm', 'whisper']);
   sh('/usr/bin/python3', [path.join(__dirname, 'build_checkpoints.py'), out, ...(large ? ['--large'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
   const manifest = path.join(out, 'clips10s', 'manifest.csv');
   const clips = await clipsOf(manifest);
   const results = { machine: `${os.cpus()[0].model}, ${os.cpus().length} cores`, threads: THREADS, date: new Date().toISOString() };
-  results.builtVsExport = await builtVsExport(rounds, clips);
-  process.stderr.write(`built vs export: ${JSON.stringify(results.builtVsExport)}\n`);
-  results.loads = loads(large);
-  process.stderr.write(`loads: ${JSON.stringify(results.loads)}\n`);
-  results.wavlm = extraction('wavlm', 'wavlm_base_plus', manifest);
-  process.stderr.write(`wavlm: ${JSON.stringify(results.wavlm)}\n`);
-  results.whisper = extraction('whisper', 'whisper_base', manifest);
-  process.stderr.write(`whisper: ${JSON.stringify(results.whisper)}\n`);
+  if (parts.has('built')) {
+    results.builtVsExport = await builtVsExport(rounds, clips);
+    process.stderr.write(`built vs export: ${JSON.stringify(results.builtVsExport)}\n`);
+  }
+  if (parts.has('loads')) {
+    results.loads = loads(large);
+    process.stderr.write(`loads: ${JSON.stringify(results.loads)}\n`);
+  }
+  if (parts.has('wavlm')) {
+    results.wavlm = extraction('wavlm', 'wavlm_base_plus', manifest);
+    process.stderr.write(`wavlm: ${JSON.stringify(results.wavlm)}\n`);
+  }
+  if (parts.has('whisper')) {
+    results.whisper = extraction('whisper', 'whisper_base', manifest);
+    process.stderr.write(`whisper: ${JSON.stringify(results.whisper)}\n`);
+  }
   fs.writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
   const f = (x, d = 2) => x.toFixed(d);
   const bve = results.builtVsExport;
   const lines = [
-    `built graph ${f(bve.builtSeconds)} s vs torch.onnx export ${f(bve.exportSeconds)} s for ${f(bve.audioSeconds, 0)} s of audio: built runs at ${f(bve.builtOverExport, 3)}x the export's speed (max rel diff ${bve.maxRelErrorClip0.toExponential(1)})`,
-    `baseline RSS ${f(results.loads.baselineRssMiB, 0)} MiB`,
-    ...results.loads.rows.map((r) => `load ${r.dir}/${r.file} (${r.note ?? r.cache}): ${f(r.firstForwardSeconds)} s to first forward, peak RSS ${f(r.maxRssMiB, 0)} MiB`),
-    ...[results.wavlm, results.whisper].map((e) => `${e.kind}: pipeline ${f(e.pipelineRealTime)}x real time, PyTorch ${f(e.torchRealTime)}x: pipeline ${f(e.pipelineOverTorch)}x PyTorch by wall time (${f(e.cpuPipelineOverTorch)}x by CPU time); parity ${e.parityMaxRelErrorClip0.toExponential(1)}`),
+    ...(bve === undefined ? [] : [`built graph ${f(bve.builtSeconds)} s vs torch.onnx export ${f(bve.exportSeconds)} s for ${f(bve.audioSeconds, 0)} s of audio: built runs at ${f(bve.builtOverExport, 3)}x the export's speed (max rel diff ${bve.maxRelErrorClip0.toExponential(1)})`]),
+    ...(results.loads === undefined ? [] : [`baseline RSS ${f(results.loads.baselineRssMiB, 0)} MiB`, ...results.loads.rows.map((r) => `load ${r.dir}/${r.file} (${r.note ?? r.cache}): ${f(r.firstForwardSeconds)} s to first forward, peak RSS ${f(r.maxRssMiB, 0)} MiB`)]),
+    ...[results.wavlm, results.whisper].filter((e) => e !== undefined).map((e) => `${e.kind}: pipeline ${f(e.pipelineRealTime)}x real time, PyTorch ${f(e.torchRealTime)}x: pipeline ${f(e.pipelineOverTorch)}x PyTorch by wall time (${f(e.cpuPipelineOverTorch)}x by CPU time); parity ${e.parityMaxRelErrorClip0.toExponential(1)}`),
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

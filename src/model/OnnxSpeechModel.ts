@@ -54,6 +54,7 @@ export class OnnxSpeechModel implements LoadedSpeechModel {
   readonly minSamples: number;
   readonly layerNames: readonly string[];
   readonly normalize: boolean;
+  readonly frameNote?: string;
   private readonly audioInput: string;
   private readonly maskInput: string | undefined;
   /** Greedy CTC transcript of one clip; present only for a CTC model with a vocabulary. */
@@ -79,6 +80,9 @@ export class OnnxSpeechModel implements LoadedSpeechModel {
     }
     this.audioInput = audio.name;
     this.normalize = info.normalize;
+    if (info.frontEnd === 'whisper') {
+      this.frameNote = 'whisper: every clip zero-padded to 30 s (1500 encoder frames); only the ceil(samples / 320) frames covering the audio are kept (conv1: ceil(samples / 160))';
+    }
     const rest = session.inputs.filter((v) => v !== audio);
     const mask = rest.find((v) => v.name === 'attention_mask');
     const unknown = rest.filter((v) => v !== mask);

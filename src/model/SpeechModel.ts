@@ -33,6 +33,11 @@ export interface SpeechModel {
    * `do_normalize`). Part of what a feature store records: the same weights give other features without it.
    */
   readonly normalize: boolean;
+  /**
+   * Optional: how the frames `run` returns relate to what the network computed, when not one to one (Whisper's
+   * encoder reads 30 s and only the frames covering the clip are kept). Feature stores record it.
+   */
+  readonly frameNote?: string;
   /** Shortest input, in samples, that yields at least one frame. */
   readonly minSamples: number;
   /** Every activation `run` can return: `hidden.<i>`, `local.<i>`, `ffn.<i>`. */

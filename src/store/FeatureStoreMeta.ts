@@ -133,6 +133,8 @@ export interface StoreOptions {
   readonly span?: SpanSetting;
   /** Present (`10ms`) when conv layers 1-6 were stored on layerwise-analysis's 10 ms grid (`boxFilterLocal`). */
   readonly localGrid?: '10ms';
+  /** Present when the model keeps only some of the frames it computes (`SpeechModel.frameNote`: Whisper's encoder). */
+  readonly frames?: string;
   readonly shardItems: number;
   readonly shardFrames: number;
   /** Item keys in dataset order: the id, with `@start-end` for segments. */

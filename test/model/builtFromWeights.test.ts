@@ -12,6 +12,8 @@ import { writeSafetensors } from '../../src/checkpoint/safetensors';
 import type { Matrix } from '../../src/matrix';
 import { Session, tensor } from '../../src/backend/ort';
 import { loadModel } from '../../src/model/loadModel';
+import { extractFeatures } from '../../src/store/extractFeatures';
+import { openFeatureStore } from '../../src/store/FeatureStore';
 import { WHISPER_SAMPLES, whisperLogMel } from '../../src/model/whisperFrontEnd';
 import { GraphBuilder } from '../../src/onnx/GraphBuilder';
 import { FAMILIES, familyIndex, familyRef, refAudio, relMaxError } from './modelFixtures';
@@ -140,6 +142,22 @@ describe('whisper encoder', () => {
       expect(long.get('hidden.2').rows).toBe(1500);
       for (const name of ['hidden.0', 'hidden.2']) check('whisper', `30 s ${name}`, long.get(name), ref('whisper', 'long_30.00s', name));
       await expect(m.run(new Float32Array(480001))).rejects.toThrow(/at most 30 s/);
+    } finally {
+      await m.release();
+    }
+  });
+
+  test('a feature store of Whisper layers says that only the frames covering the audio are kept', async () => {
+    const dir = copyFamily('whisper', ['model.safetensors']);
+    const m = await loadModel(dir, { threads: 1 });
+    try {
+      const out = path.join(dir, 'store');
+      const clip = refAudio(at(index.clips, 2));
+      await extractFeatures(m, [{ id: 'chirp', samples: clip }], { out, pooling: 'frames', layers: ['hidden.2'] });
+      const store = openFeatureStore(out);
+      expect(store.meta.options.frames).toMatch(/zero-padded to 30 s .* ceil\(samples \/ 320\) frames covering the audio/);
+      expect(store.meta.items.map((i) => i.frames)).toEqual([Math.ceil(clip.length / 320)]);
+      check('whisper', 'store hidden.2', store.framesOf('chirp', 'hidden.2'), ref('whisper', at(index.clips, 2), 'hidden.2'));
     } finally {
       await m.release();
     }

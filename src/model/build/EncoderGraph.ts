@@ -31,7 +31,7 @@ export class EncoderGraph {
   /** `x W^T + b` for torch Linear `name` ([out, in]); `bias: false` for the layers that have none (Whisper's k_proj). */
   linear(x: string, name: string, inDim: number, outDim: number, bias = true): string {
     // Transposed here rather than by a Transpose node that onnxruntime would fold: measured on wav2vec2-base,
-    // the node costs 140 MB more peak memory at session creation (bench/README.md, "Models from weights").
+    // the node cost 120 MiB more peak memory at session creation (bench/README.md, "Models from weights").
     const wt = this.g.constant(f32(transposed(this.w.take(`${name}.weight`, [outDim, inDim]), outDim, inDim), [inDim, outDim]));
     const y = this.g.op('MatMul', [x, wt]);
     return bias ? this.g.op('Add', [y, this.weight(`${name}.bias`, [outDim])]) : y;

@@ -76,7 +76,8 @@ export function buildConvEncoderGraph(a: ConvEncoderArchitecture, w: CheckpointW
         ? g.op('InstanceNormalization', [conv, e.weight(`${name}.layer_norm.weight`, [cout]), e.weight(`${name}.layer_norm.bias`, [cout])], { epsilon: float(1e-5) })
         : conv;
       x = e.gelu(normed);
-      framesFirst = e.transpose(x, [0, 2, 1]);
+      // Frames first only where something reads it: a conv layer output's transpose is a full copy.
+      if (opts.local || i + 1 === C) framesFirst = e.transpose(x, [0, 2, 1]);
     }
     if (opts.local) outputs.push({ tensor: framesFirst, name: `local.${i + 1}`, dim: cout });
   }
