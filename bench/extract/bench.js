@@ -8,25 +8,14 @@
 // plus the peak RSS (/usr/bin/time -v) of a 500-clip mean-pooled extraction (seed 000's workload).
 // Usage: npm run build && node bench/extract/bench.js [--repeat N]
 'use strict';
-const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { sh, lastJson, timedNode, meanParity } = require('../benchUtil');
 
 const root = path.join(__dirname, '..', '..');
 const dist = path.join(root, 'dist');
 const out = path.join(root, 'bench', 'out', 'extract');
 const THREADS = 2;
-
-function sh(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26, ...opts });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  return r;
-}
-
-function lastJson(text) {
-  const lines = text.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]);
-}
 
 async function bare(modelPath, manifest) {
   const { Session, tensor } = require(path.join(dist, 'backend', 'ort'));
@@ -60,30 +49,7 @@ async function bare(modelPath, manifest) {
 }
 
 function pipeline(modelPath, data, store, pooling) {
-  const r = sh('/usr/bin/time', ['-v', process.execPath, path.join(__dirname, 'pipeline.js'), modelPath, data, store, pooling, String(THREADS)]);
-  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
-  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): ([\d:.]+)/.exec(r.stderr);
-  const parts = wall ? wall[1].split(':').map(Number) : [NaN];
-  const wallSeconds = parts.reduce((a, b) => a * 60 + b, 0);
-  return { ...lastJson(r.stdout), maxRssMiB: rss ? Number(rss[1]) / 1024 : NaN, processWallSeconds: wallSeconds };
-}
-
-function parity(store, torchNpy) {
-  const { readNpy } = require(path.join(dist, 'data', 'io', 'readNpy'));
-  const ref = readNpy(torchNpy);
-  const [layers, hidden] = ref.shape;
-  let worst = 0;
-  for (let l = 0; l < layers; l++) {
-    const a = readNpy(path.join(store, `layer_${String(l).padStart(2, '0')}.npy`)).data;
-    let num = 0;
-    let den = 0;
-    for (let j = 0; j < hidden; j++) {
-      num = Math.max(num, Math.abs(a[j] - ref.data[l * hidden + j]));
-      den = Math.max(den, Math.abs(ref.data[l * hidden + j]));
-    }
-    worst = Math.max(worst, num / den);
-  }
-  return worst;
+  return timedNode(path.join(__dirname, 'pipeline.js'), [modelPath, data, store, pooling, String(THREADS)]);
 }
 
 async function main() {
@@ -133,7 +99,7 @@ async function main() {
     cpuSecondsPerAudioSecond: cpu,
     cpuPipelineOverBare: cpu.bare / cpu.pipeline,
     cpuPipelineOverTorch: cpu.torch / cpu.pipeline,
-    parityMaxRelErrorClip0: parity(store, torchNpy),
+    parityMaxRelErrorClip0: meanParity(store, torchNpy),
     words500: words,
     runs: { bare: bares, pipeline: pipes, torch },
   };

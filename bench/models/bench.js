@@ -11,30 +11,15 @@
 //       and Whisper base's encoder.
 // Usage: npm run build && node bench/models/bench.js [--large] [--rounds N] [--parts built,loads,wavlm,whisper]
 'use strict';
-const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+const { sh, lastJson, timedNode: timed, meanParity } = require('../benchUtil');
 
 const root = path.join(__dirname, '..', '..');
 const dist = path.join(root, 'dist');
 const out = path.join(root, 'bench', 'out', 'models');
 const THREADS = 2;
-
-function sh(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 1 << 26, ...opts });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  return r;
-}
-
-const lastJson = (text) => JSON.parse(text.trim().split('\n').pop());
-
-/** Run a node script under /usr/bin/time -v: its JSON line plus peak RSS (MiB) and wall seconds. */
-function timed(script, args) {
-  const r = sh('/usr/bin/time', ['-v', process.execPath, script, ...args]);
-  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
-  return { ...lastJson(r.stdout), maxRssMiB: rss ? Number(rss[1]) / 1024 : NaN };
-}
 
 async function clipsOf(manifest) {
   const { loadAudio } = require(path.join(dist, 'data', 'audio', 'loadAudio'));
@@ -129,20 +114,7 @@ function extraction(kind, dirName, manifest) {
   const pipe = timed(path.join(root, 'bench', 'extract', 'pipeline.js'), [dir, manifest, store, 'mean', String(THREADS)]);
   const npy = path.join(out, `torch-${dirName}-clip0.npy`);
   const torch = lastJson(sh('/usr/bin/python3', [path.join(__dirname, 'torch_models.py'), kind, dir, manifest, npy]).stdout);
-  const { readNpy } = require(path.join(dist, 'data', 'io', 'readNpy'));
-  const ref = readNpy(npy);
-  const [layers, hidden] = ref.shape;
-  let worst = 0;
-  for (let l = 0; l < layers; l++) {
-    const a = readNpy(path.join(store, `layer_${String(l).padStart(2, '0')}.npy`)).data;
-    let num = 0;
-    let den = 0;
-    for (let j = 0; j < hidden; j++) {
-      num = Math.max(num, Math.abs(a[j] - ref.data[l * hidden + j]));
-      den = Math.max(den, Math.abs(ref.data[l * hidden + j]));
-    }
-    worst = Math.max(worst, num / den);
-  }
+  const worst = meanParity(store, npy);
   const pipeRt = pipe.audioSeconds / pipe.extractSeconds;
   const torchRt = torch.audioSeconds / torch.totalSeconds;
   return { kind, pipeline: pipe, torch, pipelineRealTime: pipeRt, torchRealTime: torchRt, pipelineOverTorch: pipeRt / torchRt, cpuPipelineOverTorch: (torch.cpuSeconds / torch.audioSeconds) / (pipe.cpuSeconds / pipe.audioSeconds), parityMaxRelErrorClip0: worst };

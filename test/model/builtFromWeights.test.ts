@@ -7,7 +7,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { readCheckpoint } from '../../src/checkpoint/readCheckpoint';
+import * as crypto from 'node:crypto';
+import { checkpointFormat, readCheckpoint } from '../../src/checkpoint/readCheckpoint';
+import { hashCheckpoint } from '../../src/model/build/builtModelGraph';
 import { writeSafetensors } from '../../src/checkpoint/safetensors';
 import type { Matrix } from '../../src/matrix';
 import { Session, tensor } from '../../src/backend/ort';
@@ -94,6 +96,16 @@ test('the built graph is cached beside the checkpoint and reused; another FFN ch
   expect(fs.existsSync(off.info.runPath)).toBe(false);
   expect(off.layerNames).toEqual(['hidden.0', 'hidden.1', 'hidden.2']);
   await off.release();
+});
+
+test('the cache key hashes the checkpoint in chunks; the format comes from the first chunk, whatever the size', () => {
+  const file = path.join(FAMILIES, 'hubert', 'pytorch_model.bin');
+  const whole = hashCheckpoint(file, 'cfg');
+  const small = hashCheckpoint(file, 'cfg', 64);
+  expect(small.hash).toBe(whole.hash);
+  expect(small.hash).toBe(crypto.createHash('sha256').update(fs.readFileSync(file)).update('\0config\0').update('cfg').digest('hex'));
+  expect(checkpointFormat(small.head)).toBe('torch-zip');
+  expect(hashCheckpoint(file, 'other').hash).not.toBe(whole.hash);
 });
 
 test('the legacy (non-zip) torch format reads to the same tensors as the zip archive and builds the same model', async () => {

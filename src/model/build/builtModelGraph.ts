@@ -80,9 +80,9 @@ function leftover(weights: CheckpointWeights, architecture: SpeechArchitecture):
  * sha256 of the checkpoint (read in chunks: a cached graph's load never holds the weights) and config.json,
  * and the file's first bytes (its format).
  */
-function hashFile(file: string, config: string): { hash: string; head: Uint8Array } {
+export function hashCheckpoint(file: string, config: string, chunkBytes = 1 << 24): { hash: string; head: Uint8Array } {
   const h = crypto.createHash('sha256');
-  const chunk = Buffer.alloc(1 << 24);
+  const chunk = Buffer.alloc(chunkBytes);
   let head: Uint8Array = new Uint8Array(0);
   let fd: number;
   try {
@@ -114,7 +114,7 @@ function keySuffix(opts: BuildOptions): string {
 export function builtModelGraph(checkpointFile: string, configFile: string, opts: BuildOptions & { readonly cache: boolean }): BuiltModelGraph {
   const { text, architecture } = readConfig(configFile);
   const { map, names, input } = builtSpeechGraph(architecture, opts, configFile);
-  const { hash, head } = hashFile(checkpointFile, text);
+  const { hash, head } = hashCheckpoint(checkpointFile, text);
   const format = checkpointFormat(head);
   const base = path.basename(checkpointFile).replace(/\.(safetensors|bin|pt|pth)$/i, '');
   const name = `${base}.layerwise-built-v${BUILDER_VERSION}-${hash.slice(0, 16)}${keySuffix(opts)}.onnx`;
