@@ -111,7 +111,7 @@ async function loadOnnx(src: ModelSource, opts: LoadModelOptions): Promise<Loade
     ? exposedGraph(onnxPath, hash, model, exposeOptions, opts.cacheExposed ?? true, external.length > 0)
     : { target: onnxPath, runPath: onnxPath };
   const frontEnd = mels === undefined ? 'waveform' : 'whisper';
-  return open(src, opts, { ...run, hash, map, names: exposed.names, frontEnd, builtFrom: undefined, vocabFile }, () => undefined);
+  return open(src, opts, readSpeechModelConfig(configDirs), { ...run, hash, map, names: exposed.names, frontEnd, builtFrom: undefined, vocabFile });
 }
 
 async function loadBuilt(src: ModelSource, opts: LoadModelOptions): Promise<LoadedSpeechModel> {
@@ -128,12 +128,16 @@ async function loadBuilt(src: ModelSource, opts: LoadModelOptions): Promise<Load
     builtFrom: built.format,
     vocabFile: undefined,
   };
-  return open(src, opts, run, built.cleanup);
+  try {
+    return await open(src, opts, cfg, run);
+  } finally {
+    // onnxruntime has read the graph (or failed to): a temporary build can go.
+    built.cleanup();
+  }
 }
 
-async function open(src: ModelSource, opts: LoadModelOptions, run: Runnable, cleanup: () => void): Promise<LoadedSpeechModel> {
+async function open(src: ModelSource, opts: LoadModelOptions, cfg: SpeechModelConfig, run: Runnable): Promise<LoadedSpeechModel> {
   const { id, file } = src;
-  const cfg = readSpeechModelConfig(src.configDirs);
   const whisper = run.frontEnd === 'whisper';
   if (whisper && opts.normalize === true) throw new Error(`${id}: Whisper's encoder reads its log-mel spectrogram, not a normalised waveform; drop normalize: true`);
   if (!whisper) warnOnDefaults(id, cfg, opts);
@@ -149,13 +153,7 @@ async function open(src: ModelSource, opts: LoadModelOptions, run: Runnable, cle
   if (!whisper && cfg.conv !== undefined && mapped !== undefined && cfg.conv.strides.join(',') !== mapped.strides.join(',')) {
     throw new Error(`${file}: config.json conv_stride [${cfg.conv.strides.join(', ')}] disagrees with the graph's conv strides [${mapped.strides.join(', ')}]`);
   }
-  let session: Session;
-  try {
-    session = await Session.create(run.target, opts.threads === undefined ? {} : { threads: opts.threads });
-  } finally {
-    // onnxruntime has read the graph and its weights: a temporary build can go.
-    cleanup();
-  }
+  const session = await Session.create(run.target, opts.threads === undefined ? {} : { threads: opts.threads });
   const info: LoadedModelInfo = {
     onnxPath: file,
     runPath: run.runPath,

@@ -36,10 +36,7 @@ export interface BuiltModelGraph {
   readonly map: LayerMap;
   readonly names: readonly string[];
   readonly input: BuiltGraphInput;
-  readonly architecture: SpeechArchitecture;
   readonly format: CheckpointFormat;
-  /** True when the graph came from the cache. */
-  readonly cached: boolean;
   /** Removes the graph when it was written to a temporary folder (cache off); call once the session is made. */
   readonly cleanup: () => void;
 }
@@ -119,8 +116,8 @@ export function builtModelGraph(checkpointFile: string, configFile: string, opts
   const base = path.basename(checkpointFile).replace(/\.(safetensors|bin|pt|pth)$/i, '');
   const name = `${base}.layerwise-built-v${BUILDER_VERSION}-${hash.slice(0, 16)}${keySuffix(opts)}.onnx`;
   const cachedPath = path.join(path.dirname(checkpointFile), name);
-  const found = { runPath: cachedPath, hash, map, names, input, architecture, format };
-  if (opts.cache && fs.existsSync(cachedPath) && fs.existsSync(`${cachedPath}.data`)) return { ...found, cached: true, cleanup: () => undefined };
+  const found = { runPath: cachedPath, hash, map, names, input, format };
+  if (opts.cache && fs.existsSync(cachedPath) && fs.existsSync(`${cachedPath}.data`)) return { ...found, cleanup: () => undefined };
   let target = cachedPath;
   let cleanup = (): void => undefined;
   if (!opts.cache) {
@@ -149,5 +146,5 @@ export function builtModelGraph(checkpointFile: string, configFile: string, opts
     cleanup();
     throw e;
   }
-  return { ...found, runPath: target, cached: false, cleanup };
+  return { ...found, runPath: target, cleanup };
 }
