@@ -35,6 +35,13 @@ export interface LoadedModelInfo {
   readonly normalize: boolean;
   /** The checkpoint's weights are untrained (config.json `layerwise_random_weights`, as in the bundled demo model). */
   readonly randomWeights: boolean;
+  /** What a demo checkpoint was trained on (config.json `layerwise_trained_on`), e.g. 'synthetic speech'. */
+  readonly trainedOn: string | undefined;
+  /**
+   * The caveat figures made with this model carry in their titles: 'random weights', 'trained on synthetic
+   * speech', or undefined for a published model.
+   */
+  readonly caveat: string | undefined;
   readonly configFile: string | undefined;
   readonly preprocessorFile: string | undefined;
   /** The CTC tokenizer vocabulary `transcribe` decodes with (absent when the model cannot transcribe). */

@@ -161,6 +161,8 @@ async function open(src: ModelSource, opts: LoadModelOptions, cfg: SpeechModelCo
     conv,
     normalize: whisper ? false : opts.normalize ?? cfg.normalize,
     randomWeights: cfg.randomWeights,
+    trainedOn: cfg.trainedOn,
+    caveat: cfg.randomWeights ? 'random weights' : cfg.trainedOn !== undefined ? `trained on ${cfg.trainedOn}` : undefined,
     configFile: cfg.configFile,
     preprocessorFile: cfg.preprocessorFile,
     vocabFile: run.vocabFile,

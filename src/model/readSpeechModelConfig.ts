@@ -29,6 +29,11 @@ export interface SpeechModelConfig {
    * bundled demo model does, so figures made with it must say so.
    */
   readonly randomWeights: boolean;
+  /**
+   * `layerwise_trained_on` of config.json: what a demo checkpoint was trained on when it is not a published
+   * model (the bundled `wav2vec2-tiny-synthetic`: 'synthetic speech'), so figures made with it can say so.
+   */
+  readonly trainedOn: string | undefined;
   /** The files the values came from (absent when defaults were used). */
   readonly configFile: string | undefined;
   readonly preprocessorFile: string | undefined;
@@ -91,6 +96,7 @@ export function parseSpeechModelConfig(
   let intermediateSize: number | undefined;
   let convDim: number[] | undefined;
   let randomWeights = false;
+  let trainedOn: string | undefined;
   if (config !== undefined) {
     const k = config['conv_kernel'];
     const s = config['conv_stride'];
@@ -119,8 +125,13 @@ export function parseSpeechModelConfig(
       if (typeof rw !== 'boolean') throw new Error(`${cf}: 'layerwise_random_weights' must be true or false, got ${JSON.stringify(rw)}`);
       randomWeights = rw;
     }
+    const on = config['layerwise_trained_on'];
+    if (on !== undefined) {
+      if (typeof on !== 'string' || on === '') throw new Error(`${cf}: 'layerwise_trained_on' must be a non-empty string, got ${JSON.stringify(on)}`);
+      trainedOn = on;
+    }
   }
-  return { sampleRate, normalize, conv, modelType, numHiddenLayers, numAttentionHeads, hiddenSize, intermediateSize, convDim, randomWeights, configFile, preprocessorFile };
+  return { sampleRate, normalize, conv, modelType, numHiddenLayers, numAttentionHeads, hiddenSize, intermediateSize, convDim, randomWeights, trainedOn, configFile, preprocessorFile };
 }
 
 /**
