@@ -50,15 +50,9 @@ import torchaudio
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, 'test', 'fixtures', 'models'))
-import build_models as bm  # noqa: E402
+# The random control's sizes (importing it sets them in build_models): the two demo models differ only in training.
+from build_demo_model import LAYERS, bm  # noqa: E402
 
-bm.HIDDEN = 64
-bm.INTERMEDIATE = 256
-bm.HEADS = 4
-bm.CONV_DIM = 64
-bm.POS_KERNEL = 16
-bm.POS_GROUPS = 16
-LAYERS = 12
 NAME = 'wav2vec2-tiny-synthetic'
 SEED = 20261202
 DATA = os.environ.get('LAYERWISE_DEMO_DATA', os.path.join(ROOT, 'data', 'demo-training'))

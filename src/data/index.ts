@@ -16,6 +16,7 @@ export type { Alignment, AlignedSpan } from './alignments/Alignment';
 export { readTextGrid, parseTextGrid, type TextGrid, type TextGridTier, type TextGridInterval } from './alignments/readTextGrid';
 export { normalizeSpans, type LabelRules } from './alignments/normalizeLabels';
 export { loadAlignments, alignmentFromTextGrid, alignmentTsv, alignmentJson, alignmentsFromTsv, type LoadAlignmentsOptions } from './alignments/loadAlignments';
+export { wordFrameJson, type WordFrameJsonOptions } from './alignments/wordFrameJson';
 export { joinAlignments, type JoinAlignmentsOptions, type JoinedAlignments } from './alignments/joinAlignments';
 export { spanFrames, type FrameRule, type SpanFramesOptions } from './alignments/spanFrames';
 export { readCtm, parseCtm } from './alignments/readCtm';

@@ -13,7 +13,7 @@ import type { Matrix, MatrixLike } from '../matrix';
 import { centerColumns, crossProduct, gram, resolvePrecision, rowSquaredNorms, type Precision } from './engine';
 import { centerGram, centeredInner, linearKernel, MAX_GRAM_ROWS, type CenteredGram } from './centeredGram';
 import { checkPair, comparePair, definedValue, type PairwiseMetric, type Undefined } from './pairwiseMetric';
-import { atF64, atFloat } from '../util/at';
+import { atF64 } from '../util/at';
 
 /** Options of `linearCKA`. */
 export interface LinearCKAOptions {
@@ -35,10 +35,14 @@ interface Prepared {
   gram: CenteredGram | null;
 }
 
-/** ||M||_F^2 */
-function frobenius2(m: Matrix): number {
+/** ||M||_F^2 (products are float64; a loop of its own, as `addInto` in engine/products.ts explains). */
+function frobenius2(m: Matrix<Float64Array>): number {
+  const d = m.data;
   let s = 0;
-  for (let t = 0; t < m.data.length; t++) s += atFloat(m.data, t) * atFloat(m.data, t);
+  for (let t = 0; t < d.length; t++) {
+    const v = d[t] ?? 0;
+    s += v * v;
+  }
   return s;
 }
 

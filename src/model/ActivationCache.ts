@@ -1,5 +1,5 @@
 /**
- * One forward pass's activations: named per-layer matrices `[frames, hidden]`, like TransformerLens's
+ * One forward pass's activations: named per-layer matrices `[frames, hidden]` (`[tokens, hidden]` for text models), like TransformerLens's
  * `run_with_cache`. It holds plain data only (no reference to the model or its session), so it can be kept,
  * filtered, passed to kernels and written to disk after the model is gone.
  *
@@ -30,11 +30,14 @@ export interface ActivationCacheMeta {
   readonly frameSeconds: number;
 }
 
-/** The activations of one clip, by name (see the file comment). */
-export class ActivationCache {
+/**
+ * The activations of one clip (or, with `TextRunMeta`, one text model's token sequence), by name (see the file
+ * comment).
+ */
+export class ActivationCache<M = ActivationCacheMeta> {
   private readonly byName: ReadonlyMap<string, ActivationEntry>;
 
-  constructor(entries: readonly ActivationEntry[], readonly meta: ActivationCacheMeta) {
+  constructor(entries: readonly ActivationEntry[], readonly meta: M) {
     const map = new Map<string, ActivationEntry>();
     for (const e of entries) {
       if (map.has(e.name)) throw new Error(`ActivationCache: duplicate activation '${e.name}'`);
@@ -83,8 +86,8 @@ export class ActivationCache {
   }
 
   /** A new cache with only the entries `keep` accepts (sharing the arrays: nothing is copied). */
-  filter(keep: (entry: ActivationEntry) => boolean): ActivationCache {
-    return new ActivationCache([...this.byName.values()].filter(keep), this.meta);
+  filter(keep: (entry: ActivationEntry) => boolean): ActivationCache<M> {
+    return new ActivationCache<M>([...this.byName.values()].filter(keep), this.meta);
   }
 
   /** All entries in `names` order. */

@@ -178,6 +178,9 @@ function residualAdds(g: GraphIndex): ResidualAdd[] {
       [a, b],
       [b, a],
     ] as [string, string][]) {
+      // The skip carries the residual stream, which starts at the first input (an attention mask added to
+      // the scores of layer 2 also reaches them through layer 1, but is no stream).
+      if (!g.isMainData(skip)) continue;
       const kinds = pathKinds(g, skip, branch);
       if (kinds !== 0) {
         out.push({ node: n, skip, branch, out: n.outputs[0] ?? '', viaConv: (kinds & 1) !== 0, viaMatMul: (kinds & 2) !== 0 });

@@ -42,6 +42,7 @@ export class GraphIndex {
   readonly inputs: readonly string[];
   readonly outputs: readonly string[];
   private readonly data = new Set<string>();
+  private readonly mainData = new Set<string>();
 
   constructor(graph: onnx.IGraphProto, what = 'model') {
     const init = new Set<string>();
@@ -71,9 +72,12 @@ export class GraphIndex {
       }
     });
     for (const t of this.inputs) this.data.add(t);
+    const first = this.inputs[0];
+    if (first !== undefined) this.mainData.add(first);
     for (const n of this.nodes) {
       if (SHAPE_ONLY_OPS.has(n.opType) || n.opType === 'Constant') continue;
       if (n.inputs.some((t) => this.data.has(t))) for (const o of n.outputs) if (o) this.data.add(o);
+      if (n.inputs.some((t) => this.mainData.has(t))) for (const o of n.outputs) if (o) this.mainData.add(o);
     }
   }
 
@@ -91,6 +95,14 @@ export class GraphIndex {
   /** Whether the tensor's values depend on the audio (not a weight, constant or shape computation). */
   isData(tensor: string): boolean {
     return this.data.has(tensor);
+  }
+
+  /**
+   * Whether the tensor's values depend on the first graph input (the audio, or a text model's token ids), not
+   * only on the others: a text export's attention mask is data, but no residual stream runs through it.
+   */
+  isMainData(tensor: string): boolean {
+    return this.mainData.has(tensor);
   }
 
   has(tensor: string): boolean {

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as crypto from 'node:crypto';
 import { checkpointFormat, readCheckpoint } from '../../src/checkpoint/readCheckpoint';
-import { hashCheckpoint } from '../../src/model/build/builtModelGraph';
+import { hashCheckpoint } from '../../src/model/build/cachedGraphBuild';
 import { writeSafetensors } from '../../src/checkpoint/safetensors';
 import type { Matrix } from '../../src/matrix';
 import { Session, tensor } from '../../src/backend/ort';

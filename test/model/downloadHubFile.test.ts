@@ -11,6 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { downloadHubFile, downloadOptionalHubFile, hubCachePath, HubFileNotFoundError } from '../../src/model/downloadHubFile';
 import { loadModel } from '../../src/model/loadModel';
+import { loadTextModel } from '../../src/model/text/loadTextModel';
 import { readModelProto } from '../../src/onnx/readModelProto';
 import { FAMILIES, familyRef, FIXTURES, refActivation, refAudio, refIndex, relMaxError, writeWithExternalData } from './modelFixtures';
 import { at } from '../../src/util/at';
@@ -210,6 +211,34 @@ test('loadModel downloads a repo (model, config.json, preprocessor_config.json),
   await check(hub.endpoint);
   await check('http://127.0.0.1:1');
   await expect(loadModel('org/w2v2', { endpoint: hub.endpoint, cacheDir, quantized: true })).rejects.toThrow(/org\/w2v2: file 'onnx\/model_quantized\.onnx' not found/);
+});
+
+test('loadTextModel downloads a text repo (weights, config.json, tokenizer.json, tokenizer_config.json), runs it like PyTorch, and loads it again offline', async () => {
+  const dir = path.join(FIXTURES, 'text', 'bert');
+  for (const f of ['model.safetensors', 'config.json', 'tokenizer.json', 'tokenizer_config.json']) {
+    hub.files.set(`/org/bert/resolve/main/${f}`, { body: fs.readFileSync(path.join(dir, f)), lfs: f.endsWith('.safetensors') });
+  }
+  const ref = JSON.parse(fs.readFileSync(path.join(dir, 'reference.json'), 'utf8')) as { sentences: { text: string; ids: number[]; hidden?: { offset: number; shape: [number, number] }[] }[] };
+  const bin = fs.readFileSync(path.join(dir, 'reference.bin'));
+  const s = at(ref.sentences, 0);
+  const last = at(s.hidden ?? [], 2);
+  const want = { rows: last.shape[0], cols: last.shape[1], data: Float32Array.from({ length: last.shape[0] * last.shape[1] }, (_, i) => bin.readFloatLE(last.offset + 4 * i)) };
+  const cacheDir = freshCache();
+  const check = async (endpoint: string) => {
+    const m = await loadTextModel('org/bert', { endpoint, cacheDir, threads: 1 });
+    try {
+      expect([m.id, m.info.source, m.info.tokenizerFile]).toEqual(['org/bert', 'weights', hubCachePath('org/bert', 'tokenizer.json', { cacheDir })]);
+      const tok = m.tokenizeWords(s.text.split(' '));
+      expect(tok.ids).toEqual(s.ids);
+      expect(relMaxError((await m.run(tok.ids)).get('hidden.2'), want)).toBeLessThan(1e-4);
+    } finally {
+      await m.release();
+    }
+  };
+  await check(hub.endpoint);
+  await check('http://127.0.0.1:1');
+  hub.files.delete('/org/bert/resolve/main/tokenizer.json');
+  await expect(loadTextModel('org/bert', { endpoint: hub.endpoint, cacheDir: freshCache() })).rejects.toThrow(/org\/bert: file 'tokenizer\.json' not found/);
 });
 
 test('a hub model with external data gets its data file too; a repo without configs uses the defaults', async () => {

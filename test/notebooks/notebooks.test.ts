@@ -40,6 +40,7 @@ const SENTENCES = path.join(REPO, 'data', 'spoken-sentences');
 const WITH_FIGURE_CHECKS = ['01-getting-started.ipynb', '02-layerwise-statistics.ipynb'];
 const SAE_NOTEBOOK = '03-sparse-autoencoder.ipynb';
 const PHONES_NOTEBOOK = '04-phones-and-words.ipynb';
+const WORDS_NOTEBOOK = '05-text-and-speech.ipynb';
 // The notebooks' default model is the demo trained on synthetic speech; its figures say so.
 const DEMO_CAVEAT = /\(trained on synthetic speech\)$/;
 const LONG = 900_000;
@@ -104,6 +105,35 @@ function panelPoints(f: Figure, panel: number): number {
 
 function title(f: Figure): string {
   return f.layout.title?.text ?? '';
+}
+
+/** Linear CKA (Kornblith et al. 2019, feature space, not debiased) with plain loops in float64. */
+function plainLinearCKA(x: Matrix, y: Matrix): number {
+  const n = x.rows;
+  const center = (m: Matrix): number[][] => {
+    const rows = Array.from({ length: n }, (_, i) => Array.from({ length: m.cols }, (_, j) => at(m.data, i * m.cols + j)));
+    for (let j = 0; j < m.cols; j++) {
+      const mean = rows.reduce((s, r) => s + at(r, j), 0) / n;
+      for (const r of rows) r[j] = at(r, j) - mean;
+    }
+    return rows;
+  };
+  const cross = (a: number[][], b: number[][]): number => {
+    let s = 0;
+    const da = at(a, 0).length;
+    const db = at(b, 0).length;
+    for (let p = 0; p < da; p++) {
+      for (let q = 0; q < db; q++) {
+        let v = 0;
+        for (let i = 0; i < n; i++) v += at(at(a, i), p) * at(at(b, i), q);
+        s += v * v;
+      }
+    }
+    return s;
+  };
+  const xc = center(x);
+  const yc = center(y);
+  return cross(xc, yc) / Math.sqrt(cross(xc, xc) * cross(yc, yc));
 }
 
 function expectUnitDiagonal(z: number[][], size: number): void {
@@ -284,6 +314,14 @@ describe('notebooks/', () => {
           miIterations: 1,
           outDir: path.join(tmp, '04'),
         };
+      case WORDS_NOTEBOOK:
+        return {
+          dataPath: path.join(tmp, '05-data', 'dev-clean'),
+          alignmentPath: path.join(tmp, '05-data', 'alignments', 'dev-clean'),
+          synthSpeakers: 2,
+          synthUtterances: 12,
+          outDir: path.join(tmp, '05'),
+        };
       default:
         return {};
     }
@@ -314,7 +352,62 @@ describe('notebooks/', () => {
     expect(check.rendered).toBe(figures);
   }
 
-  const others = notebooks.filter((n) => !WITH_FIGURE_CHECKS.includes(n) && n !== SAE_NOTEBOOK && n !== PHONES_NOTEBOOK);
+  const others = notebooks.filter((n) => !WITH_FIGURE_CHECKS.includes(n) && n !== SAE_NOTEBOOK && n !== PHONES_NOTEBOOK && n !== WORDS_NOTEBOOK);
+
+  it('05-text-and-speech compares speech, text and static word embeddings; its CKA files hold linear CKA of the saved words', async () => {
+    const { nb, html } = await execute(WORDS_NOTEBOOK);
+    const figures = figuresOf(nb).map((f) => f.figure);
+    const demo = 'wav2vec2 (demo): trained on synthetic speech';
+    expect(figures.map(title)).toEqual([
+      expect.stringMatching(new RegExp(`^linearCKA: wav2vec2 \\(demo\\) x BERT, \\d+ words<br><sup>${demo.replace(/[()]/g, '\\$&')}; BERT: random weights</sup>$`)),
+      expect.stringMatching(/^linearCKA: wav2vec2 \(demo\) x wav2vec2 \(demo\), \d+ words<br><sup>wav2vec2 \(demo\): trained on synthetic speech<\/sup>$/),
+      expect.stringMatching(/^linearCKA: wav2vec2 \(demo\) x wav2vec2 \(control\), \d+ words<br><sup>.*wav2vec2 \(control\): random weights<\/sup>$/),
+      expect.stringMatching(/^Speech x text, three metrics, \d+ words<br><sup>.*BERT: random weights<\/sup>$/),
+      expect.stringMatching(/^linearCKA: wav2vec2 \(demo\) x word vectors, \d+ words<br><sup>.*word vectors: random vectors<\/sup>$/),
+    ]);
+    expectExplainedFigures(nb);
+    const [speechText, selfFig, controlFig] = figures as [Figure, Figure, Figure];
+    const heat = (f: Figure): HeatmapTrace => {
+      const t = at(f.data, 0);
+      if (t.type !== 'heatmap') throw new Error('not a heatmap');
+      return t;
+    };
+    expect([heat(speechText).z.length, at(heat(speechText).z, 0).length]).toEqual([12, 12]);
+    expectUnitDiagonal(heat(selfFig).z, 12);
+
+    // The saved rows and the two word-span stores give the control comparison, recomputed with plain loops.
+    const out = path.join(tmp, '05');
+    const rows = JSON.parse(fs.readFileSync(path.join(out, 'words_in_order.json'), 'utf8')) as { rows: { utterance: string; position: number; word: string }[]; models: string[] };
+    expect(rows.models).toEqual(['wav2vec2 (demo)', 'wav2vec2 (control)', 'BERT', 'word vectors']);
+    expect(rows.rows.length).toBeGreaterThan(50);
+    const wordRows = (dir: string, layer: number): Matrix => {
+      const store = openFeatureStore(path.join(out, 'features', dir));
+      const index = new Map<string, number>();
+      const seen = new Map<string, number>();
+      store.segments.forEach((sg, r) => {
+        const p = seen.get(sg.utterance) ?? 0;
+        seen.set(sg.utterance, p + 1);
+        index.set(`${sg.utterance}/${p}`, r);
+      });
+      const m = store.layer(layer);
+      const data = new Float64Array(rows.rows.length * m.cols);
+      rows.rows.forEach((o, i) => {
+        const r = index.get(`${o.utterance}/${o.position}`);
+        if (r === undefined) throw new Error(`no row for ${o.utterance}/${o.position}`);
+        expect(store.segments[r]?.label).toBe(o.word);
+        for (let j = 0; j < m.cols; j++) data[i * m.cols + j] = at(m.data, r * m.cols + j);
+      });
+      return { rows: rows.rows.length, cols: m.cols, data };
+    };
+    const saved = JSON.parse(fs.readFileSync(path.join(out, 'cka', 'wav2vec2-demo__wav2vec2-control.json'), 'utf8')) as { values: number[][]; words: number };
+    expect(saved.words).toBe(rows.rows.length);
+    for (const [i, j] of [[1, 1], [6, 12], [12, 3]] as const) {
+      const want = plainLinearCKA(wordRows('models-wav2vec2-tiny-synthetic-model-onnx', i), wordRows('models-wav2vec2-tiny-random-model-onnx', j));
+      expect(at(at(saved.values, i - 1), j - 1)).toBeCloseTo(want, 4);
+      expect(at(at(heat(controlFig).z, i - 1), j - 1)).toBeCloseTo(want, 4);
+    }
+    await expectReportDraws(html, 5, '05-text-and-speech');
+  }, LONG);
 
   it('04-phones-and-words runs the layerwise-analysis recipe on Festival speech; its result files are the API scores', async () => {
     const { nb, html } = await execute(PHONES_NOTEBOOK);

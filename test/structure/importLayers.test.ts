@@ -23,6 +23,7 @@ const FLOORS: Record<string, number> = {
   kernels: 5,
   sae: 6,
   experiments: 6,
+  words: 7,
   viz: 7,
   jupyter: 8,
   report: 8,

@@ -16,6 +16,14 @@ function transposed(w: Float32Array, rows: number, cols: number): Float32Array {
   return out;
 }
 
+/** Names of an attention module's query, key, value and output projections, below the module. */
+export interface AttentionProjections {
+  readonly q: string;
+  readonly k: string;
+  readonly v: string;
+  readonly out: string;
+}
+
 const f32 = (data: Float32Array, dims: readonly number[]): TensorValue => ({ type: 'float32', data, dims });
 
 export class EncoderGraph {
@@ -62,18 +70,27 @@ export class EncoderGraph {
   /**
    * Self-attention of module `name` (q/k/v/out_proj) over `x`: softmax(q k^T / sqrt(d) + bias) v, then out_proj.
    * `bias` is an additive `[batch or 1, heads, frames, frames]` term (WavLM's gated relative position bias).
+   * `projections` names the four linear layers below `name` when they are not q_proj, k_proj, v_proj and
+   * out_proj (BERT's `self.query`, `self.key`, `self.value`, `output.dense`).
    */
-  attention(x: string, name: string, hidden: number, heads: number, opts: { kBias?: boolean; bias?: string } = {}): string {
+  attention(
+    x: string,
+    name: string,
+    hidden: number,
+    heads: number,
+    opts: { kBias?: boolean; bias?: string; projections?: AttentionProjections } = {},
+  ): string {
     const d = hidden / heads;
-    const q = this.g.op('Mul', [this.linear(x, `${name}.q_proj`, hidden, hidden), this.g.scalar(d ** -0.5)]);
-    const k = this.linear(x, `${name}.k_proj`, hidden, hidden, opts.kBias ?? true);
-    const v = this.linear(x, `${name}.v_proj`, hidden, hidden);
+    const names = opts.projections ?? { q: 'q_proj', k: 'k_proj', v: 'v_proj', out: 'out_proj' };
+    const q = this.g.op('Mul', [this.linear(x, `${name}.${names.q}`, hidden, hidden), this.g.scalar(d ** -0.5)]);
+    const k = this.linear(x, `${name}.${names.k}`, hidden, hidden, opts.kBias ?? true);
+    const v = this.linear(x, `${name}.${names.v}`, hidden, hidden);
     let scores = this.g.op('MatMul', [this.splitHeads(q, heads, d), this.splitHeads(k, heads, d, true)]);
     if (opts.bias !== undefined) scores = this.g.op('Add', [scores, opts.bias]);
     const p = this.g.op('Softmax', [scores], { axis: int(-1) });
     const ctx = this.transpose(this.g.op('MatMul', [p, this.splitHeads(v, heads, d)]), [0, 2, 1, 3]);
     const merged = this.g.op('Reshape', [ctx, this.g.int64s([0, 0, hidden])]);
-    return this.linear(merged, `${name}.out_proj`, hidden, hidden);
+    return this.linear(merged, `${name}.${names.out}`, hidden, hidden);
   }
 
   /** Two linear layers with GELU between; returns the activation (the `ffn.<i>` tensor) and the output. */
