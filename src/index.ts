@@ -328,6 +328,7 @@ export {
   layerHeatmap,
   heatmapGrid,
   modelComparisonHeatmap,
+  modelComparisonPanel,
   layerCurves,
   propertyContentFigure,
   type PropertyContentFigureOptions,

@@ -4,7 +4,7 @@
  * Kernels accept a `MatrixLike` (a `Matrix` or a `number[][]`), check it at the boundary with `toMatrix`,
  * and never write into the caller's buffer.
  */
-import { at, atFloat } from './util/at';
+import { at, atF32, atF64, atFloat } from './util/at';
 
 /** The element arrays a `Matrix` can hold. */
 export type FloatArray = Float32Array | Float64Array;
@@ -91,6 +91,17 @@ export function assertSameRows(a: Matrix, b: Matrix, nameA = 'X', nameB = 'Y'): 
   if (a.rows !== b.rows) {
     throw new Error(`${nameA} has ${a.rows} rows but ${nameB} has ${b.rows}: rows must be the same samples in both`);
   }
+}
+
+/** Mean of rows `[first, end)` of `m` into `out` at row `r` (rows of `m.cols` values), accumulated in float64. */
+export function meanRowsInto(m: Matrix<Float32Array>, first: number, end: number, out: Float32Array, r: number): void {
+  const d = m.cols;
+  const acc = new Float64Array(d);
+  for (let t = first; t < end; t++) {
+    const base = t * d;
+    for (let j = 0; j < d; j++) acc[j] += atF32(m.data, base + j);
+  }
+  for (let j = 0; j < d; j++) out[r * d + j] = atF64(acc, j) / (end - first);
 }
 
 /** A new zero matrix. */

@@ -1,9 +1,8 @@
 /**
  * The CTC tokenizer vocabulary of a `*ForCTC` export, which lets a loaded model transcribe.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { downloadOptionalHubFile, type HubOptions } from './downloadHubFile';
+import { findConfigFile } from './resolveModelSource';
 
 /** The graph output holding CTC logits, as optimum and transformers.js name it in `*ForCTC` exports. */
 export const CTC_OUTPUT = 'logits';
@@ -21,5 +20,5 @@ export async function findCTCVocab(outputs: readonly { name?: string | null }[],
     await downloadOptionalHubFile(repo, 'tokenizer_config.json', opts);
     return vocab;
   }
-  return configDirs.map((d) => path.join(d, 'vocab.json')).find((f) => fs.existsSync(f));
+  return findConfigFile(configDirs, 'vocab.json');
 }

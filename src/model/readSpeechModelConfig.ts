@@ -4,7 +4,7 @@
  * (frame rate, shortest input). Absent files fall back to the wav2vec2-base defaults: 16 kHz, normalise.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { findConfigFile } from './resolveModelSource';
 import { errorMessage } from '../util/describeError';
 import type { ConvGeometry } from './mapLayers';
 
@@ -139,8 +139,7 @@ export function parseSpeechModelConfig(
  * `.onnx` file's own directory, then, for `repo/onnx/model.onnx` layouts, the repository root).
  */
 export function readSpeechModelConfig(dirs: readonly string[]): SpeechModelConfig {
-  const find = (name: string): string | undefined => dirs.map((d) => path.join(d, name)).find((f) => fs.existsSync(f));
-  const cf = find('config.json');
-  const pf = find('preprocessor_config.json');
+  const cf = findConfigFile(dirs, 'config.json');
+  const pf = findConfigFile(dirs, 'preprocessor_config.json');
   return parseSpeechModelConfig(cf === undefined ? undefined : readJson(cf), pf === undefined ? undefined : readJson(pf), cf, pf);
 }

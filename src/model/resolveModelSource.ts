@@ -48,6 +48,11 @@ export interface ModelSource {
 
 const WEIGHT_FILES = ['model.safetensors', 'pytorch_model.bin'];
 
+/** The first `name` (config.json, tokenizer.json, vocab.json ...) in a source's `configDirs`, nearest first. */
+export function findConfigFile(dirs: readonly string[], name: string): string | undefined {
+  return dirs.map((d) => path.join(d, name)).find((f) => fs.existsSync(f));
+}
+
 function kindOf(file: string): 'onnx' | 'weights' {
   return /\.onnx$/i.test(file) ? 'onnx' : 'weights';
 }

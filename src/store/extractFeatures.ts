@@ -15,7 +15,7 @@ import * as os from 'node:os';
 import type { AlignedSpan, Alignment } from '../data/alignments/Alignment';
 import { spanFrames, type FrameRule } from '../data/alignments/spanFrames';
 import { loadAudio } from '../data/audio/loadAudio';
-import type { Matrix } from '../matrix';
+import { meanRowsInto, type Matrix } from '../matrix';
 import type { ActivationCache } from '../model/ActivationCache';
 import { type FeatureStoreMeta, type ItemSource, type MaxLengthPadding, type Pooling, type SkippedItem, type SpanSetting, type StoreItem, type StoreSegment } from './FeatureStoreMeta';
 import { FeatureStoreWriter } from './FeatureStoreWriter';
@@ -25,7 +25,7 @@ import { ProgressTracker, type ProgressCallback } from '../util/progress';
 import { resolveLayers, type LayerSelection } from '../model/resolveLayers';
 import { runInWindows, type WindowLayout } from '../model/runInWindows';
 import type { RunOptions, SpeechModel } from '../model/SpeechModel';
-import { at, atF32, atF64 } from '../util/at';
+import { at, atF32 } from '../util/at';
 import { errorCode, errorMessage } from '../util/describeError';
 import { lockDirectory } from '../util/dirLock';
 
@@ -185,17 +185,6 @@ type Loaded = Ready | { readonly pos: number; readonly item: ExtractItem; readon
 type Produced =
   | { readonly pos: number; readonly item: ExtractItem; readonly source: ItemSource | undefined; readonly numSamples: number; readonly cache: ActivationCache; readonly windows: number }
   | { readonly pos: number; readonly item: ExtractItem; readonly skip: string; readonly source?: ItemSource | undefined };
-
-/** Mean of rows `[first, end)` of `m` into `out` at row `r`, accumulated in float64. */
-function meanRowsInto(m: Matrix<Float32Array>, first: number, end: number, out: Float32Array, r: number): void {
-  const d = m.cols;
-  const acc = new Float64Array(d);
-  for (let t = first; t < end; t++) {
-    const base = t * d;
-    for (let j = 0; j < d; j++) acc[j] += atF32(m.data, base + j);
-  }
-  for (let j = 0; j < d; j++) out[r * d + j] = atF64(acc, j) / (end - first);
-}
 
 /** Mean over frames of `[frames, dim]`, accumulated in float64. */
 function meanRow(m: Matrix<Float32Array>): Matrix<Float32Array> {

@@ -9,7 +9,7 @@ export { saveHTML } from './saveHTML';
 export { savePNG, type SavePNGOptions } from './savePNG';
 export { layerHeatmap, type LayerHeatmapOptions } from './layerHeatmap';
 export { heatmapGrid, type HeatmapPanel, type HeatmapGridOptions } from './heatmapGrid';
-export { modelComparisonHeatmap, type ModelComparisonLike, type ModelComparisonHeatmapOptions } from './modelComparisonHeatmap';
+export { modelComparisonHeatmap, modelComparisonPanel, type ModelComparisonLike, type ModelComparisonHeatmapOptions } from './modelComparisonHeatmap';
 export { layerCurves, type LayerSeries, type LayerCurvesOptions } from './layerCurves';
 export { propertyContentFigure, type PropertyContentFigureOptions } from './propertyContentFigure';
 export { projectionScatter, type ProjectionScatterOptions, type Label, type LabelNames } from './projectionScatter';

@@ -1,4 +1,5 @@
 import type { Figure } from './Figure';
+import type { HeatmapPanel } from './heatmapGrid';
 import { layerHeatmap, type LayerHeatmapOptions } from './layerHeatmap';
 
 /** What `modelComparisonHeatmap` draws: an A x B layer comparison (`compareWordLayers` returns one). */
@@ -22,6 +23,16 @@ export type ModelComparisonHeatmapOptions = Partial<Omit<LayerHeatmapOptions, 'n
 
 const layerLabel = (name: string): string => /^hidden\.(\d+)$/.exec(name)?.[1] ?? name;
 
+/** The axes of a comparison: model names as titles, layer numbers along them. */
+function comparisonAxes(c: ModelComparisonLike): Pick<HeatmapPanel, 'xNames' | 'yNames' | 'xTitle' | 'yTitle'> {
+  return { yNames: c.names.map(layerLabel), xNames: c.columnNames.map(layerLabel), yTitle: `${c.modelA} layer`, xTitle: `${c.modelB} layer` };
+}
+
+/** One comparison as a `heatmapGrid` panel (several metrics of one model pair side by side), axes as `modelComparisonHeatmap`'s. */
+export function modelComparisonPanel(c: ModelComparisonLike, title: string): HeatmapPanel {
+  return { title, values: c.values, ...comparisonAxes(c) };
+}
+
 /**
  * Model A's layers (rows, top to bottom) against model B's (columns), named by model on the axes and by layer
  * number along them; the title gives the metric, the number of words and the caveats (random weights,
@@ -34,9 +45,6 @@ export function modelComparisonHeatmap(c: ModelComparisonLike, opts: ModelCompar
     colorbarTitle: c.metric,
     ...opts,
     title: opts.title ?? `${c.metric}: ${c.modelA} x ${c.modelB}, ${c.rows} words${caveat}`,
-    yNames: c.names.map(layerLabel),
-    xNames: c.columnNames.map(layerLabel),
-    yTitle: `${c.modelA} layer`,
-    xTitle: `${c.modelB} layer`,
+    ...comparisonAxes(c),
   });
 }

@@ -5,10 +5,8 @@
  * word in each utterance; `all` keeps every occurrence. The list is saved with the matrices (`saveWordRows`),
  * so a later session rebuilds exactly the same rows.
  */
-import * as fs from 'node:fs';
 import type { Matrix } from '../matrix';
-import { errorMessage } from '../util/describeError';
-import { writeFileAtomic } from '../util/writeFileAtomic';
+import { readJSONFile, writeJSONFile } from '../util/jsonFile';
 import { occurrenceKey, type WordEmbeddings, type WordOccurrence } from './WordEmbeddings';
 
 /** Which occurrences become rows. */
@@ -78,17 +76,12 @@ export function wordMatrix(set: WordEmbeddings, rows: WordRows, layer: string | 
 
 /** Write the rows as JSON (atomically: a half-written list never stands in for the rows). */
 export function saveWordRows(file: string, rows: WordRows): void {
-  writeFileAtomic(file, `${JSON.stringify({ format: 'layerwise-word-rows', version: 1, ...rows })}\n`);
+  writeJSONFile(file, { format: 'layerwise-word-rows', version: 1, ...rows });
 }
 
 /** Read rows written by `saveWordRows`; a malformed file is an error naming it. */
 export function readWordRows(file: string): WordRows {
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (e) {
-    throw new Error(`${file}: cannot read word rows (${errorMessage(e)})`);
-  }
+  const json = readJSONFile(file, 'word rows');
   const bad = (why: string): Error => new Error(`${file}: not a word-row list written by saveWordRows (${why})`);
   if (typeof json !== 'object' || json === null) throw bad('not an object');
   const r = json as Record<string, unknown>;

@@ -53,6 +53,6 @@ export async function compareWordLayers<M extends LayerMetric>(
       if (Number.isFinite(v) && v > best.value) best = { layerA: at(layersA, i), layerB: at(layersB, j), value: v };
     }),
   );
-  const caveats = [a, b].filter((s, i) => s.caveat !== undefined && (i === 0 || s !== a)).map((s) => `${s.name}: ${s.caveat ?? ''}`);
+  const caveats = (a === b ? [a] : [a, b]).filter((s) => s.caveat !== undefined).map((s) => `${s.name}: ${s.caveat ?? ''}`);
   return { ...result, modelA: a.name, modelB: b.name, rows: rows.rows.length, best, caveats };
 }

@@ -21,7 +21,7 @@ import { staticWordEmbeddings } from '../../src/words/staticWordEmbeddings';
 import { textWordEmbeddings } from '../../src/words/textWordEmbeddings';
 import { WordEmbeddings, type WordOccurrence } from '../../src/words/WordEmbeddings';
 import { commonWordRows, readWordRows, saveWordRows, wordMatrix } from '../../src/words/WordRows';
-import { modelComparisonHeatmap } from '../../src/viz/modelComparisonHeatmap';
+import { modelComparisonHeatmap, modelComparisonPanel } from '../../src/viz/modelComparisonHeatmap';
 import { wordFrameJson } from '../../src/data/alignments/wordFrameJson';
 import { HIDDEN, hiddenValue, makeTestModel, testClip } from '../store/extractTestModel';
 
@@ -127,6 +127,7 @@ describe('compareWordLayers', () => {
     expect(fig.layout.title?.text).toBe(`linearCKA: A x B, ${n} words<br><sup>B: random weights</sup>`);
     expect(fig.layout.xaxis?.title?.text).toBe('B layer');
     expect(fig.layout.yaxis?.title?.text).toBe('A layer');
+    expect(modelComparisonPanel(c, 'CKA')).toEqual({ title: 'CKA', values: c.values, xNames: ['1', '2'], yNames: ['1', '2'], xTitle: 'B layer', yTitle: 'A layer' });
   });
 
   it('a model against itself has a unit diagonal, also after a rotation and scaling of its vectors', async () => {

@@ -3,15 +3,13 @@
  * cached beside the checkpoint by `cachedGraphBuild` (`-ffn..`, `-nolocal` in the name for the options); what
  * it outputs follows from config.json (`builtSpeechGraph`).
  */
-import * as fs from 'node:fs';
 import type { CheckpointFormat } from '../../checkpoint/readCheckpoint';
-import { errorMessage } from '../../util/describeError';
 import type { GraphBuilder } from '../../onnx/GraphBuilder';
 import type { LayerMap } from '../mapLayers';
 import { buildConvEncoderGraph } from './buildConvEncoderGraph';
 import { builtSpeechGraph, type BuildOptions, type BuiltGraphInput } from './BuiltSpeechGraph';
 import { buildWhisperEncoderGraph } from './buildWhisperEncoderGraph';
-import { cachedGraphBuild } from './cachedGraphBuild';
+import { cachedGraphBuild, readModelConfig } from './cachedGraphBuild';
 import type { CheckpointWeights } from './CheckpointWeights';
 import { readSpeechArchitecture, type SpeechArchitecture } from './speechArchitecture';
 
@@ -30,18 +28,7 @@ export interface BuiltModelGraph {
 }
 
 function readConfig(configFile: string): { text: string; architecture: SpeechArchitecture } {
-  let text: string;
-  try {
-    text = fs.readFileSync(configFile, 'utf8');
-  } catch (e) {
-    throw new Error(`${configFile}: cannot read the model's config.json (${errorMessage(e)}); a model built from weights needs it`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${configFile} is not valid JSON: ${errorMessage(e)}`);
-  }
+  const { text, json } = readModelConfig(configFile, 'a model built from weights needs it');
   return { text, architecture: readSpeechArchitecture(json, configFile) };
 }
 

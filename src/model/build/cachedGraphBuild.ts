@@ -40,6 +40,24 @@ export interface GraphBuildSpec {
   readonly build: (weights: CheckpointWeights, g: GraphBuilder) => void;
 }
 
+/**
+ * A model's config.json as text (what the cache key hashes) and parsed; errors name the file, `why` says what
+ * needs it ('a model built from weights needs it').
+ */
+export function readModelConfig(file: string, why: string): { text: string; json: unknown } {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new Error(`${file}: cannot read the model's config.json (${errorMessage(e)}); ${why}`);
+  }
+  try {
+    return { text, json: JSON.parse(text) };
+  } catch (e) {
+    throw new Error(`${file} is not valid JSON: ${errorMessage(e)}`);
+  }
+}
+
 /** A built graph on disk. */
 export interface CachedGraph {
   /** The `.onnx` file to run (its weights beside it). */

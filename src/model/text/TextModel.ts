@@ -6,7 +6,7 @@
 import type { Tokenizer } from '@huggingface/tokenizers';
 import { tensor, type Session, type TensorValue } from '../../backend/ort';
 import { ActivationCache, type ActivationEntry } from '../ActivationCache';
-import { parseActivationName } from '../activationNames';
+import { parseActivationName, resolveActivationName } from '../activationNames';
 import { tokenizeWords, type TokenizedWords } from './tokenizeWords';
 import type { TextFamily } from './textArchitecture';
 
@@ -74,15 +74,14 @@ export class TextModel {
    * One forward pass over `ids` (at most `info.maxTokens`, special tokens included); `layers` limits the
    * activations kept (default every hidden state).
    */
-  async run(ids: readonly number[], opts: { readonly layers?: readonly string[]; readonly tokens?: readonly string[] } = {}): Promise<ActivationCache<TextRunMeta>> {
+  async run(ids: readonly number[], opts: { readonly layers?: readonly string[] } = {}): Promise<ActivationCache<TextRunMeta>> {
     const n = ids.length;
     if (n < 1) throw new Error(`${this.id}: run needs at least one token`);
     if (n > this.info.maxTokens) throw new Error(`${this.id}: ${n} tokens, but the model's positions hold ${this.info.maxTokens}; embedWords runs long transcripts in windows`);
     ids.forEach((id, i) => {
       if (!(Number.isInteger(id) && id >= 0 && id < this.vocabSize)) throw new Error(`${this.id}: token ${i} has id ${id}, outside the vocabulary of ${this.vocabSize}`);
     });
-    const layers = opts.layers ?? this.layerNames;
-    for (const l of layers) if (!this.layerNames.includes(l)) throw new Error(`${this.id}: no activation '${l}'; the model has ${this.layerNames[0] ?? ''}..${this.layerNames[this.layerNames.length - 1] ?? ''}`);
+    const layers = (opts.layers ?? this.layerNames).map((l) => resolveActivationName(l, this.layerNames, this.id));
     const long = (f: (i: number) => number): TensorValue => tensor('int64', BigInt64Array.from({ length: n }, (_, i) => BigInt(f(i))), [1, n]);
     const feeds: Record<string, TensorValue> = { input_ids: long((i) => ids[i] ?? 0) };
     if (this.inputs.positionIds) feeds['position_ids'] = long((i) => this.firstPosition + i);
@@ -97,7 +96,8 @@ export class TextModel {
       const { kind, index } = parseActivationName(name);
       return { name, kind, index, value: { rows: n, cols: t.dims[2] ?? 0, data: t.data } };
     });
-    return new ActivationCache<TextRunMeta>(entries, { modelId: this.id, tokens: opts.tokens ?? [] });
+    const tokens = ids.map((id) => this.tokenizer.id_to_token(id) ?? `<${id}>`);
+    return new ActivationCache<TextRunMeta>(entries, { modelId: this.id, tokens });
   }
 
   /** Free the runtime session. */

@@ -9,7 +9,7 @@
  * at least W / 4 tokens of context on both sides where the transcript has them. A transcript that fits runs in
  * one piece, exactly as the model would run it.
  */
-import type { Matrix } from '../../matrix';
+import { meanRowsInto, type Matrix } from '../../matrix';
 import { at, atNum } from '../../util/at';
 import type { TextModel } from './TextModel';
 
@@ -85,7 +85,7 @@ export async function embedWords(model: TextModel, words: readonly string[], opt
     const s = atNum(starts, k);
     const len = Math.min(w, n - s);
     const ids = [...tok.prefix, ...contentIds.slice(s, s + len), ...tok.suffix];
-    const cache = await model.run(ids, { layers, tokens: tok.tokens });
+    const cache = await model.run(ids, { layers });
     layers.forEach((name, l) => {
       const m = cache.get(name);
       const out = at(tokenStates, l);
@@ -108,14 +108,11 @@ export async function embedWords(model: TextModel, words: readonly string[], opt
   const empty: number[] = [];
   for (let i = 0; i < words.length; i++) ((count[i] ?? 0) > 0 ? wordIndex : empty).push(i);
   const vectors = tokenStates.map((states) => {
+    const m = { rows: n, cols: hidden, data: states };
     const out = new Float32Array(wordIndex.length * hidden);
     wordIndex.forEach((wi, r) => {
       const first = firstToken[wi] ?? 0;
-      const c = pooling === 'first' ? 1 : (count[wi] ?? 1);
-      for (let t = first; t < first + c; t++) {
-        for (let j = 0; j < hidden; j++) out[r * hidden + j] = (out[r * hidden + j] ?? 0) + (states[t * hidden + j] ?? 0);
-      }
-      for (let j = 0; j < hidden; j++) out[r * hidden + j] = (out[r * hidden + j] ?? 0) / c;
+      meanRowsInto(m, first, first + (pooling === 'first' ? 1 : (count[wi] ?? 1)), out, r);
     });
     return { rows: wordIndex.length, cols: hidden, data: out };
   });

@@ -11,16 +11,16 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { Session } from '../../backend/ort';
 import { decodeModelProto, externalDataLocations } from '../../onnx/readModelProto';
 import { errorMessage } from '../../util/describeError';
-import { cachedGraphBuild } from '../build/cachedGraphBuild';
+import { cachedGraphBuild, readModelConfig } from '../build/cachedGraphBuild';
+import { readJSONFile } from '../../util/jsonFile';
 import { downloadHubFile, downloadOptionalHubFile } from '../downloadHubFile';
 import { exposedGraph } from '../exposedGraphCache';
 import { exposeLayersInModel } from '../exposeLayers';
-import { resolveModelSource, type ModelSourceOptions } from '../resolveModelSource';
+import { findConfigFile, resolveModelSource, type ModelSourceOptions } from '../resolveModelSource';
 import { buildTextEncoderGraph } from './buildTextEncoderGraph';
 import { readTextArchitecture, type TextArchitecture } from './textArchitecture';
 import { TextModel, type TextGraphInputs } from './TextModel';
@@ -33,27 +33,9 @@ export interface LoadTextModelOptions extends ModelSourceOptions {
   cacheExposed?: boolean;
 }
 
-function readJson(file: string, what: string): unknown {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new Error(`${file}: cannot read the ${what} (${errorMessage(e)})`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new Error(`${file}: the ${what} is not valid JSON (${errorMessage(e)})`);
-  }
-}
-
-function findIn(dirs: readonly string[], name: string): string | undefined {
-  return dirs.map((d) => path.join(d, name)).find((f) => fs.existsSync(f));
-}
-
 function loadTokenizer(file: string, configFile: string | undefined): Tokenizer {
-  const json = readJson(file, 'tokenizer');
-  const config = configFile === undefined ? {} : readJson(configFile, 'tokenizer config');
+  const json = readJSONFile(file, 'the tokenizer');
+  const config = configFile === undefined ? {} : readJSONFile(configFile, 'the tokenizer config');
   if (typeof json !== 'object' || json === null || typeof config !== 'object' || config === null) throw new Error(`${file}: the tokenizer must be a JSON object`);
   try {
     return new Tokenizer(json, config);
@@ -79,22 +61,22 @@ export async function loadTextModel(source: string, opts: LoadTextModelOptions =
     await downloadHubFile(src.hub.repo, 'tokenizer.json', opts);
     await downloadOptionalHubFile(src.hub.repo, 'tokenizer_config.json', opts);
   }
-  const configFile = findIn(src.configDirs, 'config.json');
+  const configFile = findConfigFile(src.configDirs, 'config.json');
   if (configFile === undefined) throw new Error(`${src.id}: no config.json beside ${src.file}; a text model needs it (layers, positions, vocabulary)`);
-  const configText = fs.readFileSync(configFile, 'utf8');
-  const arch: TextArchitecture = readTextArchitecture(readJson(configFile, 'model config'), configFile);
-  const tokenizerFile = findIn(src.configDirs, 'tokenizer.json');
+  const config = readModelConfig(configFile, 'a text model needs it');
+  const arch: TextArchitecture = readTextArchitecture(config.json, configFile);
+  const tokenizerFile = findConfigFile(src.configDirs, 'tokenizer.json');
   if (tokenizerFile === undefined) {
     throw new Error(`${src.id}: no tokenizer.json beside ${src.file}; save the tokenizer in the tokenizers library's format (tokenizer.save_pretrained writes it for fast tokenizers)`);
   }
-  const tokenizer = loadTokenizer(tokenizerFile, findIn(src.configDirs, 'tokenizer_config.json'));
+  const tokenizer = loadTokenizer(tokenizerFile, findConfigFile(src.configDirs, 'tokenizer_config.json'));
   const cache = opts.cacheExposed ?? true;
   let runTarget: string | Uint8Array;
   let runPath: string;
   let hash: string;
   let cleanup = (): void => undefined;
   if (src.kind === 'weights') {
-    const built = cachedGraphBuild(src.file, configFile, configText, {
+    const built = cachedGraphBuild(src.file, configFile, config.text, {
       family: arch.family,
       anchor: 'embeddings.word_embeddings.weight',
       encoderKeys: /^(embeddings|encoder)\./,
