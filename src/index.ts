@@ -323,6 +323,7 @@ export {
 } from './sae';
 export {
   show,
+  liveLine,
   saveHTML,
   savePNG,
   layerHeatmap,
@@ -354,6 +355,7 @@ export {
   type Axis,
   type Annotation,
   type ShowOptions,
+  type LineWriter,
   type Showable,
   type SavePNGOptions,
   type LayerHeatmapOptions,

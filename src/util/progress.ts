@@ -88,7 +88,10 @@ export function formatProgress(info: ProgressInfo, label = 'extract'): string {
 export interface TextProgressOptions {
   /** The word that starts each line (default `extract`). */
   label?: string;
-  /** Where lines go (default: process.stdout, which tslab shows in the cell output). */
+  /**
+   * Where lines go (default: process.stdout, which tslab shows in the cell output, one line after another). In a
+   * notebook, `liveLine()` (viz) keeps them on one line that is rewritten in place.
+   */
   write?: (line: string) => void;
   /** Minimum seconds between lines (default 2); the first and the last update always print. */
   intervalSeconds?: number;

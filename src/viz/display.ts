@@ -3,7 +3,7 @@
  *
  * A figure goes out as one display message carrying three representations:
  * - `text/html`: a div plus a `Plotly.newPlot` script. The first figure of a kernel session also carries
- *   plotly.js itself (from plotly.js-dist, no CDN), later ones reuse `window.Plotly`. This is what classic
+ *   plotly.js itself (from plotly.js-dist-min, no CDN), later ones reuse `window.Plotly`. This is what classic
  *   Notebook, JupyterLab without a Plotly extension and nbconvert's HTML export render.
  * - `application/vnd.plotly.v1+json`: the figure as data, for front ends with a native Plotly renderer.
  * - `text/plain`: a one-line description for plain-text consumers.
@@ -12,6 +12,7 @@
  * keeps for the running cell (`lastWriteDisplayData` in tslab's jupyter module, the same function behind
  * `tslab.display`), found in the kernel process's module cache.
  */
+import { randomUUID } from 'node:crypto';
 import { isFigure, type Figure } from './Figure';
 import { DEFAULT_PLOT_CONFIG, figureHtml } from './figureHtml';
 import { plotlyBundleScript } from './plotlyBundle';
@@ -27,6 +28,9 @@ export interface DisplayMessage {
 
 /** Sends a display message to the front end (tslab's `lastWriteDisplayData` has this signature). */
 export type DisplaySink = (message: DisplayMessage, update: boolean) => void;
+
+/** Receives text lines (the `write` of `textProgress` and `textTrainProgress`). */
+export type LineWriter = (line: string) => void;
 
 /** Options of `show`. */
 export interface ShowOptions {
@@ -62,6 +66,22 @@ export class NotebookDisplay {
       data: { 'text/html': html, [PLOTLY_MIME]: spec, 'text/plain': `[Plotly figure${title !== undefined ? `: ${title}` : ''}]` },
       metadata: {},
       transient: {},
+    };
+  }
+
+  /**
+   * One text output that each call replaces (a display with a `display_id`, re-sent as `update_display_data`):
+   * the front end redraws it in place, and nbclient keeps only the last text in the saved notebook.
+   * The writer of the cell that creates it is kept, so updates still land after the kernel moved on.
+   */
+  liveText(): LineWriter {
+    const write = this.sink();
+    const transient = { display_id: `layerwise-live-${randomUUID()}` };
+    let sent = false;
+    return (line) => {
+      const text = line.replace(/\n+$/, '');
+      write({ data: { 'text/plain': text }, metadata: {}, transient }, sent);
+      sent = true;
     };
   }
 
@@ -102,4 +122,21 @@ let sessionDisplay: NotebookDisplay | undefined;
 export function show(item: Showable, opts: ShowOptions = {}): void {
   sessionDisplay ??= new NotebookDisplay(tslabSink);
   sessionDisplay.show(item, opts);
+}
+
+/**
+ * A `write` for progress lines that keeps them on one line: in a notebook each line replaces the previous one
+ * in the cell's output (so a long extraction or SAE training shows one moving line, and the saved notebook or
+ * report keeps the last, a short summary); outside a tslab kernel (scripts, logs) lines go to stdout one by one.
+ * Create it in the cell whose output should hold the line:
+ * `extractFeatures(model, data, { onProgress: textProgress({ write: liveLine() }) })`.
+ */
+export function liveLine(): LineWriter {
+  let sink: DisplaySink;
+  try {
+    sink = tslabSink();
+  } catch {
+    return (line) => void process.stdout.write(line.endsWith('\n') ? line : `${line}\n`);
+  }
+  return new NotebookDisplay(() => sink).liveText();
 }

@@ -4,7 +4,7 @@
  * `savePNG` write them to files.
  */
 export type { Figure, Layout, Trace, ScatterTrace, HeatmapTrace, HistogramTrace, BarTrace, Axis, Annotation } from './Figure';
-export { show, type ShowOptions, type Showable } from './display';
+export { show, liveLine, type LineWriter, type ShowOptions, type Showable } from './display';
 export { saveHTML } from './saveHTML';
 export { savePNG, type SavePNGOptions } from './savePNG';
 export { layerHeatmap, type LayerHeatmapOptions } from './layerHeatmap';

@@ -28,7 +28,7 @@ export async function savePNG(figure: Figure, file: string, opts: SavePNGOptions
     if (!(Number.isFinite(v) && v > 0)) throw new Error(`savePNG: ${name} must be positive, got ${v}`);
   }
   const out = path.resolve(file);
-  // A file: URL rather than setContent: an 11 MB inline page is loaded faster from disk.
+  // A file: URL rather than setContent: a 5 MB inline page is loaded faster from disk.
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-png-'));
   const page = path.join(dir, 'figure.html');
   try {

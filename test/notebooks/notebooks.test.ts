@@ -29,6 +29,7 @@ import { cellSource, parseNotebook, type CellJson, type NotebookJson } from '../
 import { renderReport } from '../../src/report/renderReport';
 import { SAE } from '../../src/sae/SAE';
 import { PLOTLY_MIME } from '../../src/viz/display';
+import { PLOTLY_BUNDLE_ATTRIBUTE, plotlyBundleScript } from '../../src/viz/plotlyBundle';
 import type { BarTrace, Figure, HeatmapTrace, HistogramTrace, ScatterTrace } from '../../src/viz/Figure';
 import { at } from '../../src/util/at';
 
@@ -332,7 +333,24 @@ describe('notebooks/', () => {
     const nb = parseNotebook(fs.readFileSync(r.notebook, 'utf8'), r.notebook);
     const errors = nb.cells.flatMap(outputsOf).filter((o) => o.output_type === 'error');
     expect(errors).toEqual([]);
+    expectFinalProgressOnly(nb);
     return { nb, html: r.html };
+  }
+
+  /**
+   * Progress (`textProgress`/`textTrainProgress` writing to `liveLine()`) is one display per job, replaced in place:
+   * the executed notebook keeps only each job's last line (100%), and no progress line is left in a stream.
+   */
+  function expectFinalProgressOnly(nb: NotebookJson): void {
+    const progressLine = /^\S+ \d+\/\d+ \(\d+%\) .*ETA/m;
+    const text = (v: unknown): string => (Array.isArray(v) ? v.join('') : typeof v === 'string' ? v : '');
+    for (const [cell, c] of nb.cells.entries()) {
+      for (const o of outputsOf(c)) {
+        if (o.output_type === 'stream') expect({ cell, stream: text(o.text).match(progressLine)?.[0] }).toEqual({ cell, stream: undefined });
+        const plain = text(o.data?.['text/plain']);
+        if (progressLine.test(plain)) expect({ cell, plain }).toEqual({ cell, plain: expect.stringMatching(/^\S+ (\d+)\/\1 \(100%\)/) });
+      }
+    }
   }
 
   /** Every figure comes right after a markdown cell that says what it shows. */
@@ -345,6 +363,13 @@ describe('notebooks/', () => {
   }
 
   async function expectReportDraws(html: string, figures: number, name: string): Promise<void> {
+    // self-contained but not bloated: the minified plotly.js (4.8 MB) once per report and once per executed notebook
+    const page = fs.readFileSync(html, 'utf8');
+    const executed = fs.readFileSync(html.replace(/\.html$/, '.ipynb'), 'utf8');
+    expect({ name, bundles: page.split(PLOTLY_BUNDLE_ATTRIBUTE).length - 1, inNotebook: executed.split(PLOTLY_BUNDLE_ATTRIBUTE).length - 1 }).toEqual({ name, bundles: 1, inNotebook: 1 });
+    // what is not plotly.js (figures, audio, tables) stays small at the test's sizes; the ipynb escapes the bundle as JSON
+    const bundle = plotlyBundleScript().length;
+    expect({ name, rest: page.length - bundle < 5e6, restInNotebook: executed.length - 1.1 * bundle < 5e6 }).toEqual({ name, rest: true, restInNotebook: true });
     const check = await checkReport(html, { screenshot: path.join(OUT, `${name}.png`) });
     expect(check.pageErrors).toEqual([]);
     expect(check.externalRequests).toEqual([]);

@@ -60,7 +60,7 @@ describe('renderReport on the tslab kernel', () => {
       path.join(kernelDir, 'kernel.json'),
       JSON.stringify({ argv: [process.execPath, path.join(REPO, 'node_modules', 'tslab', 'bin', 'tslab'), 'kernel', '--config-path', '{connection_file}'], display_name: 'TypeScript (layerwise test)', language: 'typescript' }),
     );
-    // The compiled viz lives outside the repo, so the kernel finds plotly.js-dist through NODE_PATH.
+    // The compiled viz lives outside the repo, so the kernel finds plotly.js-dist-min through NODE_PATH.
     env = { JUPYTER_DATA_DIR: path.join(tmp, 'jupyter'), NODE_PATH: path.join(REPO, 'node_modules') };
     fs.mkdirSync(OUT, { recursive: true });
   });

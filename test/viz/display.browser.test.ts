@@ -97,6 +97,27 @@ describe('show() output in Chromium', () => {
     expect(r.amdIsWindowPlotly).toBe(true);
   });
 
+  it('says why a figure is missing where its script does not run (an untrusted notebook), and nothing once drawn', async () => {
+    const file = path.join(dir, 'hint.html');
+    fs.writeFileSync(file, `<!DOCTYPE html><html><head><meta charset="utf-8"></head><body>\n${outputsHtml([heat, curves])}\n</body></html>`);
+    const hints = "Array.from(document.querySelectorAll('.layerwise-plot')).map((d) => d.textContent.trim())";
+    const noScript = await browser.newContext({ javaScriptEnabled: false });
+    try {
+      const page = await noScript.newPage();
+      await page.goto(`file://${file}`);
+      const texts = await page.evaluate<string[]>(hints);
+      expect(texts).toHaveLength(2);
+      for (const t of texts) expect(t).toBe('Figure not drawn: its script did not run. In Jupyter, trust the notebook (File > Trust Notebook, or jupyter trust NOTEBOOK.ipynb) or run the cell again.');
+    } finally {
+      await noScript.close();
+    }
+    const page = await browser.newPage();
+    await page.goto(`file://${file}`);
+    await page.waitForFunction("Array.from(document.querySelectorAll('.layerwise-plot')).every((d) => d.querySelector('.main-svg') !== null)", undefined, { timeout: 30000 });
+    expect(await page.evaluate<number>("document.querySelectorAll('.layerwise-plot-hint').length")).toBe(0);
+    await page.close();
+  });
+
   // saveHTML's page is htmlPage(), the page savePNG draws in Chromium below; here its file and structure.
   it('saveHTML writes a self-contained page: plotly.js once, one plot div per figure, nothing external', () => {
     const file = saveHTML([heat, '<p>between</p>', curves], path.join(dir, 'saved', 'figures.html'));

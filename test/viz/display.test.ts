@@ -1,4 +1,4 @@
-import { NotebookDisplay, PLOTLY_MIME, show, type DisplayMessage } from '../../src/viz/display';
+import { liveLine, NotebookDisplay, PLOTLY_MIME, show, type DisplayMessage } from '../../src/viz/display';
 import type { Figure } from '../../src/viz/Figure';
 import { layerHeatmap } from '../../src/viz/layerHeatmap';
 import { PLOTLY_BUNDLE_ATTRIBUTE, plotlyVersion } from '../../src/viz/plotlyBundle';
@@ -105,6 +105,49 @@ describe('NotebookDisplay', () => {
   it('rejects things that are neither figures nor HTML', () => {
     const { display } = recorder();
     expect(() => display.show({ data: 'x' } as unknown as Figure)).toThrow(/expected a figure/);
+  });
+});
+
+describe('NotebookDisplay.liveText (progress rewritten in place)', () => {
+  it('sends one display, then updates of that display, each with the latest line only', () => {
+    const sent: { m: DisplayMessage; update: boolean }[] = [];
+    let sinks = 0;
+    const display = new NotebookDisplay(() => {
+      sinks++;
+      return (m, update) => sent.push({ m, update });
+    });
+    const write = display.liveText();
+    write('extract 0/3 (0%)\n');
+    write('extract 2/3 (66%)\n');
+    write('extract 3/3 (100%)\n');
+    // the cell's writer is taken once: updates still go to the cell that created the line
+    expect(sinks).toBe(1);
+    expect(sent.map((s) => s.update)).toEqual([false, true, true]);
+    expect(sent.map((s) => s.m.data)).toEqual([{ 'text/plain': 'extract 0/3 (0%)' }, { 'text/plain': 'extract 2/3 (66%)' }, { 'text/plain': 'extract 3/3 (100%)' }]);
+    const ids = sent.map((s) => s.m.transient['display_id']);
+    expect(ids[0]).toMatch(/^layerwise-live-[0-9a-f-]{36}$/);
+    expect(new Set(ids).size).toBe(1);
+    // a second line is a display of its own
+    const other = display.liveText();
+    other('sae 1/2 (50%)');
+    expect(sent[3]?.m.transient['display_id']).not.toBe(ids[0]);
+    expect(sent[3]?.update).toBe(false);
+  });
+
+  it('writes plain lines to stdout outside a notebook', () => {
+    const lines: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      const write = liveLine();
+      write('extract 1/2 (50%)\n');
+      write('extract 2/2 (100%)');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(lines).toEqual(['extract 1/2 (50%)\n', 'extract 2/2 (100%)\n']);
   });
 });
 
