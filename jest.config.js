@@ -1,8 +1,8 @@
-// Jest runs the TypeScript sources through ts-jest. A few audio decoders on npm ship as ES modules only;
+// Jest runs the TypeScript sources through ts-jest. A few packages (audio decoders, the Parquet reader and writer) ship as ES modules only;
 // Node 20.19+ loads them with require() at run time, but Jest's own module loader does not, so those
 // packages are transpiled to CommonJS for the tests.
 const esmOnly = [
-  'mpg123-decoder', 'ogg-opus-decoder',
+  'mpg123-decoder', 'ogg-opus-decoder', 'hyparquet', 'hyparquet-writer',
   '@wasm-audio-decoders', '@eshaz', 'simple-yenc', 'codec-parser', 'opus-decoder', '@thi.ng',
 ];
 module.exports = {

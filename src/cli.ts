@@ -15,6 +15,7 @@ const commands: Record<string, () => Promise<Command>> = {
   report: () => import('./cli/report'),
   extract: () => import('./cli/extract'),
   score: () => import('./cli/score'),
+  data: () => import('./cli/data'),
 };
 
 function help(): string {

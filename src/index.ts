@@ -10,6 +10,7 @@ export { toMatrix, row, column, selectRows, toArrays, asFloat32, asFloat64, type
 export { Random } from './random';
 export { textProgress, terminalProgress, slug, type ProgressInfo, type ProgressCallback, type TextProgressOptions, type TerminalProgress } from './util';
 export { releaseGraphSessions } from './onnx';
+export type { HubOptions, HubRepoType } from './hub';
 export { readCheckpoint, type Checkpoint, type CheckpointFormat, type ReadCheckpointOptions, type NamedTensor } from './checkpoint';
 export {
   loadAudio,
@@ -17,6 +18,9 @@ export {
   resample,
   encodeWav,
   Dataset,
+  loadHubDataset,
+  parseHubSource,
+  hubShuffle,
   loadLabelledFolders,
   loadLibriSpeech,
   loadManifest,
@@ -90,6 +94,12 @@ export {
   type NpyArray,
   type NpyData,
   type NpyDtype,
+  type ShuffleOptions,
+  type LoadHubDatasetOptions,
+  type HubDatasetItem,
+  type HubValue,
+  type HubSource,
+  type NumpySeed,
 } from './data';
 export {
   loadModel,
@@ -101,7 +111,6 @@ export {
   type LoadedSpeechModel,
   type LoadedModelInfo,
   type ModelSourceOptions,
-  type HubOptions,
   type SpeechModel,
   type RunOptions,
   type ActivationEntry,

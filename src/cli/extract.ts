@@ -8,6 +8,7 @@ import type { Dataset, DatasetItem } from '../data/datasets/Dataset';
 import { loadLabelledFolders } from '../data/datasets/loadLabelledFolders';
 import { loadLibriSpeech } from '../data/datasets/loadLibriSpeech';
 import { loadManifest } from '../data/datasets/loadManifest';
+import { loadHubDataset, parseHubSource } from '../data/datasets/loadHubDataset';
 import { loadAlignments } from '../data/alignments/loadAlignments';
 import { extractFeatures } from '../store/extractFeatures';
 import { loadModel, type LoadModelOptions } from '../model/loadModel';
@@ -19,7 +20,9 @@ export const usage = `usage: layerwise extract --model M --data D --out DIR [opt
 
   --model M          a local .onnx file (or folder) or a Hugging Face-style repo id
   --data D           a labelled-folders directory (<D>/<label>/*.wav), a LibriSpeech tree
-                     (<D>/[<split>/]<speaker>/<chapter>/*.flac + .trans.txt), or a manifest (.csv/.tsv/.jsonl)
+                     (<D>/[<split>/]<speaker>/<chapter>/*.flac + .trans.txt), a manifest (.csv/.tsv/.jsonl), or
+                     a Hugging Face dataset hub:REPO/CONFIG/SPLIT (e.g. hub:speech_commands/v0.02/test)
+  --revision R       branch, tag or commit of a hub: dataset (default main, else the hub's Parquet conversion)
   --out DIR          the feature store (created; an unfinished run there is resumed)
   --pooling P        mean (default): DIR/layer_XX.npy [items, hidden]; frames: every frame, in shards
   --span S           phone or word: one row per aligned interval (the mean of its frames; layerwise-analysis's
@@ -33,7 +36,8 @@ export const usage = `usage: layerwise extract --model M --data D --out DIR [opt
   --local-grid G     frame stores: native (default: every conv frame) or 10ms (conv layers 1-6 box-filtered onto
                      layerwise-analysis's 10 ms grid, as its local features; 32x fewer rows for local.1)
   --limit N          keep N items (after shuffling when --seed is given)
-  --seed S           shuffle the dataset with this seed first (as datasets' shuffle(seed).select(range(N)))
+  --seed S           shuffle the dataset with this seed first; for hub: datasets exactly datasets' shuffle(seed=S)
+                     (NumPy's PCG64), so --seed 42 --limit 500 takes the seed notebooks' select(range(500))
   --split NAME       split of a labelled-folders set (train|validation|test|all) or LibriSpeech (e.g. dev-clean)
   --max-length N     the seed notebooks' padding='max_length': zero-pad every clip to N samples first
   --skip-short       skip (and record in meta.json) clips shorter than the model's minimum input
@@ -109,7 +113,7 @@ function intList(value: string | undefined, name: string): number[] | undefined 
 /** Run `layerwise extract` with the arguments after the subcommand; returns the exit status. */
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, {
-    strings: ['model', 'data', 'out', 'pooling', 'layers', 'limit', 'seed', 'split', 'max-length', 'batch-size', 'shard-items', 'shard-frames', 'ffn', 'threads', 'max-clip-memory', 'chunk-seconds', 'chunk-overlap', 'span', 'alignments', 'frame-rule', 'rep', 'local-grid'],
+    strings: ['model', 'data', 'revision', 'out', 'pooling', 'layers', 'limit', 'seed', 'split', 'max-length', 'batch-size', 'shard-items', 'shard-frames', 'ffn', 'threads', 'max-clip-memory', 'chunk-seconds', 'chunk-overlap', 'span', 'alignments', 'frame-rule', 'rep', 'local-grid'],
     booleans: ['skip-short', 'skip-bad', 'no-normalize', 'quantized', 'no-progress', 'whole-span'],
   });
   if (a.positional.length > 0) throw new Error(`unexpected argument '${a.positional[0]}'\n${usage}`);
@@ -150,14 +154,21 @@ export async function run(argv: string[]): Promise<number> {
   if (overlapText !== undefined && chunkText === undefined) throw new Error('--chunk-overlap needs --chunk-seconds');
   const chunk = chunkText === undefined ? undefined : { seconds: Number(chunkText), ...(overlapText !== undefined ? { overlapSeconds: Number(overlapText) } : {}) };
 
-  const { layout, dataset: loaded } = loadDatasetAt(dataPath, a.strings.split);
+  const hub = parseHubSource(dataPath);
+  if (hub !== undefined && a.strings.split !== undefined) throw new Error(`--split: ${dataPath} names its split already`);
+  if (hub === undefined && a.strings.revision !== undefined) throw new Error('--revision is for hub: datasets');
+  const { layout, dataset: loaded }: { layout: string; dataset: Dataset<DatasetItem> } =
+    hub !== undefined
+      ? { layout: 'hub dataset', dataset: await loadHubDataset(dataPath, a.strings.revision !== undefined ? { revision: a.strings.revision } : {}) }
+      : loadDatasetAt(dataPath, a.strings.split);
+  if (hub !== undefined && seed !== undefined && typeof seed !== 'number') throw new Error(`--seed: a hub: dataset shuffles as datasets does, with an integer seed, not '${seed}'`);
   const alignments = alignmentDir === undefined ? undefined : loadAlignments(alignmentDir);
   const full = alignments === undefined ? loaded : loaded.filter((it) => alignments.has(it.id));
   if (alignments !== undefined) {
     if (full.length === 0) throw new Error(`--alignments ${alignmentDir}: none of the ${loaded.length} items of ${dataPath} has an alignment there (ids like '${loaded.length > 0 ? loaded.at(0).id : ''}')`);
     process.stderr.write(`${alignmentDir}: ${alignments.size} alignments; ${full.length} of ${loaded.length} items aligned${full.length < loaded.length ? ` (${loaded.length - full.length} left out)` : ''}\n`);
   }
-  let dataset = seed !== undefined ? full.shuffle(seed) : full;
+  let dataset = seed === undefined ? full : full.shuffle(seed, hub !== undefined ? { like: 'datasets' } : {});
   if (limit !== undefined) dataset = dataset.select(Math.min(limit, dataset.length));
   process.stderr.write(`${dataPath}: ${layout}, ${full.length} items${dataset.length !== full.length ? `, using ${dataset.length}` : ''}\n`);
 

@@ -1,5 +1,6 @@
 /**
- * Data: audio decoding and resampling (`audio/`), dataset loaders with seeded selections (`datasets/`),
+ * Data: audio decoding and resampling (`audio/`), dataset loaders with seeded selections (`datasets/`: local
+ * folders, manifests, LibriSpeech trees, and Hugging Face hub datasets read from their Parquet files),
  * word and phone alignments (`alignments/`), synthetic speech for offline demos (`synth/`), and NumPy
  * `.npy`/`.npz` files (`io/`).
  */
@@ -8,7 +9,9 @@ export { decodeAudio } from './audio/decodeAudio';
 export type { DecodedAudio, AudioFormat } from './audio/DecodedAudio';
 export { resample, type ResampleOptions, type ResampleQuality } from './audio/resample';
 export { encodeWav, type EncodeWavOptions } from './audio/encodeWav';
-export { Dataset, type DatasetItem, type Selection, type RangeSelection } from './datasets/Dataset';
+export { Dataset, type DatasetItem, type Selection, type RangeSelection, type ShuffleOptions } from './datasets/Dataset';
+export { loadHubDataset, parseHubSource, type LoadHubDatasetOptions, type HubDatasetItem, type HubValue, type HubSource } from './datasets/loadHubDataset';
+export { hubShuffle, type NumpySeed } from './datasets/numpyRandom';
 export { loadLabelledFolders, type LabelledItem, type LabelledSplit, type LoadLabelledFoldersOptions } from './datasets/loadLabelledFolders';
 export { loadLibriSpeech, type LibriSpeechItem, type LoadLibriSpeechOptions } from './datasets/loadLibriSpeech';
 export { loadManifest, type LoadManifestOptions, type ManifestFormat } from './datasets/loadManifest';

@@ -1,7 +1,7 @@
 /**
  * The CTC tokenizer vocabulary of a `*ForCTC` export, which lets a loaded model transcribe.
  */
-import { downloadOptionalHubFile, type HubOptions } from './downloadHubFile';
+import { downloadOptionalHubFile, type HubOptions } from '../hub/downloadHubFile';
 import { findConfigFile } from './resolveModelSource';
 
 /** The graph output holding CTC logits, as optimum and transformers.js name it in `*ForCTC` exports. */

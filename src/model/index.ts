@@ -6,7 +6,6 @@
  */
 export { loadModel, type LoadModelOptions, type LoadedSpeechModel, type LoadedModelInfo } from './loadModel';
 export type { ModelSourceOptions } from './resolveModelSource';
-export type { HubOptions } from './downloadHubFile';
 export type { SpeechModel, RunOptions } from './SpeechModel';
 export { ActivationCache, type ActivationEntry, type ActivationCacheMeta } from './ActivationCache';
 export { parseActivationName, activationName, type ActivationKind } from './activationNames';

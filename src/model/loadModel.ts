@@ -22,7 +22,7 @@ import * as path from 'node:path';
 import { Session } from '../backend/ort';
 import { decodeModelProto, externalDataLocations } from '../onnx/readModelProto';
 import { readCTCVocab } from './ctcDecode';
-import { downloadHubFile } from './downloadHubFile';
+import { downloadHubFile } from '../hub/downloadHubFile';
 import { exposedGraph } from './exposedGraphCache';
 import { exposeLayersInModel } from './exposeLayers';
 import { findCTCVocab } from './findCTCVocab';

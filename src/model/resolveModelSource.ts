@@ -13,7 +13,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { downloadHubFile, downloadOptionalHubFile, isRepoId, type HubOptions } from './downloadHubFile';
+import { downloadHubFile, downloadOptionalHubFile, isRepoId, type HubOptions } from '../hub/downloadHubFile';
 
 /** The parts of `LoadModelOptions` that choose the file. */
 export interface ModelSourceOptions extends HubOptions {

@@ -22,6 +22,14 @@ const items = (n: number): DatasetItem[] =>
   Array.from({ length: n }, (_, i) => ({ id: `item${i}`, path: `/a/${i}.wav`, label: ['yes', 'no', 'up'][i % 3] as string }));
 
 describe('Dataset', () => {
+  test("shuffle(seed, {like: 'datasets'}) is Hugging Face's order: np.random.default_rng(42).permutation(10)", () => {
+    const ds = new Dataset(items(10));
+    // /usr/bin/python3 -c "import numpy as np; print(np.random.default_rng(42).permutation(10))"
+    expect(ds.shuffle(42, { like: 'datasets' }).column('id')).toEqual([5, 6, 0, 7, 3, 2, 4, 9, 1, 8].map((i) => `item${i}`));
+    expect(ds.shuffle(42, { like: 'layerwise' }).column('id')).toEqual(ds.shuffle(42).column('id'));
+    expect(() => ds.shuffle('forty-two', { like: 'datasets' })).toThrow("{like: 'datasets'} takes an integer seed");
+  });
+
   test('shuffle is a seeded permutation, pinned for seed 42 so every machine gets this order', () => {
     const ds = new Dataset(items(10));
     const a = ds.shuffle(42);

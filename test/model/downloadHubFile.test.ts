@@ -9,7 +9,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { downloadHubFile, downloadOptionalHubFile, hubCachePath, HubFileNotFoundError } from '../../src/model/downloadHubFile';
+import { downloadHubFile, downloadOptionalHubFile, hubCachePath, HubFileNotFoundError } from '../../src/hub/downloadHubFile';
 import { loadModel } from '../../src/model/loadModel';
 import { loadTextModel } from '../../src/model/text/loadTextModel';
 import { readModelProto } from '../../src/onnx/readModelProto';

@@ -32,6 +32,7 @@ import { PLOTLY_MIME } from '../../src/viz/display';
 import { PLOTLY_BUNDLE_ATTRIBUTE, plotlyBundleScript } from '../../src/viz/plotlyBundle';
 import type { BarTrace, Figure, HeatmapTrace, HistogramTrace, ScatterTrace } from '../../src/viz/Figure';
 import { at } from '../../src/util/at';
+import { put, SC_FEATURES, SC_NAMES, parquet, speechCommandsRows, startHub } from '../data/hubServer';
 
 const REPO = path.resolve(__dirname, '..', '..');
 const NOTEBOOKS = path.join(REPO, 'notebooks');
@@ -533,6 +534,36 @@ describe('notebooks/', () => {
     for (const v of baseline.y) expect(v).toBeCloseTo(Math.max(...counts) / 100, 12);
 
     await expectReportDraws(html, 4, '01-getting-started');
+  }, LONG);
+
+  it("01-getting-started with --param data=hub:speech_commands/v0.02/test takes the seed's shuffled sample from the hub", async () => {
+    // 120 Speech Commands-like rows (label = row % 12) in the hub's Parquet conversion, served on 127.0.0.1
+    const hub = await startHub();
+    try {
+      put(hub, 'speech_commands', 'main', { 'speech_commands.py': Buffer.from('# loading script\n') });
+      put(hub, 'speech_commands', 'refs/convert/parquet', {
+        'v0.02/test/0000.parquet': parquet(speechCommandsRows(0, 64), SC_FEATURES, 16),
+        'v0.02/test/0001.parquet': parquet(speechCommandsRows(64, 120), SC_FEATURES, 16),
+      });
+      const outDir = path.join(tmp, '01-hub');
+      const r = await renderReport(path.join(NOTEBOOKS, '01-getting-started.ipynb'), {
+        params: { data: 'hub:speech_commands/v0.02/test', numClasses: 10, numItems: 100, controlModel: '', outDir },
+        outDir: path.join(tmp, '01-hub-report'),
+        env: { ...env, HF_ENDPOINT: hub.endpoint, LAYERWISE_CACHE: path.join(tmp, 'hub-cache') },
+        timeoutSeconds: 600,
+      });
+      const nb = parseNotebook(fs.readFileSync(r.notebook, 'utf8'), r.notebook);
+      expect(nb.cells.flatMap(outputsOf).filter((o) => o.output_type === 'error')).toEqual([]);
+      // the store holds the clips NumPy's default_rng(42) picks after filter(label in range(10)), in that order
+      const stores = fs.readdirSync(path.join(outDir, 'hidden_states'));
+      expect(stores).toHaveLength(1);
+      const ids = openFeatureStore(path.join(outDir, 'hidden_states', at(stores, 0))).meta.items.map((i) => i.id);
+      const ref = JSON.parse(fs.readFileSync(path.join(REPO, 'test', 'fixtures', 'hub', 'numpy_permutation.json'), 'utf8')) as { notebook01Hub: number[] };
+      expect(ids).toEqual(ref.notebook01Hub.map((row) => `${at(SC_NAMES, row % 12)}/spk${row % 7}_nohash_${row}.wav`));
+      expect(hub.requests.some((q) => q.includes('/resolve/refs%2Fconvert%2Fparquet/v0.02/test/0001.parquet'))).toBe(true);
+    } finally {
+      await hub.close();
+    }
   }, LONG);
 
   it('02-layerwise-statistics executes on 3 and 10 files and its figures hold the statistics of those frames', async () => {

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import * as ts from 'typescript';
 
 const SRC = path.resolve(__dirname, '..', '..', 'src');
-const FOLDERS = ['util', 'onnx', 'data', 'checkpoint', 'model', 'store', 'kernels', 'sae', 'experiments', 'words', 'viz', 'jupyter', 'report'];
+const FOLDERS = ['util', 'hub', 'onnx', 'data', 'checkpoint', 'model', 'store', 'kernels', 'sae', 'experiments', 'words', 'viz', 'jupyter', 'report'];
 const ROOT_FILES = ['matrix.ts', 'random.ts'];
 
 const program = ts.createProgram([path.join(SRC, 'index.ts')], { strict: true, esModuleInterop: true, skipLibCheck: true, resolveJsonModule: true, types: ['node'] });

@@ -3,6 +3,7 @@
  * Hugging Face `datasets` (`shuffle(seed)`, `filter`, `select(range(n))`, label columns). Every operation
  * returns a new Dataset; the same calls give the same order on every machine.
  */
+import { hubShuffle } from './numpyRandom';
 import { Random } from '../../random';
 
 /** One item of a dataset: an id, the audio file's path, and optional label, transcript, speaker and time window. */
@@ -18,6 +19,12 @@ export interface DatasetItem {
   readonly start?: number;
   /** Segment end within the file, seconds. */
   readonly end?: number;
+}
+
+/** Options of `Dataset.shuffle`. */
+export interface ShuffleOptions {
+  /** Whose shuffle: 'layerwise' (default, src/random.ts) or 'datasets' (Hugging Face's, NumPy's PCG64). */
+  like?: 'layerwise' | 'datasets';
 }
 
 /** Indices for `select`: the first n items (like `range(n)`), a half-open range, or explicit indices. */
@@ -60,8 +67,19 @@ export class Dataset<T extends DatasetItem = DatasetItem> implements Iterable<T>
     return item;
   }
 
-  /** A copy in a seeded random order (Fisher-Yates on src/random.ts), the same on every machine. */
-  shuffle(seed: number | string): Dataset<T> {
+  /**
+   * A copy in a seeded random order, the same on every machine. By default a Fisher-Yates shuffle on
+   * src/random.ts (any number or string seed). With `{like: 'datasets'}`, Hugging Face's `Dataset.shuffle(seed)`
+   * exactly (`np.random.default_rng(seed).permutation(n)`; the seed a non-negative integer): on the same rows in
+   * the same order, `filter`, `shuffle` and `select` then pick the very items the Python notebooks pick.
+   */
+  shuffle(seed: number | string, opts: ShuffleOptions = {}): Dataset<T> {
+    if (opts.like === 'datasets') {
+      if (typeof seed !== 'number') throw new Error(`Dataset.shuffle: {like: 'datasets'} takes an integer seed, as numpy does, not '${seed}'`);
+      const order = hubShuffle(this.items.length, seed);
+      return new Dataset(Array.from(order, (i) => this.at(i)));
+    }
+    if (opts.like !== undefined && opts.like !== 'layerwise') throw new Error(`Dataset.shuffle: like must be 'layerwise' or 'datasets', got '${String(opts.like)}'`);
     return new Dataset(new Random(seed).shuffle(this.items));
   }
 

@@ -17,7 +17,7 @@ import { decodeModelProto, externalDataLocations } from '../../onnx/readModelPro
 import { errorMessage } from '../../util/describeError';
 import { cachedGraphBuild, readModelConfig } from '../build/cachedGraphBuild';
 import { readJSONFile } from '../../util/jsonFile';
-import { downloadHubFile, downloadOptionalHubFile } from '../downloadHubFile';
+import { downloadHubFile, downloadOptionalHubFile } from '../../hub/downloadHubFile';
 import { exposedGraph } from '../exposedGraphCache';
 import { exposeLayersInModel } from '../exposeLayers';
 import { findConfigFile, resolveModelSource, type ModelSourceOptions } from '../resolveModelSource';

@@ -17,8 +17,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { errorCode, errorMessage } from '../util/describeError';
 
+/** What kind of hub repository: models live at `{endpoint}/{repo}`, datasets at `{endpoint}/datasets/{repo}`. */
+export type HubRepoType = 'model' | 'dataset';
+
 /** Where and how hub files are fetched: endpoint, revision, token, cache folder, retries and time-out. */
 export interface HubOptions {
+  /** Model or dataset repository (default 'model'). */
+  repoType?: HubRepoType;
   /** Hub base URL (default `$HF_ENDPOINT`, else https://huggingface.co). */
   endpoint?: string;
   /** Cache root (default `$LAYERWISE_CACHE`, else ~/.cache/layerwise). */
@@ -78,19 +83,36 @@ function checkNames(repo: string, file: string): void {
   }
 }
 
+/** The folder that caches `repo` at `revision` (datasets apart from models, so equal names cannot collide). */
+export function hubRepoCacheDir(repo: string, opts: HubOptions = {}): string {
+  checkNames(repo, 'x');
+  const revision = (opts.revision ?? 'main').replace(/[\\/]/g, '--');
+  const root = opts.repoType === 'dataset' ? 'hub-datasets' : 'hub';
+  return path.join(opts.cacheDir ?? defaultCacheDir(), root, repo.replace('/', '--'), revision);
+}
+
 /** Where `file` of `repo` at `revision` is cached. */
 export function hubCachePath(repo: string, file: string, opts: HubOptions = {}): string {
   checkNames(repo, file);
-  const revision = (opts.revision ?? 'main').replace(/[\\/]/g, '--');
-  return path.join(opts.cacheDir ?? defaultCacheDir(), 'hub', repo.replace('/', '--'), revision, ...file.split('/'));
+  return path.join(hubRepoCacheDir(repo, opts), ...file.split('/'));
+}
+
+/** `{endpoint}/{repo}` for models, `{endpoint}/datasets/{repo}` for datasets. */
+export function hubRepoUrl(repo: string, opts: HubOptions = {}): string {
+  const base = (opts.endpoint ?? defaultEndpoint()).replace(/\/+$/, '');
+  return opts.repoType === 'dataset' ? `${base}/datasets/${repo}` : `${base}/${repo}`;
 }
 
 /** The resolve URL of a file. */
 export function hubFileUrl(repo: string, file: string, opts: HubOptions = {}): string {
   checkNames(repo, file);
-  const base = (opts.endpoint ?? defaultEndpoint()).replace(/\/+$/, '');
   const rev = encodeURIComponent(opts.revision ?? 'main');
-  return `${base}/${repo}/resolve/${rev}/${file.split('/').map(encodeURIComponent).join('/')}`;
+  return `${hubRepoUrl(repo, opts)}/resolve/${rev}/${file.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+/** How errors name a repository: `org/name` for models, `dataset org/name` for datasets. */
+export function repoLabel(repo: string, opts: HubOptions = {}): string {
+  return opts.repoType === 'dataset' ? `dataset ${repo}` : repo;
 }
 
 function header(res: http.IncomingMessage, name: string): string | undefined {
@@ -146,6 +168,7 @@ function fileSize(file: string): number {
  * Resolves with what the hub announced once the body has been written completely.
  */
 async function attempt(repo: string, file: string, url: string, part: string, opts: HubOptions): Promise<Announced> {
+  const name = repoLabel(repo, opts);
   const timeoutMs = opts.timeoutMs ?? 30000;
   const token = opts.token ?? process.env['HF_TOKEN'];
   const hubHost = new URL(url).host;
@@ -163,7 +186,7 @@ async function attempt(repo: string, file: string, url: string, part: string, op
     } catch (e) {
       const code = errorCode(e);
       if (e instanceof RetriableError || code === 'ECONNRESET' || code === 'EPIPE') throw new RetriableError(errorMessage(e));
-      throw new Error(`${repo}: cannot reach ${current.origin} for '${file}' (${code ?? errorMessage(e)}); files already in the cache load offline`);
+      throw new Error(`${name}: cannot reach ${current.origin} for '${file}' (${code ?? errorMessage(e)}); files already in the cache load offline`);
     }
     if (hop === 0) {
       // The hub's own first answer describes the file; CDN answers after a redirect carry their own ETags.
@@ -180,35 +203,35 @@ async function attempt(repo: string, file: string, url: string, part: string, op
       r.resume();
       current = new URL(location, current);
       if (current.protocol !== 'http:' && current.protocol !== 'https:') {
-        throw new Error(`${repo}: fetching '${file}', the server redirected to ${current.href}; only http and https redirects are followed`);
+        throw new Error(`${name}: fetching '${file}', the server redirected to ${current.href}; only http and https redirects are followed`);
       }
       continue;
     }
     res = r;
     break;
   }
-  if (res === undefined) throw new Error(`${repo}: too many redirects fetching '${file}' from ${url}`);
+  if (res === undefined) throw new Error(`${name}: too many redirects fetching '${file}' from ${url}`);
   const status = res.statusCode ?? 0;
   const revision = opts.revision ?? 'main';
   if (status === 404) {
     res.resume();
-    throw new HubFileNotFoundError(repo, file, `${repo}: file '${file}' not found at revision '${revision}' on ${new URL(url).origin} (HTTP 404 for ${url})`);
+    throw new HubFileNotFoundError(repo, file, `${name}: file '${file}' not found at revision '${revision}' on ${new URL(url).origin} (HTTP 404 for ${url})`);
   }
   if (status === 401 || status === 403) {
     res.resume();
-    throw new Error(`${repo}: access to '${file}' denied (HTTP ${status}); the repository may be gated or private: set HF_TOKEN or the token option`);
+    throw new Error(`${name}: access to '${file}' denied (HTTP ${status}); the repository may be gated or private: set HF_TOKEN or the token option`);
   }
   if (status === 416) {
     // Nothing left to send: the part already holds the whole file (checked against the size below).
     res.resume();
     const total = /\/(\d+)$/.exec(header(res, 'content-range') ?? '');
     const served = total === null ? undefined : Number(total[1]);
-    if (announced.size !== undefined && served !== undefined && served !== announced.size) throw sizeDisagreement(repo, file, announced.size, served, part);
+    if (announced.size !== undefined && served !== undefined && served !== announced.size) throw sizeDisagreement(name, file, announced.size, served, part);
     return { size: announced.size ?? served ?? have, sha256: announced.sha256 };
   }
   if (status !== 200 && status !== 206) {
     res.resume();
-    throw new Error(`${repo}: downloading '${file}' from ${url} failed with HTTP ${status}`);
+    throw new Error(`${name}: downloading '${file}' from ${url} failed with HTTP ${status}`);
   }
   let offset = 0;
   if (status === 206) {
@@ -222,7 +245,7 @@ async function attempt(repo: string, file: string, url: string, part: string, op
     const served = m[3] === '*' ? undefined : Number(m[3]);
     if (announced.size !== undefined && served !== undefined && served !== announced.size) {
       res.resume();
-      throw sizeDisagreement(repo, file, announced.size, served, part);
+      throw sizeDisagreement(name, file, announced.size, served, part);
     }
     if (announced.size === undefined && served !== undefined) announced.size = served;
   } else {
@@ -230,7 +253,7 @@ async function attempt(repo: string, file: string, url: string, part: string, op
     const served = len !== undefined && /^\d+$/.test(len) ? Number(len) : undefined;
     if (announced.size !== undefined && served !== undefined && served !== announced.size) {
       res.resume();
-      throw sizeDisagreement(repo, file, announced.size, served, part);
+      throw sizeDisagreement(name, file, announced.size, served, part);
     }
     if (announced.size === undefined && served !== undefined) announced.size = served;
   }
@@ -275,10 +298,10 @@ async function attempt(repo: string, file: string, url: string, part: string, op
  * The hub's announced size (X-Linked-Size) and the size the server actually sends differ: no retry or rerun can
  * fix that, so the partial download is deleted and the error says so (instead of "run again" forever).
  */
-function sizeDisagreement(repo: string, file: string, announced: number, served: number, part: string): Error {
+function sizeDisagreement(name: string, file: string, announced: number, served: number, part: string): Error {
   fs.rmSync(part, { force: true });
   return new Error(
-    `${repo}: '${file}': the hub announces ${announced} bytes but the server sends a file of ${served} bytes; ` +
+    `${name}: '${file}': the hub announces ${announced} bytes but the server sends a file of ${served} bytes; ` +
       'the repository metadata and its file disagree, so retrying will not help (the partial download was deleted)',
   );
 }
@@ -288,6 +311,7 @@ function sizeDisagreement(repo: string, file: string, announced: number, served:
  * and file: 404, access denied, size or sha256 mismatch (the bad download is deleted), unreachable hub.
  */
 export async function downloadHubFile(repo: string, file: string, opts: HubOptions = {}): Promise<HubFile> {
+  const name = repoLabel(repo, opts);
   const dest = hubCachePath(repo, file, opts);
   if (fs.existsSync(dest)) return { path: dest, fromCache: true, size: fileSize(dest), sha256: undefined };
   const url = hubFileUrl(repo, file, opts);
@@ -304,18 +328,18 @@ export async function downloadHubFile(repo: string, file: string, opts: HubOptio
     }
   }
   if (announced === undefined) {
-    throw new Error(`${repo}: download of '${file}' was interrupted ${retries + 1} times (${lastError?.message ?? ''}); ${fileSize(part)} bytes kept in ${part}, run again to resume`);
+    throw new Error(`${name}: download of '${file}' was interrupted ${retries + 1} times (${lastError?.message ?? ''}); ${fileSize(part)} bytes kept in ${part}, run again to resume`);
   }
   const size = fileSize(part);
   if (announced.size !== undefined && size !== announced.size) {
     fs.rmSync(part, { force: true });
-    throw new Error(`${repo}: '${file}' has ${size} bytes but the hub announced ${announced.size}; the download was deleted, run again`);
+    throw new Error(`${name}: '${file}' has ${size} bytes but the hub announced ${announced.size}; the download was deleted, run again`);
   }
   if (announced.sha256 !== undefined) {
     const got = await sha256File(part);
     if (got !== announced.sha256) {
       fs.rmSync(part, { force: true });
-      throw new Error(`${repo}: sha256 mismatch for '${file}': the hub announced ${announced.sha256} but the download hashes to ${got}; the download was deleted`);
+      throw new Error(`${name}: sha256 mismatch for '${file}': the hub announced ${announced.sha256} but the download hashes to ${got}; the download was deleted`);
     }
   }
   fs.renameSync(part, dest);
