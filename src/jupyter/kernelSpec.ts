@@ -52,13 +52,19 @@ export function defaultJupyterDataDir(env: NodeJS.ProcessEnv = process.env): str
 
 /** The kernelspec for a project root. */
 export function kernelSpec(projectRoot: string = packageRoot()): KernelSpec {
-  const tslab = path.join(projectRoot, 'node_modules', 'tslab', 'bin', 'tslab');
-  if (!fs.existsSync(tslab)) {
-    throw new Error(`tslab is not installed in ${projectRoot} (looked for ${tslab}); run 'npm ci' there first`);
+  // Node's own lookup from the package folder: <root>/node_modules/tslab in a checkout, a hoisted
+  // <project>/node_modules/tslab when layerwise is installed as a dependency
+  try {
+    require.resolve('tslab/package.json', { paths: [projectRoot] });
+  } catch {
+    throw new Error(`tslab is not installed for ${projectRoot} (it is a dependency of layerwise); run 'npm ci' (or 'npm install') there first`);
   }
+  // tslab's kernel through layerwise's launcher, which fixes shorthand properties in cells (tslabKernel.ts)
+  const launcher = path.join(projectRoot, 'dist', 'jupyter', 'tslabKernel.js');
+  if (!fs.existsSync(launcher)) throw new Error(`${launcher} is missing; run 'npm run build' in ${projectRoot}`);
   return {
-    // tslab splits --config-path and {connection_file} into separate argv entries (tslab issue #36).
-    argv: [process.execPath, tslab, 'kernel', '--config-path', '{connection_file}'],
+    // --config-path and {connection_file} are separate argv entries (tslab issue #36).
+    argv: [process.execPath, launcher, 'kernel', '--config-path', '{connection_file}'],
     display_name: 'TypeScript (layerwise)',
     language: 'typescript',
     metadata: { layerwise: { root: projectRoot } },

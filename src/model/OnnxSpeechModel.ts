@@ -10,7 +10,7 @@ import type { FrameGeometry, RunOptions, SpeechModel } from './SpeechModel';
 import { convHop, convMinSamples } from './convGeometry';
 import { greedyCTCDecode, type CTCVocab } from './ctcDecode';
 import { CTC_OUTPUT } from './findCTCVocab';
-import type { ConvGeometry, LayerMap } from './mapLayers';
+import type { ConvGeometry, LayerMap } from './LayerMap';
 import { normalizeWaveform } from './normalizeWaveform';
 import { estimateRunBytes, type RunMemoryShape } from './runMemory';
 import { at, atF32, atKey, atNum } from '../util/at';

@@ -2,7 +2,7 @@
  * Frame arithmetic of a strided conv feature encoder (wav2vec2: kernels 10,3,3,3,3,2,2 and strides
  * 5,2,2,2,2,2,2, so one frame per 320 samples, 20 ms at 16 kHz, and at least 400 samples for one frame).
  */
-import type { ConvGeometry } from './mapLayers';
+import type { ConvGeometry } from './LayerMap';
 import { atNum } from '../util/at';
 
 function check(geo: ConvGeometry, what: string): void {

@@ -11,7 +11,7 @@ export { ActivationCache, type ActivationEntry, type ActivationCacheMeta } from 
 export { parseActivationName, activationName, type ActivationKind } from './activationNames';
 export type { LayerSelection } from './resolveLayers';
 export { exposeLayers, type ExposeLayersOptions, type ExposeLayersResult } from './exposeLayers';
-export type { LayerMap, MappedTensor, ConvGeometry } from './mapLayers';
+export type { LayerMap, MappedTensor, ConvGeometry } from './LayerMap';
 export { loadTextModel, type LoadTextModelOptions } from './text/loadTextModel';
 export { TextModel, type TextModelInfo, type TextRunMeta } from './text/TextModel';
 export { embedWords, type EmbedWordsOptions, type EmbeddedWords } from './text/embedWords';

@@ -24,13 +24,13 @@ import { decodeModelProto, externalDataLocations } from '../onnx/readModelProto'
 import { readCTCVocab } from './ctcDecode';
 import { downloadHubFile } from '../hub/downloadHubFile';
 import { exposedGraph } from './exposedGraphCache';
-import { exposeLayersInModel } from './exposeLayers';
+import { exposeLayersInModel } from './exposeLayersInModel';
 import { findCTCVocab } from './findCTCVocab';
 import { OnnxSpeechModel, type LoadedModelInfo, type LoadedSpeechModel } from './OnnxSpeechModel';
 import { readSpeechModelConfig, type SpeechModelConfig } from './readSpeechModelConfig';
 import { resolveModelSource, type ModelSource, type ModelSourceOptions } from './resolveModelSource';
 import { builtModelGraph } from './build/builtModelGraph';
-import type { LayerMap } from './mapLayers';
+import type { LayerMap } from './LayerMap';
 import { prependWhisperFrontEnd, WHISPER_CONV, whisperInputBins } from './whisperFrontEnd';
 
 export type { LoadedModelInfo, LoadedSpeechModel } from './OnnxSpeechModel';

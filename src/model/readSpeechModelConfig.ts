@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import { findConfigFile } from './resolveModelSource';
 import { errorMessage } from '../util/describeError';
-import type { ConvGeometry } from './mapLayers';
+import type { ConvGeometry } from './LayerMap';
 
 export const DEFAULT_SAMPLE_RATE = 16000;
 

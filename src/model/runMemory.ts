@@ -13,7 +13,7 @@
  * 768 wide), which overestimates small models rather than underestimating large ones.
  */
 import { convFrames } from './convGeometry';
-import type { ConvGeometry } from './mapLayers';
+import type { ConvGeometry } from './LayerMap';
 
 /** The sizes of a model that its memory use depends on. */
 export interface RunMemoryShape {

@@ -1,12 +1,13 @@
 /**
  * Figures: builders return plain Plotly values `{data, layout}` (or HTML strings for players, tables and
  * cards); `show` (display.ts, the only file that talks to tslab) puts them in the notebook, `saveHTML` and
- * `savePNG` write them to files.
+ * `savePNG`/`savePNGs` write them to files, `saveCSV` writes tables and matrices as CSV/TSV.
  */
 export type { Figure, Layout, Trace, ScatterTrace, HeatmapTrace, HistogramTrace, BarTrace, Axis, Annotation } from './Figure';
 export { show, liveLine, type LineWriter, type ShowOptions, type Showable } from './display';
 export { saveHTML } from './saveHTML';
-export { savePNG, type SavePNGOptions } from './savePNG';
+export { savePNG, savePNGs, type SavePNGOptions, type PNGItem } from './savePNG';
+export { saveCSV, type SaveCSVOptions } from './saveCSV';
 export { layerHeatmap, type LayerHeatmapOptions } from './layerHeatmap';
 export { heatmapGrid, type HeatmapPanel, type HeatmapGridOptions } from './heatmapGrid';
 export { modelComparisonHeatmap, modelComparisonPanel, type ModelComparisonLike, type ModelComparisonHeatmapOptions } from './modelComparisonHeatmap';

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import type { Browser } from 'playwright-core';
 
 export interface LaunchChromiumOptions {
-  /** Chromium binary (default Debian's /usr/bin/chromium). */
+  /** Chromium binary (default `$LAYERWISE_CHROMIUM`, else Debian's /usr/bin/chromium). */
   executablePath?: string;
 }
 
@@ -22,9 +22,11 @@ export const CHROMIUM_ARGS: readonly string[] = [
 
 /** Start headless Chromium through playwright-core (which is loaded only here, on first use). */
 export async function launchChromium(opts: LaunchChromiumOptions = {}): Promise<Browser> {
-  const executablePath = opts.executablePath ?? '/usr/bin/chromium';
+  const fromEnv = process.env['LAYERWISE_CHROMIUM'];
+  const executablePath = opts.executablePath ?? (fromEnv !== undefined && fromEnv !== '' ? fromEnv : '/usr/bin/chromium');
   if (!fs.existsSync(executablePath)) {
-    throw new Error(`Chromium not found at ${executablePath}; install Debian's 'chromium' package or pass executablePath`);
+    const why = opts.executablePath !== undefined ? 'executablePath' : fromEnv !== undefined && fromEnv !== '' ? 'LAYERWISE_CHROMIUM' : 'the default';
+    throw new Error(`Chromium not found at ${executablePath} (${why}); install Debian's 'chromium' package, or set LAYERWISE_CHROMIUM (or executablePath) to a Chromium or Chrome binary`);
   }
   let playwright: typeof import('playwright-core');
   try {

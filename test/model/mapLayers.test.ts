@@ -8,7 +8,8 @@ import { onnx } from 'onnx-proto';
 import { GraphBuilder, ints } from '../../src/onnx/GraphBuilder';
 import { GraphIndex } from '../../src/onnx/GraphIndex';
 import { readModelProto } from '../../src/onnx/readModelProto';
-import { mapLayers, type LayerMap } from '../../src/model/mapLayers';
+import { mapLayers } from '../../src/model/mapLayers';
+import type { LayerMap } from '../../src/model/LayerMap';
 import { FIXTURES, refIndex } from './modelFixtures';
 
 const load = (model: string, file = 'model.onnx') => readModelProto(path.join(FIXTURES, model, file));

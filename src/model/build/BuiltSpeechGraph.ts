@@ -3,7 +3,7 @@
  * needs neither its checkpoint nor its builder): `hidden.0..L`, the conv layers as `local.<i>`, the requested
  * `ffn.<i>`, every one `[batch, frames, features]` float32 and named as the activation cache names it.
  */
-import type { LayerMap, MappedTensor } from '../mapLayers';
+import type { LayerMap, MappedTensor } from '../LayerMap';
 import type { SpeechArchitecture } from './speechArchitecture';
 import { WHISPER_CONV } from '../whisperFrontEnd';
 

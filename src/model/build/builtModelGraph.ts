@@ -5,7 +5,7 @@
  */
 import type { CheckpointFormat } from '../../checkpoint/readCheckpoint';
 import type { GraphBuilder } from '../../onnx/GraphBuilder';
-import type { LayerMap } from '../mapLayers';
+import type { LayerMap } from '../LayerMap';
 import { buildConvEncoderGraph } from './buildConvEncoderGraph';
 import { builtSpeechGraph, type BuildOptions, type BuiltGraphInput } from './BuiltSpeechGraph';
 import { buildWhisperEncoderGraph } from './buildWhisperEncoderGraph';

@@ -3,7 +3,7 @@
  * sequence that returns every hidden state as an `ActivationCache` (`hidden.0` = the embeddings' output, Hugging
  * Face `hidden_states[0]`, to `hidden.L`), each `[tokens, hidden]`.
  */
-import type { Tokenizer } from '@huggingface/tokenizers';
+import type { TextTokenizer } from './TextTokenizer';
 import { tensor, type Session, type TensorValue } from '../../backend/ort';
 import { ActivationCache, type ActivationEntry } from '../ActivationCache';
 import { parseActivationName, resolveActivationName } from '../activationNames';
@@ -56,7 +56,7 @@ export class TextModel {
     /** sha256 of the export, or of the checkpoint and config.json. */
     readonly hash: string,
     readonly info: TextModelInfo,
-    readonly tokenizer: Tokenizer,
+    readonly tokenizer: TextTokenizer,
     private readonly session: Session,
     private readonly inputs: TextGraphInputs,
     private readonly firstPosition: number,

@@ -19,7 +19,7 @@ import { cachedGraphBuild, readModelConfig } from '../build/cachedGraphBuild';
 import { readJSONFile } from '../../util/jsonFile';
 import { downloadHubFile, downloadOptionalHubFile } from '../../hub/downloadHubFile';
 import { exposedGraph } from '../exposedGraphCache';
-import { exposeLayersInModel } from '../exposeLayers';
+import { exposeLayersInModel } from '../exposeLayersInModel';
 import { findConfigFile, resolveModelSource, type ModelSourceOptions } from '../resolveModelSource';
 import { buildTextEncoderGraph } from './buildTextEncoderGraph';
 import { readTextArchitecture, type TextArchitecture } from './textArchitecture';

@@ -9,7 +9,7 @@
  * groups by the tokenizer's pre-tokenised words instead, so that its "don't" becomes three words that no
  * alignment interval matches.)
  */
-import type { Tokenizer } from '@huggingface/tokenizers';
+import type { TextTokenizer } from './TextTokenizer';
 
 /** Tokens of one transcript (see the file comment). */
 export interface TokenizedWords {
@@ -29,7 +29,7 @@ function sameIds(a: readonly number[], from: number, b: readonly number[]): bool
 }
 
 /** Tokenize `words` (one transcript, in order); `what` names it in errors. */
-export function tokenizeWords(tokenizer: Tokenizer, words: readonly string[], what: string): TokenizedWords {
+export function tokenizeWords(tokenizer: TextTokenizer, words: readonly string[], what: string): TokenizedWords {
   words.forEach((w, i) => {
     if (w === '' || /\s/.test(w)) throw new Error(`${what}: word ${i} ${JSON.stringify(w)} is empty or holds white space; words are the transcript's whitespace-separated units`);
   });
