@@ -16,6 +16,7 @@ const commands: Record<string, () => Promise<Command>> = {
   extract: () => import('./cli/extract'),
   score: () => import('./cli/score'),
   data: () => import('./cli/data'),
+  analyze: () => import('./cli/analyze'),
 };
 
 function help(): string {

@@ -8,7 +8,7 @@
  */
 export { toMatrix, row, column, selectRows, toArrays, asFloat32, asFloat64, type Matrix, type MatrixLike, type FloatArray, type ToMatrixOptions } from './matrix';
 export { Random } from './random';
-export { textProgress, terminalProgress, slug, type ProgressInfo, type ProgressCallback, type TextProgressOptions, type TerminalProgress } from './util';
+export { textProgress, terminalProgress, slug, demoDataPath, packageRoot, type ProgressInfo, type ProgressCallback, type TextProgressOptions, type TerminalProgress } from './util';
 export { releaseGraphSessions } from './onnx';
 export type { HubOptions, HubRepoType } from './hub';
 export { readCheckpoint, type Checkpoint, type CheckpointFormat, type ReadCheckpointOptions, type NamedTensor } from './checkpoint';
@@ -19,6 +19,7 @@ export {
   encodeWav,
   Dataset,
   loadHubDataset,
+  dataFolder,
   parseHubSource,
   hubShuffle,
   loadLabelledFolders,
@@ -99,6 +100,7 @@ export {
   type HubDatasetItem,
   type HubValue,
   type HubSource,
+  type DataFolderOptions,
   type NumpySeed,
 } from './data';
 export {
@@ -399,4 +401,17 @@ export {
   type ExampleAudio,
 } from './viz';
 export { registerKernel, KERNEL_NAME, environmentReport, type RegisterKernelOptions, type RegisterKernelResult, type EnvironmentReport, type EnvironmentCheck } from './jupyter';
-export { renderReport, NotebookCellError, checkReport, type RenderReportOptions, type RenderReportResult, type CheckReportOptions, type CheckReportResult, type ParamValue } from './report';
+export {
+  renderReport,
+  NotebookCellError,
+  checkReport,
+  analyzeLayers,
+  type RenderReportOptions,
+  type RenderReportResult,
+  type CheckReportOptions,
+  type CheckReportResult,
+  type ParamValue,
+  type AnalyzeLayersOptions,
+  type AnalyzeLayersResult,
+  type LayerSummary,
+} from './report';

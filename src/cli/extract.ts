@@ -2,13 +2,8 @@
  * `layerwise extract --model M --data D --out DIR`: every requested layer's features of a dataset, mean-pooled
  * or frame by frame, into a resumable feature store (see src/store/extractFeatures.ts).
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import type { Dataset, DatasetItem } from '../data/datasets/Dataset';
-import { loadLabelledFolders } from '../data/datasets/loadLabelledFolders';
-import { loadLibriSpeech } from '../data/datasets/loadLibriSpeech';
-import { loadManifest } from '../data/datasets/loadManifest';
-import { loadHubDataset, parseHubSource } from '../data/datasets/loadHubDataset';
+import { loadDataset } from '../data/datasets/loadDataset';
+import { parseHubSource } from '../data/datasets/loadHubDataset';
 import { loadAlignments } from '../data/alignments/loadAlignments';
 import { extractFeatures } from '../store/extractFeatures';
 import { loadModel, type LoadModelOptions } from '../model/loadModel';
@@ -54,45 +49,6 @@ export const usage = `usage: layerwise extract --model M --data D --out DIR [opt
   --no-normalize     do not normalise waveforms (overrides preprocessor_config.json)
   --quantized        use onnx/model_quantized.onnx of a hub repo
   --no-progress      no progress bar`;
-
-/** Which layout a dataset path has. */
-export type DatasetLayout = 'manifest' | 'librispeech' | 'labelled-folders';
-
-/** Tell a manifest file, a LibriSpeech tree and a labelled-folders directory apart. */
-export function detectDatasetLayout(target: string): DatasetLayout {
-  if (!fs.existsSync(target)) throw new Error(`--data ${target}: no such file or directory`);
-  if (fs.statSync(target).isFile()) {
-    if (/\.(csv|tsv|jsonl|ndjson)$/i.test(target)) return 'manifest';
-    throw new Error(`--data ${target}: a file must be a manifest (.csv, .tsv, .jsonl or .ndjson)`);
-  }
-  // LibriSpeech keeps a <speaker>-<chapter>.trans.txt in every chapter folder, 2 or 3 levels down.
-  let dir = target;
-  for (let depth = 0; depth < 4; depth++) {
-    const entries = fs.readdirSync(dir).filter((n) => !n.startsWith('.'));
-    if (entries.some((n) => n.endsWith('.trans.txt'))) return 'librispeech';
-    const sub = entries.sort().find((n) => fs.statSync(path.join(dir, n)).isDirectory());
-    if (sub === undefined) break;
-    dir = path.join(dir, sub);
-  }
-  return 'labelled-folders';
-}
-
-/** Load the dataset at `target` with the loader its layout needs. */
-export function loadDatasetAt(target: string, split?: string): { layout: DatasetLayout; dataset: Dataset<DatasetItem> } {
-  const layout = detectDatasetLayout(target);
-  switch (layout) {
-    case 'manifest':
-      if (split !== undefined) throw new Error('--split does not apply to a manifest');
-      return { layout, dataset: loadManifest(target) };
-    case 'librispeech':
-      return { layout, dataset: loadLibriSpeech(target, split !== undefined ? { split } : {}) };
-    case 'labelled-folders': {
-      const s = split ?? 'all';
-      if (s !== 'train' && s !== 'validation' && s !== 'test' && s !== 'all') throw new Error(`--split for labelled folders is train, validation, test or all, got '${s}'`);
-      return { layout, dataset: loadLabelledFolders(target, { split: s, extensions: ['.wav', '.flac', '.mp3', '.ogg', '.opus'] }) };
-    }
-  }
-}
 
 function intFlag(value: string | undefined, name: string, min = 1): number | undefined {
   if (value === undefined) return undefined;
@@ -155,13 +111,11 @@ export async function run(argv: string[]): Promise<number> {
   const chunk = chunkText === undefined ? undefined : { seconds: Number(chunkText), ...(overlapText !== undefined ? { overlapSeconds: Number(overlapText) } : {}) };
 
   const hub = parseHubSource(dataPath);
-  if (hub !== undefined && a.strings.split !== undefined) throw new Error(`--split: ${dataPath} names its split already`);
-  if (hub === undefined && a.strings.revision !== undefined) throw new Error('--revision is for hub: datasets');
-  const { layout, dataset: loaded }: { layout: string; dataset: Dataset<DatasetItem> } =
-    hub !== undefined
-      ? { layout: 'hub dataset', dataset: await loadHubDataset(dataPath, a.strings.revision !== undefined ? { revision: a.strings.revision } : {}) }
-      : loadDatasetAt(dataPath, a.strings.split);
   if (hub !== undefined && seed !== undefined && typeof seed !== 'number') throw new Error(`--seed: a hub: dataset shuffles as datasets does, with an integer seed, not '${seed}'`);
+  const { layout, dataset: loaded } = await loadDataset(dataPath, {
+    ...(a.strings.split !== undefined ? { split: a.strings.split } : {}),
+    ...(a.strings.revision !== undefined ? { revision: a.strings.revision } : {}),
+  });
   const alignments = alignmentDir === undefined ? undefined : loadAlignments(alignmentDir);
   const full = alignments === undefined ? loaded : loaded.filter((it) => alignments.has(it.id));
   if (alignments !== undefined) {

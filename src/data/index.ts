@@ -34,3 +34,4 @@ export { readNpy } from './io/readNpy';
 export { writeNpy, type NpyInput } from './io/writeNpy';
 export { readNpz } from './io/readNpz';
 export type { NpyArray, NpyData, NpyDtype } from './io/NpyArray';
+export { dataFolder, type DataFolderOptions } from './dataFolder';

@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as readline from 'node:readline';
 import { errorMessage } from '../util/describeError';
+import { describePath, resolveDemo } from '../util/packagePaths';
 
 /** Options of `readWordVectors`. */
 export interface ReadWordVectorsOptions {
@@ -34,8 +35,10 @@ function parseVector(fields: readonly string[], file: string, line: number): Flo
 }
 
 /** Read word vectors (see the file comment). */
-export async function readWordVectors(file: string, opts: ReadWordVectorsOptions = {}): Promise<WordVectors> {
-  if (!fs.existsSync(file)) throw new Error(`${file}: no such word-vector file`);
+export async function readWordVectors(source: string, opts: ReadWordVectorsOptions = {}): Promise<WordVectors> {
+  // `demo:word-vectors-demo/vectors.txt` names the bundled demo vectors wherever the notebook runs
+  const file = resolveDemo(source) ?? source;
+  if (!fs.existsSync(file)) throw new Error(`${describePath(file)}: no such word-vector file`);
   const wanted = opts.words === undefined ? null : new Set(opts.words);
   const lower = opts.lowerCase ?? false;
   const out = new Map<string, Float32Array>();

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GraphBuilder, ints } from '../onnx/GraphBuilder';
 import { Session, tensor, defaultThreads } from '../backend/ort';
-import { packageRoot } from './kernelSpec';
+import { packageRoot } from '../util/packagePaths';
 import { errorMessage } from '../util/describeError';
 
 /** One environment check: what was checked, whether it passed, and the detail. */

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { packageRoot } from '../util/packagePaths';
 import { writeFileAtomic } from '../util/writeFileAtomic';
 
 /** The Jupyter kernel name `layerwise kernel install` registers (`layerwise`). */
@@ -35,10 +36,6 @@ export interface RegisterKernelResult {
   spec: KernelSpec;
 }
 
-/** The package root: two levels above this file in both `src/jupyter` and `dist/jupyter`. */
-export function packageRoot(): string {
-  return path.resolve(__dirname, '..', '..');
-}
 
 /** The per-user Jupyter data directory, as jupyter_core computes it. */
 export function defaultJupyterDataDir(env: NodeJS.ProcessEnv = process.env): string {

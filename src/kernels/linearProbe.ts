@@ -19,6 +19,8 @@ export interface LinearProbeOptions extends LogisticRegressionOptions {
   folds?: number | ArrayLike<number>;
   /** Seed of the fold assignment (default 0). */
   seed?: number;
+  /** Receives warnings about the data, such as classes smaller than the folds (default console.warn); also in the result. */
+  onWarning?: (message: string) => void;
 }
 
 /** Cross-validated accuracy of a linear probe (mean, std, per fold) with the majority-class baseline. */
@@ -38,6 +40,8 @@ export interface LinearProbeResult {
   readonly classes: readonly (number | string)[];
   /** Whether every fold's optimiser met its tolerance. */
   readonly converged: boolean;
+  /** Why the result rests on few items, if it does (each also sent to `onWarning`). */
+  readonly warnings: readonly string[];
 }
 
 /** Stratified fold ids for class codes: per class, a seeded shuffle dealt round-robin over the folds. */
@@ -65,7 +69,7 @@ export async function linearProbe(X: MatrixLike, labels: LabelsLike, opts: Linea
   const enc = encodeLabels(labels, 'labels', n);
   const c = enc.classes.length;
   if (c < 2) throw new Error('labels: need at least two classes for a probe');
-  const { folds = 5, seed = 0, ...fitOpts } = opts;
+  const { folds = 5, seed = 0, onWarning = (m: string) => console.warn(m), ...fitOpts } = opts;
   let foldOf: Int32Array;
   let nFolds: number;
   if (typeof folds === 'number') {
@@ -83,6 +87,18 @@ export async function linearProbe(X: MatrixLike, labels: LabelsLike, opts: Linea
     }
     if (nFolds < 2) throw new Error('folds: needs at least two distinct folds');
   }
+  const warnings: string[] = [];
+  let smallest = 0;
+  for (let k = 1; k < c; k++) if (atI32(enc.counts, k) < atI32(enc.counts, smallest)) smallest = k;
+  const fewest = atI32(enc.counts, smallest);
+  // scikit-learn's StratifiedKFold warns the same way: such a class is missing from some test folds
+  if (fewest < nFolds) {
+    warnings.push(
+      `linearProbe: class '${String(enc.classes[smallest])}' has only ${fewest} member${fewest === 1 ? '' : 's'}, fewer than the ${nFolds} folds, ` +
+        `so some folds test none of it; the accuracy rests on ${n} items (${c} classes)`,
+    );
+  }
+  for (const w of warnings) onWarning(w);
   const accs: number[] = [];
   const sizes: number[] = [];
   let converged = true;
@@ -114,5 +130,6 @@ export async function linearProbe(X: MatrixLike, labels: LabelsLike, opts: Linea
     majorityBaseline: maxCount / n,
     classes: enc.classes,
     converged,
+    warnings,
   };
 }

@@ -260,7 +260,10 @@ export async function tsne(X: MatrixLike, opts: TSNEOptions = {}): Promise<TSNER
     init = 'pca',
   } = opts;
   if (!(perplexity > 0)) throw new Error(`tsne: perplexity must be > 0, got ${perplexity}`);
-  if (perplexity >= n) throw new Error(`tsne: perplexity (${perplexity}) must be less than the number of rows of X (${n})`);
+  if (perplexity >= n) {
+    // as scikit-learn's TSNE (the seeds' tool), an error rather than a silent change of the figure
+    throw new Error(`tsne: perplexity (${perplexity}) must be less than the number of rows of X (${n}); pass a smaller one, e.g. { perplexity: ${Math.max(1, Math.floor((n - 1) / 3))} }`);
+  }
   if (!Number.isInteger(nComponents) || nComponents < 1) throw new Error(`tsne: nComponents must be a positive integer, got ${nComponents}`);
   if (!Number.isInteger(nIter) || nIter < EXPLORATION_ITERS) throw new Error(`tsne: nIter must be an integer >= ${EXPLORATION_ITERS}, got ${nIter}`);
   if (!(earlyExaggeration >= 1)) throw new Error(`tsne: earlyExaggeration must be >= 1, got ${earlyExaggeration}`);

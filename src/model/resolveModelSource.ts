@@ -14,6 +14,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { downloadHubFile, downloadOptionalHubFile, isRepoId, type HubOptions } from '../hub/downloadHubFile';
+import { describePath, resolveDemo } from '../util/packagePaths';
 
 /** The parts of `LoadModelOptions` that choose the file. */
 export interface ModelSourceOptions extends HubOptions {
@@ -72,6 +73,8 @@ function candidates(opts: ModelSourceOptions, local: boolean): string[] {
 
 /** Resolve `source` (a path or a repo id), downloading hub files as needed. */
 export async function resolveModelSource(source: string, opts: ModelSourceOptions): Promise<ModelSource> {
+  const demo = resolveDemo(source);
+  if (demo !== undefined) return { ...(await resolveModelSource(demo, opts)), id: source };
   if (fs.existsSync(source)) {
     let file = source;
     if (fs.statSync(source).isDirectory()) {
@@ -83,7 +86,7 @@ export async function resolveModelSource(source: string, opts: ModelSourceOption
     return { id: source, kind: kindOf(file), file, configDirs: configDirsFor(file) };
   }
   if (!isRepoId(source)) {
-    throw new Error(`loadModel: '${source}' is neither an existing file or directory nor a repository id like 'facebook/wav2vec2-base'`);
+    throw new Error(`loadModel: ${describePath(source)} is neither an existing file or directory nor a repository id like 'facebook/wav2vec2-base' (the bundled demos are demo:wav2vec2-tiny-synthetic and demo:wav2vec2-tiny-random)`);
   }
   const tried = candidates(opts, false);
   let found: { path: string; file: string } | undefined;

@@ -104,4 +104,19 @@ test('a linearly separable label is probed perfectly; argument checks', async ()
   await expect(linearProbe(X, y.slice(1))).rejects.toThrow(/labels: has 39 labels but there are 40/);
   await expect(linearProbe(X, y.map(() => 'one'))).rejects.toThrow(/at least two classes/);
   await expect(linearProbe(X, y, { folds: 1 })).rejects.toThrow(/folds must be an integer in \[2, 40\]/);
+  expect(r.warnings).toEqual([]);
+});
+
+test('classes smaller than the folds are warned about (as StratifiedKFold does), in the result and to onWarning', async () => {
+  // 3 clips per word, 5 folds: the course assignment that ran silently
+  const X: number[][] = [];
+  const y: string[] = [];
+  for (const [k, word] of ['yes', 'no', 'up'].entries()) for (let j = 0; j < 3; j++) {
+    X.push([k + 0.1 * j, -k]);
+    y.push(word);
+  }
+  const warned: string[] = [];
+  const r = await linearProbe(X, y, { folds: 5, onWarning: (m) => warned.push(m) });
+  expect(r.warnings).toEqual(["linearProbe: class 'no' has only 3 members, fewer than the 5 folds, so some folds test none of it; the accuracy rests on 9 items (3 classes)"]);
+  expect(warned).toEqual(r.warnings);
 });

@@ -54,7 +54,16 @@ test('separated blobs stay separated: 1-NN in the embedding recovers the blob, t
 
 test('argument checks', async () => {
   const { X } = blobs(3);
-  await expect(umap(X.slice(0, 10), { nNeighbors: 10 })).rejects.toThrow(/nNeighbors must be an integer in \[2, 9\]/);
+  await expect(umap(X.slice(0, 10), { nNeighbors: 1 })).rejects.toThrow(/nNeighbors must be an integer >= 2, got 1/);
+  // more neighbours than rows: truncated to rows - 1 with a warning, as umap-learn does
+  const warned: string[] = [];
+  const small = await umap(X.slice(0, 10), { nNeighbors: 15, onWarning: (m) => warned.push(m) });
+  expect(small.nNeighbors).toBe(9);
+  expect(small.warnings).toEqual(['umap: nNeighbors 15 is not below the 10 rows; using 9 (rows - 1), as umap-learn does']);
+  expect(warned).toEqual(small.warnings);
+  const same = await umap(X.slice(0, 10), { nNeighbors: 9, onWarning: (m) => warned.push(m) });
+  expect(same.embedding.data).toEqual(small.embedding.data);
+  expect(same.warnings).toEqual([]);
   await expect(umap(X, { minDist: 2 })).rejects.toThrow(/minDist <= spread/);
   await expect(umap([[1], [2], [Infinity]])).rejects.toThrow(/X: contains Infinity/);
 });

@@ -100,7 +100,7 @@ test('errors: too-short input, unknown layers, bad sources, unmappable graphs, c
   } finally {
     await m.release();
   }
-  await expect(loadModel('no such thing.onnx')).rejects.toThrow(/'no such thing\.onnx' is neither an existing file or directory nor a repository id/);
+  await expect(loadModel('no such thing.onnx')).rejects.toThrow(/'no such thing\.onnx' \(resolved from .+ to .+no such thing\.onnx\) is neither an existing file or directory nor a repository id/);
 
   const g = new GraphBuilder('toy');
   const x = g.input('input_values', 'float32', [1, 'n']);

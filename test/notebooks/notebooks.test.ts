@@ -16,6 +16,7 @@ import { loadAudio } from '../../src/data/audio/loadAudio';
 import { loadLabelledFolders } from '../../src/data/datasets/loadLabelledFolders';
 import { loadLibriSpeech } from '../../src/data/datasets/loadLibriSpeech';
 import { readNpy } from '../../src/data/io/readNpy';
+import { synthesizeAlignedSpeech } from '../../src/data/synth/synthesizeAlignedSpeech';
 import { synthesizeSpokenWords } from '../../src/data/synth/synthesizeSpokenWords';
 import { registerKernel } from '../../src/jupyter/kernelSpec';
 import { linearCKA } from '../../src/kernels/linearCKA';
@@ -381,6 +382,8 @@ describe('notebooks/', () => {
   const others = notebooks.filter((n) => !WITH_FIGURE_CHECKS.includes(n) && n !== SAE_NOTEBOOK && n !== PHONES_NOTEBOOK && n !== WORDS_NOTEBOOK);
 
   it('05-text-and-speech compares speech, text and static word embeddings; its CKA files hold linear CKA of the saved words', async () => {
+    // named data folders must exist (the notebooks synthesize only their own demo folders): a small corpus here
+    await synthesizeAlignedSpeech({ outDir: path.join(tmp, '05-data'), split: 'dev-clean', speakers: 2, utterancesPerChapter: 12, seed: 0 });
     const { nb, html } = await execute(WORDS_NOTEBOOK);
     const figures = figuresOf(nb).map((f) => f.figure);
     const demo = 'wav2vec2 (demo): trained on synthetic speech';
@@ -428,7 +431,7 @@ describe('notebooks/', () => {
     const saved = JSON.parse(fs.readFileSync(path.join(out, 'cka', 'wav2vec2-demo__wav2vec2-control.json'), 'utf8')) as { values: number[][]; words: number };
     expect(saved.words).toBe(rows.rows.length);
     for (const [i, j] of [[1, 1], [6, 12], [12, 3]] as const) {
-      const want = plainLinearCKA(wordRows('models-wav2vec2-tiny-synthetic-model-onnx', i), wordRows('models-wav2vec2-tiny-random-model-onnx', j));
+      const want = plainLinearCKA(wordRows('demo-wav2vec2-tiny-synthetic', i), wordRows('demo-wav2vec2-tiny-random', j));
       expect(at(at(saved.values, i - 1), j - 1)).toBeCloseTo(want, 4);
       expect(at(at(heat(controlFig).z, i - 1), j - 1)).toBeCloseTo(want, 4);
     }
@@ -436,6 +439,8 @@ describe('notebooks/', () => {
   }, LONG);
 
   it('04-phones-and-words runs the layerwise-analysis recipe on Festival speech; its result files are the API scores', async () => {
+    await synthesizeAlignedSpeech({ outDir: path.join(tmp, '04-data', 'dev'), split: 'dev-clean', speakers: 2, utterancesPerChapter: 24, seed: 0 });
+    await synthesizeAlignedSpeech({ outDir: path.join(tmp, '04-data', 'train'), split: 'train-clean-100', speakers: 2, utterancesPerChapter: 6, seed: 1 });
     const { nb, html } = await execute(PHONES_NOTEBOOK);
     const figures = figuresOf(nb).map((f) => f.figure);
     expect(figures.map(title)).toEqual(['Property content per layer, 2 data samples (trained on synthetic speech)']);
@@ -454,7 +459,7 @@ describe('notebooks/', () => {
       }
     }
     // The notebook's cca-word file equals the API run on the store the notebook wrote (same seed and folds).
-    const words = openFeatureStore(path.join(out, 'features', 'models-wav2vec2-tiny-synthetic-model-onnx', 'sample2', 'word_level'));
+    const words = openFeatureStore(path.join(out, 'features', 'demo-wav2vec2-tiny-synthetic', 'sample2', 'word_level'));
     const api = await ccaLabels(words, { seed: 2, cv: { folds: 5, pairs: 2, maxPairs: 2, candidates: 2 }, maxLabels: 15 });
     const word = JSON.parse(fs.readFileSync(path.join(results, 'cca_word_dev-clean_sample2.json'), 'utf8')) as Record<string, number | null>;
     expect(word).toEqual(experimentJson(api));
@@ -529,7 +534,7 @@ describe('notebooks/', () => {
     // The control's store holds the random model's layers of the same clips.
     const control = onlyStore(path.join(out, 'control_hidden_states'));
     expect(control.itemIds).toEqual(data.column('id'));
-    expect(control.meta.model.id).toBe('../models/wav2vec2-tiny-random/model.onnx');
+    expect(control.meta.model.id).toBe('demo:wav2vec2-tiny-random');
     const counts = kept.map((w) => data.filter((item) => item.label === w).length);
     for (const v of baseline.y) expect(v).toBeCloseTo(Math.max(...counts) / 100, 12);
 

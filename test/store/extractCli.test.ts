@@ -6,7 +6,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { detectDatasetLayout, run } from '../../src/cli/extract';
+import { run } from '../../src/cli/extract';
+import { detectDatasetLayout } from '../../src/data/datasets/loadDataset';
 import { encodeWav } from '../../src/data/audio/encodeWav';
 import { loadManifest } from '../../src/data/datasets/loadManifest';
 import type { Matrix } from '../../src/matrix';
@@ -96,7 +97,7 @@ test('bad arguments are rejected with the flag named', async () => {
   await expect(run(['--model', modelDir, '--data', manifest])).rejects.toThrow(/--model, --data and --out are required/);
   await expect(run(['--model', modelDir, '--data', manifest, '--out', path.join(work, 'x'), '--pooling', 'max'])).rejects.toThrow(/--pooling must be mean or frames/);
   await expect(run(['--model', modelDir, '--data', manifest, '--out', path.join(work, 'x'), '--limit', '0'])).rejects.toThrow(/--limit must be an integer >= 1/);
-  await expect(run(['--model', modelDir, '--data', path.join(work, 'nope'), '--out', path.join(work, 'x')])).rejects.toThrow(/--data .*nope: no such file/);
+  await expect(run(['--model', modelDir, '--data', path.join(work, 'nope'), '--out', path.join(work, 'x')])).rejects.toThrow(/data '.*nope': no such file/);
 });
 
 test('dataset layouts are told apart: manifest, LibriSpeech tree, labelled folders', () => {
