@@ -4,7 +4,7 @@
 # Ends by executing a one-cell notebook in that kernel, so a green run means notebooks work here.
 #
 #   bash environment/setup.sh          # what the notebooks and the main job need
-#   bash environment/setup.sh --dev    # also what the tests need (NumPy/SciPy/scikit-learn/PyTorch references, Chromium)
+#   bash environment/setup.sh --dev    # also what the tests need (NumPy/SciPy/scikit-learn/PyTorch references, Chromium, SLURM + munge for the cluster test)
 #   bash environment/setup.sh --no-apt # skip system packages (you installed them yourself; see environment/README.md)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -23,7 +23,7 @@ done
 say() { printf '\n== %s\n' "$*"; }
 
 runtime_pkgs=(jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel python3-nbformat espeak-ng festival festvox-kallpc16k festvox-us-slt-hts sox libsox-fmt-all flac)
-dev_pkgs=(python3-numpy python3-scipy python3-sklearn python3-torch python3-torchaudio python3-onnx chromium)
+dev_pkgs=(python3-numpy python3-scipy python3-sklearn python3-torch python3-torchaudio python3-onnx chromium slurm-wlm munge)
 
 if [ "$apt" = 1 ]; then
   pkgs=("${runtime_pkgs[@]}")

@@ -17,6 +17,8 @@ const commands: Record<string, () => Promise<Command>> = {
   score: () => import('./cli/score'),
   data: () => import('./cli/data'),
   analyze: () => import('./cli/analyze'),
+  plan: () => import('./cli/plan'),
+  merge: () => import('./cli/merge'),
 };
 
 function help(): string {

@@ -6,6 +6,7 @@ import { loadDataset } from '../data/datasets/loadDataset';
 import { parseHubSource } from '../data/datasets/loadHubDataset';
 import { loadAlignments } from '../data/alignments/loadAlignments';
 import { extractFeatures } from '../store/extractFeatures';
+import { parseShard } from '../store/planShards';
 import { loadModel, type LoadModelOptions } from '../model/loadModel';
 import { formatDuration, terminalProgress } from '../util/progress';
 import { parseLayerSelection } from '../model/resolveLayers';
@@ -31,6 +32,9 @@ export const usage = `usage: layerwise extract --model M --data D --out DIR [opt
   --local-grid G     frame stores: native (default: every conv frame) or 10ms (conv layers 1-6 box-filtered onto
                      layerwise-analysis's 10 ms grid, as its local features; 32x fewer rows for local.1)
   --limit N          keep N items (after shuffling when --seed is given)
+  --shard I/N        extract only shard I (0-based) of N into DIR, a store of its own (equal audio time per shard;
+                     SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT are used when set and --shard is not);
+                     \`layerwise merge\` joins the N stores, \`layerwise plan\` shows the split
   --seed S           shuffle the dataset with this seed first; for hub: datasets exactly datasets' shuffle(seed=S)
                      (NumPy's PCG64), so --seed 42 --limit 500 takes the seed notebooks' select(range(500))
   --split NAME       split of a labelled-folders set (train|validation|test|all) or LibriSpeech (e.g. dev-clean)
@@ -69,7 +73,7 @@ function intList(value: string | undefined, name: string): number[] | undefined 
 /** Run `layerwise extract` with the arguments after the subcommand; returns the exit status. */
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, {
-    strings: ['model', 'data', 'revision', 'out', 'pooling', 'layers', 'limit', 'seed', 'split', 'max-length', 'batch-size', 'shard-items', 'shard-frames', 'ffn', 'threads', 'max-clip-memory', 'chunk-seconds', 'chunk-overlap', 'span', 'alignments', 'frame-rule', 'rep', 'local-grid'],
+    strings: ['model', 'data', 'revision', 'out', 'shard', 'pooling', 'layers', 'limit', 'seed', 'split', 'max-length', 'batch-size', 'shard-items', 'shard-frames', 'ffn', 'threads', 'max-clip-memory', 'chunk-seconds', 'chunk-overlap', 'span', 'alignments', 'frame-rule', 'rep', 'local-grid'],
     booleans: ['skip-short', 'skip-bad', 'no-normalize', 'quantized', 'no-progress', 'whole-span'],
   });
   if (a.positional.length > 0) throw new Error(`unexpected argument '${a.positional[0]}'\n${usage}`);
@@ -101,6 +105,7 @@ export async function run(argv: string[]): Promise<number> {
   const ffn = intList(a.strings.ffn, 'ffn');
   const batchSize = intFlag(a.strings['batch-size'], 'batch-size');
   const shardItems = intFlag(a.strings['shard-items'], 'shard-items');
+  const shard = parseShard(a.strings.shard);
   const shardFrames = intFlag(a.strings['shard-frames'], 'shard-frames');
   const maxClipText = a.strings['max-clip-memory'];
   const maxClipGiB = maxClipText === undefined ? undefined : Number(maxClipText);
@@ -141,7 +146,9 @@ export async function run(argv: string[]): Promise<number> {
   };
   process.once('SIGINT', onSigint);
   try {
+    if (shard !== undefined) process.stderr.write(`shard ${shard.index}/${shard.count}${a.strings.shard === undefined ? ' (from SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT)' : ''} of ${dataset.length} items into ${out}\n`);
     const res = await extractFeatures(model, dataset, {
+      ...(shard !== undefined ? { shard } : {}),
       out,
       ...(span !== undefined && alignments !== undefined
         ? { span, alignments, ...(frameRule !== undefined ? { frameRule } : {}), ...(a.booleans['whole-span'] === true ? { middleThird: false } : {}) }

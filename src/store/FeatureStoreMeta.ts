@@ -139,6 +139,18 @@ export interface StoreOptions {
   readonly shardFrames: number;
   /** Item keys in dataset order: the id, with `@start-end` for segments. */
   readonly itemKeys: readonly string[];
+  /** Present in the store of one shard of a sharded run (`extract --shard I/N`); `mergeFeatureStores` joins them. */
+  readonly shard?: StoreShardOf;
+}
+
+/** Which part of a sharded run a store holds. */
+export interface StoreShardOf {
+  readonly index: number;
+  readonly count: number;
+  /** Dataset positions (in the whole run's order) of this shard's items, ascending. */
+  readonly positions: readonly number[];
+  /** Fingerprint of the whole run's options: what a single-process run over every item would have. */
+  readonly of: string;
 }
 
 /** The contents of a store's `meta.json`: model, options, items, layers and shards. */

@@ -17,8 +17,9 @@ import { spanFrames, type FrameRule } from '../data/alignments/spanFrames';
 import { loadAudio } from '../data/audio/loadAudio';
 import { meanRowsInto, type Matrix } from '../matrix';
 import type { ActivationCache } from '../model/ActivationCache';
-import { type FeatureStoreMeta, type ItemSource, type MaxLengthPadding, type Pooling, type SkippedItem, type SpanSetting, type StoreItem, type StoreSegment } from './FeatureStoreMeta';
-import { FeatureStoreWriter } from './FeatureStoreWriter';
+import { type FeatureStoreMeta, type ItemSource, type MaxLengthPadding, type Pooling, type SkippedItem, type SpanSetting, type StoreItem, type StoreOptions, type StoreSegment } from './FeatureStoreMeta';
+import { FeatureStoreWriter, storeFingerprint } from './FeatureStoreWriter';
+import { itemSeconds, planShards } from './planShards';
 import { boxFilterLocal } from './boxFilterLocal';
 import { parseActivationName } from '../model/activationNames';
 import { ProgressTracker, type ProgressCallback } from '../util/progress';
@@ -112,6 +113,12 @@ export interface ExtractOptions {
    * grid's rows); `native` (default) keeps every conv frame.
    */
   localGrid?: 'native' | '10ms';
+  /**
+   * Extract only shard `index` of `count` (`planShards`: equal audio time per shard) into `out`, a store of its
+   * own that resumes like any other; `mergeFeatureStores` joins the `count` stores into the store a single run
+   * writes. Not for span (phone/word) stores.
+   */
+  shard?: { readonly index: number; readonly count: number };
 }
 
 /** How `extractFeatures` cuts long clips (see `ExtractOptions.chunk`). */
@@ -397,6 +404,16 @@ export async function extractFeatures(model: SpeechModel, dataset: ExtractDatase
     seen.add(it.id);
   }
 
+  let shard: ResolvedShard | null = null;
+  if (opts.shard !== undefined) {
+    if (span !== null) throw new Error('extractFeatures: shard is for mean and frame stores, not span (phone/word) stores');
+    const { index, count } = opts.shard;
+    if (!Number.isInteger(count) || count < 1 || !Number.isInteger(index) || index < 0 || index >= count) throw new Error(`extractFeatures: shard must be {index, count} with 0 <= index < count, got ${index}/${count}`);
+    const plan = planShards(items, count, items.map((it) => itemSeconds(it, model.sampleRate)));
+    const positions = at(plan, index).positions;
+    shard = { index, count, positions, allKeys: items.map(itemKey) };
+  }
+  const runItems = shard === null ? items : shard.positions.map((p) => at(items, p));
   const chunk = resolveChunk(opts.chunk, model);
   const maxClipBytes = opts.maxClipBytes ?? Math.floor(0.7 * os.totalmem());
   if (!(maxClipBytes > 0)) throw new Error(`extractFeatures: maxClipBytes must be a positive number, got ${maxClipBytes}`);
@@ -404,7 +421,7 @@ export async function extractFeatures(model: SpeechModel, dataset: ExtractDatase
   // and could commit rows of its own into it.
   const lock = lockDirectory(opts.out, `layerwise extract (${model.id})`);
   try {
-    return await extractLocked(model, items, opts, { pooling, batchSize, shardItems, shardFrames, padding, skipShort, skipBad, layers, maxClipBytes, chunk, span, tenMs: localGrid === '10ms' }, t0);
+    return await extractLocked(model, runItems, opts, { pooling, batchSize, shardItems, shardFrames, padding, skipShort, skipBad, layers, maxClipBytes, chunk, span, tenMs: localGrid === '10ms', shard }, t0);
   } finally {
     lock.release();
   }
@@ -423,6 +440,15 @@ interface ResolvedExtractOptions {
   readonly chunk: ResolvedChunk | null;
   readonly span: ResolvedSpan | null;
   readonly tenMs: boolean;
+  readonly shard: ResolvedShard | null;
+}
+
+/** One shard of a sharded run: its positions in the whole dataset, and every item's key (for the run's fingerprint). */
+interface ResolvedShard {
+  readonly index: number;
+  readonly count: number;
+  readonly positions: readonly number[];
+  readonly allKeys: readonly string[];
 }
 
 /** A chunk setting in samples. */
@@ -445,28 +471,34 @@ function resolveChunk(chunk: ChunkOptions | undefined, model: SpeechModel): Reso
 }
 
 async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], opts: ExtractOptions, o: ResolvedExtractOptions, t0: number): Promise<ExtractResult> {
-  const { pooling, batchSize, shardItems, shardFrames, padding, skipShort, skipBad, layers, maxClipBytes, chunk, span, tenMs } = o;
+  const { pooling, batchSize, shardItems, shardFrames, padding, skipShort, skipBad, layers, maxClipBytes, chunk, span, tenMs, shard: part } = o;
+  const runOptions: StoreOptions = {
+    modelHash: model.hash,
+    sampleRate: model.sampleRate,
+    normalize: model.normalize,
+    pooling,
+    layers,
+    padding,
+    skipShort,
+    ...(skipBad ? { skipBad } : {}),
+    ...(chunk !== null ? { chunk: chunk.option } : {}),
+    ...(span !== null ? { span: span.setting } : {}),
+    ...(tenMs ? { localGrid: '10ms' as const } : {}),
+    ...(model.frameNote !== undefined ? { frames: model.frameNote } : {}),
+    shardItems,
+    shardFrames,
+    itemKeys: items.map(itemKey),
+  };
+  // a shard's store: its own items, and the fingerprint the whole run would have (what the merge checks)
+  const options: StoreOptions =
+    part === null
+      ? runOptions
+      : { ...runOptions, shard: { index: part.index, count: part.count, positions: part.positions, of: storeFingerprint({ ...runOptions, itemKeys: part.allKeys }) } };
   const writer = FeatureStoreWriter.open(opts.out, {
     model: { id: model.id, hash: model.hash },
     sampleRate: model.sampleRate,
     frameSeconds: model.frameSeconds,
-    options: {
-      modelHash: model.hash,
-      sampleRate: model.sampleRate,
-      normalize: model.normalize,
-      pooling,
-      layers,
-      padding,
-      skipShort,
-      ...(skipBad ? { skipBad } : {}),
-      ...(chunk !== null ? { chunk: chunk.option } : {}),
-      ...(span !== null ? { span: span.setting } : {}),
-      ...(tenMs ? { localGrid: '10ms' as const } : {}),
-      ...(model.frameNote !== undefined ? { frames: model.frameNote } : {}),
-      shardItems,
-      shardFrames,
-      itemKeys: items.map(itemKey),
-    },
+    options,
   });
   if (writer.completeMeta !== null) {
     const done = writer.completeMeta;
