@@ -16,6 +16,18 @@ export interface Matrix<T extends FloatArray = FloatArray> {
   readonly data: T;
 }
 
+/**
+ * Rows of a matrix too large for memory, as consecutive blocks (`FeatureStore.rowBlocks`): `rows x cols` in all,
+ * each block `[<= blockRows, cols]`, in row order. A source can be walked more than once.
+ */
+export interface RowBlocks {
+  readonly rows: number;
+  readonly cols: number;
+  /** Names the source in errors. */
+  readonly name: string;
+  blocks(): Iterable<Matrix<Float32Array>>;
+}
+
 /** What kernels accept: a `Matrix` or an array of equal-length rows. */
 export type MatrixLike = Matrix | readonly (readonly number[])[];
 

@@ -4,7 +4,9 @@
  * or upgraded in one place (as transformers.js keeps its runtime behind one backend file).
  */
 import * as ort from 'onnxruntime-node';
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import { errorMessage } from '../util/describeError';
 
 /** Element types we move across the runtime boundary. */
@@ -39,7 +41,26 @@ export interface SessionOptions {
   threads?: number;
   /** Graph optimisation level (default 'all'). */
   optimization?: 'disabled' | 'basic' | 'extended' | 'all';
+  /**
+   * Where the graph runs: 'cpu' (default) or 'cuda' (onnxruntime's CUDA execution provider, GPU `deviceId`,
+   * default 0). CUDA needs onnxruntime-node's CUDA build; `cudaProviderLibrary()` tells whether it is installed.
+   */
+  device?: 'cpu' | 'cuda';
+  deviceId?: number;
 }
+
+/** The CUDA provider library of the installed onnxruntime-node, or why there is none. */
+export function cudaProviderLibrary(): { path: string } | { missing: string } {
+  const root = path.dirname(require.resolve('onnxruntime-node/package.json'));
+  const ext = process.platform === 'win32' ? 'dll' : 'so';
+  const lib = path.join(root, 'bin', 'napi-v6', process.platform, process.arch, `${process.platform === 'win32' ? '' : 'lib'}onnxruntime_providers_cuda.${ext}`);
+  if (process.platform !== 'linux' && process.platform !== 'win32') return { missing: `onnxruntime has no CUDA build for ${process.platform}` };
+  return fs.existsSync(lib) ? { path: lib } : { missing: `${lib} is not installed` };
+}
+
+const CUDA_INSTALL =
+  "install onnxruntime-node's CUDA build with `npm install onnxruntime-node --onnxruntime-node-install=cuda12` " +
+  '(it downloads the CUDA provider; the machine needs an NVIDIA driver, CUDA 12 and cuDNN 9), or leave the device at cpu';
 
 /** The default thread count: every core this process may use. */
 export function defaultThreads(): number {
@@ -87,12 +108,19 @@ export class Session {
 
   /** Load a graph from bytes or a file path. */
   static async create(model: Uint8Array | string, opts: SessionOptions = {}): Promise<Session> {
+    const device = opts.device ?? 'cpu';
+    if (device !== 'cpu' && device !== 'cuda') throw new Error(`device must be 'cpu' or 'cuda', got '${String(device)}'`);
+    if (device === 'cuda') {
+      const lib = cudaProviderLibrary();
+      if ('missing' in lib) throw new Error(`device 'cuda': ${lib.missing}; ${CUDA_INSTALL}`);
+    }
     const options: ort.InferenceSession.SessionOptions = {
       intraOpNumThreads: opts.threads ?? defaultThreads(),
       interOpNumThreads: 1,
       graphOptimizationLevel: opts.optimization ?? 'all',
       executionMode: 'sequential',
       logSeverityLevel: 3,
+      ...(device === 'cuda' ? { executionProviders: [{ name: 'cuda', deviceId: opts.deviceId ?? 0 }] } : {}),
     };
     let inner: ort.InferenceSession;
     try {
@@ -102,7 +130,8 @@ export class Session {
           : await ort.InferenceSession.create(model, options);
     } catch (e) {
       const what = typeof model === 'string' ? model : `an in-memory graph (${model.length} bytes)`;
-      throw new Error(`onnxruntime could not load ${what}: ${errorMessage(e)}`);
+      const hint = device === 'cuda' ? `; with device 'cuda' this usually means the CUDA or cuDNN libraries are missing or do not match: ${CUDA_INSTALL}` : '';
+      throw new Error(`onnxruntime could not load ${what}: ${errorMessage(e)}${hint}`);
     }
     return new Session(inner, metadata(inner.inputMetadata), metadata(inner.outputMetadata));
   }

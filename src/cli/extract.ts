@@ -47,6 +47,7 @@ export const usage = `usage: layerwise extract --model M --data D --out DIR [opt
   --shard-frames N   frame stores also close a shard at N frames (default 8192)
   --ffn 3,6          also expose the FFN activations inside these layers (1..L; ffn.6 sits in the layer that outputs hidden.6)
   --threads N        onnxruntime threads (default: all cores)
+  --device D         cpu (default) or cuda: the model on onnxruntime's CUDA provider (needs its CUDA build)
   --max-clip-memory G  refuse clips whose forward pass needs more than G GiB (default: 70% of this machine's memory)
   --chunk-seconds S  run clips longer than S seconds as overlapping windows of S seconds (joined frame by frame)
   --chunk-overlap O  context on each side of a window's core, in seconds (default 1)
@@ -73,7 +74,7 @@ function intList(value: string | undefined, name: string): number[] | undefined 
 /** Run `layerwise extract` with the arguments after the subcommand; returns the exit status. */
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, {
-    strings: ['model', 'data', 'revision', 'out', 'shard', 'pooling', 'layers', 'limit', 'seed', 'split', 'max-length', 'batch-size', 'shard-items', 'shard-frames', 'ffn', 'threads', 'max-clip-memory', 'chunk-seconds', 'chunk-overlap', 'span', 'alignments', 'frame-rule', 'rep', 'local-grid'],
+    strings: ['model', 'data', 'revision', 'out', 'shard', 'device', 'pooling', 'layers', 'limit', 'seed', 'split', 'max-length', 'batch-size', 'shard-items', 'shard-frames', 'ffn', 'threads', 'max-clip-memory', 'chunk-seconds', 'chunk-overlap', 'span', 'alignments', 'frame-rule', 'rep', 'local-grid'],
     booleans: ['skip-short', 'skip-bad', 'no-normalize', 'quantized', 'no-progress', 'whole-span'],
   });
   if (a.positional.length > 0) throw new Error(`unexpected argument '${a.positional[0]}'\n${usage}`);
@@ -106,6 +107,8 @@ export async function run(argv: string[]): Promise<number> {
   const batchSize = intFlag(a.strings['batch-size'], 'batch-size');
   const shardItems = intFlag(a.strings['shard-items'], 'shard-items');
   const shard = parseShard(a.strings.shard);
+  const device = a.strings.device;
+  if (device !== undefined && device !== 'cpu' && device !== 'cuda') throw new Error(`--device must be cpu or cuda, got '${device}'`);
   const shardFrames = intFlag(a.strings['shard-frames'], 'shard-frames');
   const maxClipText = a.strings['max-clip-memory'];
   const maxClipGiB = maxClipText === undefined ? undefined : Number(maxClipText);
@@ -132,6 +135,7 @@ export async function run(argv: string[]): Promise<number> {
   process.stderr.write(`${dataPath}: ${layout}, ${full.length} items${dataset.length !== full.length ? `, using ${dataset.length}` : ''}\n`);
 
   const modelOpts: LoadModelOptions = {
+    ...(device !== undefined ? { device } : {}),
     ...(threads !== undefined ? { threads } : {}),
     ...(ffn !== undefined ? { ffn } : {}),
     ...(a.booleans['no-normalize'] ? { normalize: false } : {}),

@@ -9,7 +9,8 @@
  * negative. The products run in feature space (d x d) or, when there are fewer samples than features
  * together, in Gram space (n x n, at most 20,000 samples), whichever is cheaper.
  */
-import type { Matrix, MatrixLike } from '../matrix';
+import type { Matrix, MatrixLike, RowBlocks } from '../matrix';
+import { blockMoments } from './engine/blockMoments';
 import { centerColumns, crossProduct, gram, resolvePrecision, rowSquaredNorms, type Precision } from './engine';
 import { centerGram, centeredInner, linearKernel, MAX_GRAM_ROWS, type CenteredGram } from './centeredGram';
 import { checkPair, comparePair, definedValue, type PairwiseMetric, type Undefined } from './pairwiseMetric';
@@ -117,8 +118,24 @@ function precisionOf(p: Prepared): Precision {
 /**
  * Linear CKA between `X` [n, dx] and `Y` [n, dy] (rows = the same samples). Values lie in [0, 1] (the
  * debiased estimator can fall slightly below 0); invariant to orthogonal transforms and isotropic scaling.
+ * Layers larger than memory go in as row blocks (`store.rowBlocks('hidden.6')`): one pass, a block at a time.
  */
-export async function linearCKA(X: MatrixLike, Y: MatrixLike, opts: LinearCKAOptions = {}): Promise<number> {
+export async function linearCKA(X: MatrixLike | RowBlocks, Y: MatrixLike | RowBlocks, opts: LinearCKAOptions = {}): Promise<number> {
+  if (isRowBlocks(X) || isRowBlocks(Y)) {
+    // layers larger than memory: one pass over row blocks (`FeatureStore.rowBlocks`), float32 products
+    if (!isRowBlocks(X) || !isRowBlocks(Y)) throw new Error('linearCKA: give both X and Y as row blocks (store.rowBlocks(layer)), or both as matrices');
+    if (opts.debiased === true) throw new Error('linearCKA: debiased CKA needs every row at once; it is not available on row blocks');
+    if (opts.precision === 'float64') throw new Error("linearCKA: row blocks are float32 (precision 'float64' needs matrices)");
+    const m = await blockMoments(X, Y, 'linearCKA');
+    const sxx = frobenius2(m.xx);
+    const syy = frobenius2(m.yy);
+    if (!(sxx > 0 && syy > 0)) throw new Error(`linearCKA: ${sxx > 0 ? Y.name : X.name} is constant over its rows, so CKA is undefined`);
+    return frobenius2(m.xy) / Math.sqrt(sxx * syy);
+  }
   const [x, y] = checkPair(X, Y, 'linearCKA');
   return definedValue(await comparePair(linearCKAMetric(opts), x, y), 'linearCKA');
+}
+
+function isRowBlocks(x: MatrixLike | RowBlocks): x is RowBlocks {
+  return !Array.isArray(x) && 'blocks' in x && typeof x.blocks === 'function';
 }

@@ -47,6 +47,11 @@ export interface LoadModelOptions extends ModelSourceOptions {
   local?: boolean;
   /** Intra-op threads for onnxruntime (default: all cores). */
   threads?: number;
+  /**
+   * Run the model on 'cpu' (default) or 'cuda' (onnxruntime's CUDA provider; needs its CUDA build, see
+   * environment/README.md); a clear error says what is missing when it is not installed.
+   */
+  device?: 'cpu' | 'cuda';
   /** Keep the layer-exposed graph beside the original ONNX file for the next load (default true). */
   cacheExposed?: boolean;
   /** Where warnings go, e.g. defaults assumed for a missing preprocessor_config.json (default `console.warn`). */
@@ -153,7 +158,7 @@ async function open(src: ModelSource, opts: LoadModelOptions, cfg: SpeechModelCo
   if (!whisper && cfg.conv !== undefined && mapped !== undefined && cfg.conv.strides.join(',') !== mapped.strides.join(',')) {
     throw new Error(`${file}: config.json conv_stride [${cfg.conv.strides.join(', ')}] disagrees with the graph's conv strides [${mapped.strides.join(', ')}]`);
   }
-  const session = await Session.create(run.target, opts.threads === undefined ? {} : { threads: opts.threads });
+  const session = await Session.create(run.target, { ...(opts.threads === undefined ? {} : { threads: opts.threads }), ...(opts.device === undefined ? {} : { device: opts.device }) });
   const info: LoadedModelInfo = {
     onnxPath: file,
     runPath: run.runPath,

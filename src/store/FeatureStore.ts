@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Matrix } from '../matrix';
+import type { Matrix, RowBlocks } from '../matrix';
 import { resolveActivationName } from '../model/activationNames';
 import { atNum } from '../util/at';
 import { parseNpyHeader } from '../data/io/NpyArray';
@@ -237,6 +237,53 @@ export class FeatureStore {
     this.requireFrames('iterateShards');
     const ks = order ?? this.meta.shards.map((_, k) => k);
     for (const k of ks) yield this.readShard(name, k);
+  }
+
+  /**
+   * A layer's rows in blocks of at most `blockRows` (default 16384), in store order, read from disk as they are
+   * consumed: frame stores shard by shard, mean and segment stores from their one file. Only one block is in
+   * memory at a time (each a fresh array), so analyses that accumulate over rows (`linearCKA` on `RowBlocks`)
+   * handle layers larger than memory.
+   */
+  rowBlocks(name: string | number, opts: { blockRows?: number } = {}): RowBlocks {
+    const info = this.layerInfo(name);
+    const blockRows = opts.blockRows ?? 16384;
+    if (!(Number.isInteger(blockRows) && blockRows >= 1)) throw new Error(`${this.dir}: rowBlocks(): blockRows must be a positive integer, got ${blockRows}`);
+    // runs of rows per file, in order: [file, first row in the file, rows]
+    const runs: [string, number][] = [];
+    if (this.meta.pooling === 'frames') {
+      const index = this.frameIndex(info.name);
+      for (const s of this.meta.shards) runs.push([path.join(this.dir, info.file, s.file), this.shardRows(index, s.firstItem, s.items)]);
+    } else {
+      const rows = this.meta.pooling === 'mean' ? this.meta.items.length : this.meta.items.reduce((n, it) => n + (it.segments?.length ?? 0), 0);
+      runs.push([path.join(this.dir, `${info.file}.npy`), rows]);
+    }
+    const total = runs.reduce((n, [, r]) => n + r, 0);
+    const cols = info.dim;
+    return {
+      rows: total,
+      cols,
+      name: `${this.dir}:${info.name}`,
+      *blocks() {
+        let block = new Float32Array(Math.min(blockRows, total) * cols);
+        let filled = 0;
+        for (const [file, rows] of runs) {
+          let done = 0;
+          while (done < rows) {
+            const take = Math.min(rows - done, blockRows - filled);
+            readNpyRows(file, done, take, cols, block, filled * cols);
+            done += take;
+            filled += take;
+            if (filled === blockRows) {
+              yield { rows: filled, cols, data: block };
+              block = new Float32Array(blockRows * cols);
+              filled = 0;
+            }
+          }
+        }
+        if (filled > 0) yield { rows: filled, cols, data: block.subarray(0, filled * cols) };
+      },
+    };
   }
 
   private shardRows(index: FrameIndex, firstItem: number, items: number): number {
