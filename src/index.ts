@@ -6,7 +6,7 @@
  * is its folder's public list (the folder's `index.ts`); everything else is internal. A test checks that
  * this list is exactly the union of the folders' lists and that every name here is documented.
  */
-export { toMatrix, row, column, selectRows, toArrays, asFloat32, asFloat64, type Matrix, type MatrixLike, type RowBlocks, type FloatArray, type ToMatrixOptions } from './matrix';
+export { toMatrix, row, column, selectRows, toArrays, asFloat32, asFloat64, isRowBlocks, type Matrix, type MatrixLike, type RowBlocks, type FloatArray, type ToMatrixOptions } from './matrix';
 export { Random } from './random';
 export { textProgress, terminalProgress, slug, demoDataPath, packageRoot, type ProgressInfo, type ProgressCallback, type TextProgressOptions, type TerminalProgress } from './util';
 export { releaseGraphSessions } from './onnx';

@@ -28,6 +28,11 @@ export interface RowBlocks {
   blocks(): Iterable<Matrix<Float32Array>>;
 }
 
+/** True for row blocks (`RowBlocks`), false for a `Matrix` or an array of rows. */
+export function isRowBlocks(x: MatrixLike | RowBlocks): x is RowBlocks {
+  return !Array.isArray(x) && 'blocks' in x && typeof x.blocks === 'function';
+}
+
 /** What kernels accept: a `Matrix` or an array of equal-length rows. */
 export type MatrixLike = Matrix | readonly (readonly number[])[];
 

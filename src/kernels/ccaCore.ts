@@ -71,30 +71,70 @@ function undef(reason: string): Undefined {
   return { value: null, reason };
 }
 
+/** The kept dimensions of a view and the whitening of their rescaled, ridged covariance (see the module comment). */
+export interface Whitening {
+  readonly kept: Int32Array;
+  readonly invSqrt: Matrix<Float64Array>;
+  readonly scale: number;
+}
+
+/**
+ * From a view's centred sum of products `xx` [d, d] (`Xc^T Xc`, not yet divided by n - 1): the rescaling, the
+ * pruned dimensions and `(S + epsilon I)^-1/2`, or why CCA is undefined.
+ */
+export function whiteningFromScatter(xx: Float64Array, d: number, n: number, name: string, epsilon: number): Whitening | Undefined {
+  let scale = 0;
+  for (let t = 0; t < xx.length; t++) scale = Math.max(scale, Math.abs(atF64(xx, t) / (n - 1)));
+  if (!(scale > 0)) return undef(`${name} is constant (zero covariance)`);
+  const keptList: number[] = [];
+  for (let i = 0; i < d; i++) if (Math.abs(atF64(xx, i * d + i) / (n - 1) / scale) >= epsilon) keptList.push(i);
+  if (keptList.length === 0) return undef(`every dimension of ${name} has rescaled variance below epsilon = ${epsilon}`);
+  const kept = Int32Array.from(keptList);
+  const k = kept.length;
+  const S = new Float64Array(k * k);
+  for (let a = 0; a < k; a++) {
+    for (let b = 0; b < k; b++) S[a * k + b] = atF64(xx, atI32(kept, a) * d + atI32(kept, b)) / (n - 1) / scale;
+    S[a * k + a] += epsilon;
+  }
+  const invSqrt = inverseSqrt(S, k);
+  if (invSqrt === null) return undef(`the covariance of ${name} has a negative eigenvalue beyond rounding`);
+  return { kept, invSqrt: { rows: k, cols: k, data: invSqrt }, scale };
+}
+
 /** Prepare one view (per-input work shared by every pair it takes part in). */
 export async function prepareView(X: Matrix, name: string, epsilon: number): Promise<CcaView | Undefined> {
   const n = X.rows;
   const d = X.cols;
   if (d >= n) return undef(`${name} has ${d} features for ${n} samples; CCA needs fewer features than samples`);
   const full = centerColumns(X, 'float64') as Matrix<Float64Array>;
-  const cov = (await gram(full, { precision: 'float64' })).data;
-  let scale = 0;
-  for (let t = 0; t < cov.length; t++) scale = Math.max(scale, Math.abs(atF64(cov, t) / (n - 1)));
-  if (!(scale > 0)) return undef(`${name} is constant (zero covariance)`);
-  const keptList: number[] = [];
-  for (let i = 0; i < d; i++) if (Math.abs(atF64(cov, i * d + i) / (n - 1) / scale) >= epsilon) keptList.push(i);
-  if (keptList.length === 0) return undef(`every dimension of ${name} has rescaled variance below epsilon = ${epsilon}`);
-  const kept = Int32Array.from(keptList);
-  const k = kept.length;
-  const S = new Float64Array(k * k);
-  for (let a = 0; a < k; a++) {
-    for (let b = 0; b < k; b++) S[a * k + b] = atF64(cov, atI32(kept, a) * d + atI32(kept, b)) / (n - 1) / scale;
-    S[a * k + a] += epsilon;
+  const w = whiteningFromScatter((await gram(full, { precision: 'float64' })).data, d, n, name, epsilon);
+  if ('reason' in w) return w;
+  const centered = w.kept.length === d ? full : selectColumns(full, w.kept);
+  return { name, n, raw: X, means: columnMeans(X), centered, kept: w.kept, invSqrt: w.invSqrt, scale: w.scale };
+}
+
+/**
+ * Canonical correlations of two views given only their centred sums of products (`blockMoments` over row
+ * blocks): the same covariance, rescaling, pruning and ridge as `prepareView` + `ccaPair`.
+ */
+export async function ccaFromScatter(
+  m: { readonly n: number; readonly xx: Matrix<Float64Array>; readonly yy: Matrix<Float64Array>; readonly xy: Matrix<Float64Array> },
+  names: readonly [string, string],
+  epsilon: number,
+): Promise<CcaPair | Undefined> {
+  const [p, q] = [m.xx.cols, m.yy.cols];
+  for (const [d, name] of [[p, names[0]], [q, names[1]]] as const) {
+    if (d >= m.n) return undef(`${name} has ${d} features for ${m.n} samples; CCA needs fewer features than samples`);
   }
-  const invSqrt = inverseSqrt(S, k);
-  if (invSqrt === null) return undef(`the covariance of ${name} has a negative eigenvalue beyond rounding`);
-  const centered = k === d ? full : selectColumns(full, kept);
-  return { name, n, raw: X, means: columnMeans(X), centered, kept, invSqrt: { rows: k, cols: k, data: invSqrt }, scale };
+  const a = whiteningFromScatter(m.xx.data, p, m.n, names[0], epsilon);
+  if ('reason' in a) return a;
+  const b = whiteningFromScatter(m.yy.data, q, m.n, names[1], epsilon);
+  if ('reason' in b) return b;
+  const [ka, kb] = [a.kept.length, b.kept.length];
+  const sxy = new Float64Array(ka * kb);
+  const f = 1 / (m.n - 1) / Math.sqrt(a.scale * b.scale);
+  for (let i = 0; i < ka; i++) for (let j = 0; j < kb; j++) sxy[i * kb + j] = atF64(m.xy.data, atI32(a.kept, i) * q + atI32(b.kept, j)) * f;
+  return canonicalPair(a.invSqrt, b.invSqrt, { rows: ka, cols: kb, data: sxy });
 }
 
 /** Columns `idx` of `M` as a new float64 matrix. */

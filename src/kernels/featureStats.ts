@@ -3,7 +3,7 @@
  * every feature (for "mean/std across layers with error bars") and the distribution of per-feature
  * variances (for the variance histograms), plus the overall mean and std of all values of the layer.
  */
-import { toMatrix, type MatrixLike } from '../matrix';
+import { isRowBlocks, toMatrix, type FloatArray, type MatrixLike, type RowBlocks } from '../matrix';
 import { atF64, atFloat } from '../util/at';
 
 /** Options of `featureStats`. */
@@ -36,41 +36,85 @@ export interface FeatureStatsResult {
   readonly varianceMax: number;
 }
 
-/** Per-feature and overall statistics of `X` `[samples, features]`, accumulated in float64. */
-export function featureStats(X: MatrixLike, opts: FeatureStatsOptions = {}): FeatureStatsResult {
-  const m = toMatrix(X, 'X');
-  const ddof = opts.ddof ?? 0;
-  if (ddof !== 0 && ddof !== 1) throw new Error(`featureStats: ddof must be 0 or 1, got ${String(ddof)}`);
-  const { rows: n, cols: d, data } = m;
-  if (n - ddof < 1) throw new Error(`X: needs at least ${ddof + 1} rows for ddof = ${ddof}, got ${n}`);
+/** Count, means and centred sums of squares of the rows seen so far (per feature and over all values). */
+interface Moments {
+  n: number;
+  readonly mean: Float64Array;
+  readonly m2: Float64Array;
+  allMean: number;
+  allM2: number;
+}
+
+/** Two-pass (centred) moments of one block, merged into `acc` with Chan et al.'s pairwise update. */
+function addBlock(acc: Moments, data: FloatArray, rows: number, d: number, where: string): void {
+  if (rows === 0) return;
   const mean = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    const o = i * d;
-    for (let j = 0; j < d; j++) mean[j] += atFloat(data, o + j);
-  }
+  for (let i = 0; i < rows; i++) for (let j = 0; j < d; j++) mean[j] += atFloat(data, i * d + j);
   let total = 0;
   for (let j = 0; j < d; j++) {
     total += atF64(mean, j);
-    mean[j] /= n;
+    mean[j] /= rows;
   }
-  const overallMean = total / (n * d);
+  if (!Number.isFinite(total)) throw new Error(`${where}: holds NaN or infinite values`);
+  const allMean = total / (rows * d);
   // Two-pass (centred) sums: a one-pass sum of squares loses digits for features with large offsets.
-  const ss = new Float64Array(d);
-  let ssAll = 0;
-  for (let i = 0; i < n; i++) {
+  const m2 = new Float64Array(d);
+  let allM2 = 0;
+  for (let i = 0; i < rows; i++) {
     const o = i * d;
     for (let j = 0; j < d; j++) {
       const v = atFloat(data, o + j);
       const a = v - atF64(mean, j);
-      ss[j] += a * a;
-      const b = v - overallMean;
-      ssAll += b * b;
+      m2[j] += a * a;
+      const b = v - allMean;
+      allM2 += b * b;
     }
   }
+  const na = acc.n;
+  const n = na + rows;
+  for (let j = 0; j < d; j++) {
+    const delta = atF64(mean, j) - atF64(acc.mean, j);
+    acc.m2[j] = na === 0 ? atF64(m2, j) : atF64(acc.m2, j) + atF64(m2, j) + (delta * delta * na * rows) / n;
+    acc.mean[j] = na === 0 ? atF64(mean, j) : atF64(acc.mean, j) + (delta * rows) / n;
+  }
+  const dAll = allMean - acc.allMean;
+  acc.allM2 = na === 0 ? allM2 : acc.allM2 + allM2 + (dAll * dAll * na * d * rows * d) / (n * d);
+  acc.allMean = na === 0 ? allMean : acc.allMean + (dAll * rows) / n;
+  acc.n = n;
+}
+
+/**
+ * Per-feature and overall statistics of `X` `[samples, features]`, accumulated in float64. Row blocks
+ * (`store.rowBlocks(layer)`: layers larger than memory) are combined block by block (Chan et al.'s update of
+ * the centred sums), one block in memory at a time.
+ */
+export function featureStats(X: MatrixLike | RowBlocks, opts: FeatureStatsOptions = {}): FeatureStatsResult {
+  const ddof = opts.ddof ?? 0;
+  if (ddof !== 0 && ddof !== 1) throw new Error(`featureStats: ddof must be 0 or 1, got ${String(ddof)}`);
+  let acc: Moments;
+  let d: number;
+  if (isRowBlocks(X)) {
+    d = X.cols;
+    acc = { n: 0, mean: new Float64Array(d), m2: new Float64Array(d), allMean: 0, allM2: 0 };
+    for (const b of X.blocks()) {
+      if (b.cols !== d) throw new Error(`featureStats: ${X.name} gave a block of ${b.cols} columns, expected ${d}`);
+      addBlock(acc, b.data, b.rows, d, `featureStats: ${X.name}, rows ${acc.n}-${acc.n + b.rows - 1}`);
+    }
+  } else {
+    const m = toMatrix(X, 'X');
+    d = m.cols;
+    acc = { n: 0, mean: new Float64Array(d), m2: new Float64Array(d), allMean: 0, allM2: 0 };
+    addBlock(acc, m.data, m.rows, d, 'X');
+  }
+  const n = acc.n;
+  if (n - ddof < 1) throw new Error(`X: needs at least ${ddof + 1} rows for ddof = ${ddof}, got ${n}`);
+  const mean = acc.mean;
+  const overallMean = acc.allMean;
+  const ssAll = acc.allM2;
   const variance = new Float64Array(d);
   const std = new Float64Array(d);
   for (let j = 0; j < d; j++) {
-    variance[j] = atF64(ss, j) / (n - ddof);
+    variance[j] = atF64(acc.m2, j) / (n - ddof);
     std[j] = Math.sqrt(atF64(variance, j));
   }
   let mm = 0;

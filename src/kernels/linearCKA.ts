@@ -9,7 +9,7 @@
  * negative. The products run in feature space (d x d) or, when there are fewer samples than features
  * together, in Gram space (n x n, at most 20,000 samples), whichever is cheaper.
  */
-import type { Matrix, MatrixLike, RowBlocks } from '../matrix';
+import { isRowBlocks, type Matrix, type MatrixLike, type RowBlocks } from '../matrix';
 import { blockMoments } from './engine/blockMoments';
 import { centerColumns, crossProduct, gram, resolvePrecision, rowSquaredNorms, type Precision } from './engine';
 import { centerGram, centeredInner, linearKernel, MAX_GRAM_ROWS, type CenteredGram } from './centeredGram';
@@ -134,8 +134,4 @@ export async function linearCKA(X: MatrixLike | RowBlocks, Y: MatrixLike | RowBl
   }
   const [x, y] = checkPair(X, Y, 'linearCKA');
   return definedValue(await comparePair(linearCKAMetric(opts), x, y), 'linearCKA');
-}
-
-function isRowBlocks(x: MatrixLike | RowBlocks): x is RowBlocks {
-  return !Array.isArray(x) && 'blocks' in x && typeof x.blocks === 'function';
 }

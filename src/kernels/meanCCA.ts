@@ -4,8 +4,9 @@
  * rescaling, pruning and ridge of `ccaCore`. Undefined (null with a reason) when a view has at least as
  * many features as samples.
  */
-import type { MatrixLike } from '../matrix';
-import { ccaPair, checkEpsilon, prepareView, type CcaResult, type CcaView } from './ccaCore';
+import { isRowBlocks, type MatrixLike, type RowBlocks } from '../matrix';
+import { ccaFromScatter, ccaPair, checkEpsilon, prepareView, type CcaResult, type CcaView } from './ccaCore';
+import { blockMoments } from './engine/blockMoments';
 
 export type { CcaResult } from './ccaCore';
 import { checkPair, type PairwiseMetric, type Undefined } from './pairwiseMetric';
@@ -46,8 +47,19 @@ export function meanCCAMetric(opts: MeanCCAOptions = {}): PairwiseMetric<Prepare
   };
 }
 
-/** Mean CCA between `X` [n, dx] and `Y` [n, dy] (rows = the same samples). */
-export async function meanCCA(X: MatrixLike, Y: MatrixLike, opts: MeanCCAOptions = {}): Promise<CcaResult> {
+/**
+ * Mean CCA between `X` [n, dx] and `Y` [n, dy] (rows = the same samples). Layers larger than memory go in as row
+ * blocks (`store.rowBlocks(layer)`): the covariances then accumulate block by block (float32 products).
+ */
+export async function meanCCA(X: MatrixLike | RowBlocks, Y: MatrixLike | RowBlocks, opts: MeanCCAOptions = {}): Promise<CcaResult> {
+  if (isRowBlocks(X) || isRowBlocks(Y)) {
+    if (!isRowBlocks(X) || !isRowBlocks(Y)) throw new Error('meanCCA: give both X and Y as row blocks (store.rowBlocks(layer)), or both as matrices');
+    const pair = await ccaFromScatter(await blockMoments(X, Y, 'meanCCA'), [X.name, Y.name], checkEpsilon(opts.epsilon ?? 1e-6, 'meanCCA'));
+    if ('reason' in pair) return { value: null, reason: pair.reason, coefficients: new Float64Array(0) };
+    let sum = 0;
+    for (let i = 0; i < pair.s.length; i++) sum += atF64(pair.s, i);
+    return { value: sum / pair.s.length, coefficients: pair.s };
+  }
   const [x, y] = checkPair(X, Y, 'meanCCA');
   const m = meanCCAMetric(opts);
   return meanOf(await m.prepare(x, 'X'), await m.prepare(y, 'Y'));

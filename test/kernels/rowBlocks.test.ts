@@ -1,12 +1,14 @@
 /**
- * Linear CKA over row blocks (layers larger than memory): equal to NumPy's linear CKA of the whole matrices,
- * read from a frame store in blocks that straddle its shard files; a NaN anywhere is found and named.
+ * Linear CKA and mean CCA over row blocks (layers larger than memory): equal to NumPy's linear CKA and to the
+ * in-memory mean CCA (itself checked against google/svcca's cca_core) of the whole matrices, read from a frame
+ * store in blocks that straddle its shard files; a NaN anywhere is found and named.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { linearCKA } from '../../src/kernels/linearCKA';
+import { meanCCA } from '../../src/kernels/meanCCA';
 import type { RowBlocks } from '../../src/matrix';
 import { Random } from '../../src/random';
 import { writeNpy } from '../../src/data/io/writeNpy';
@@ -55,6 +57,21 @@ describe('linearCKA on row blocks', () => {
     await expect(linearCKA(blocksOf(bad, n, p, 1000, 'X'), blocksOf(y, n, q, 1000, 'Y'))).rejects.toThrow('linearCKA: X holds NaN or infinite values in rows 4000-4999 (column 5)');
     await expect(linearCKA(blocksOf(x, n, p, 1000, 'X'), blocksOf(y, n, q, 900, 'Y'))).rejects.toThrow('do not line up at row 0');
     await expect(linearCKA(blocksOf(x, n, p, 1000, 'X'), { rows: n, cols: q, data: y })).rejects.toThrow('give both X and Y as row blocks');
+  });
+
+  it('mean CCA from accumulated covariances equals the in-memory mean CCA (same pruning and ridge)', async () => {
+    const rng = new Random(5);
+    const n = 4000;
+    const [p, q] = [12, 9];
+    const x = new Float32Array(n * p).map(() => 10 + rng.normal());
+    const y = new Float32Array(n * q);
+    for (let i = 0; i < n; i++) for (let j = 0; j < q; j++) y[i * q + j] = 0.8 * (x[i * p + j] ?? 0) + 0.6 * rng.normal();
+    const whole = await meanCCA({ rows: n, cols: p, data: x }, { rows: n, cols: q, data: y });
+    const streamed = await meanCCA(blocksOf(x, n, p, 999, 'X'), blocksOf(y, n, q, 999, 'Y'));
+    expect(streamed.value).toBeCloseTo(whole.value ?? Number.NaN, 4);
+    expect(Array.from(streamed.coefficients).map((c) => Number(c.toFixed(3)))).toEqual(Array.from(whole.coefficients).map((c) => Number(c.toFixed(3))));
+    const wide = await meanCCA(blocksOf(x.slice(0, 10 * p), 10, p, 4, 'X'), blocksOf(y.slice(0, 10 * q), 10, q, 4, 'Y'));
+    expect(wide).toMatchObject({ value: null, reason: 'X has 12 features for 10 samples; CCA needs fewer features than samples' });
   });
 
   it("a frame store's layers, read in blocks across its shard files, give the in-memory value", async () => {
