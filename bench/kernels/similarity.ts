@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeNpy } from '../../src/data/io/writeNpy';
+import { crossProduct } from '../../src/kernels/engine/products';
 import { layerMatrix } from '../../src/kernels/layerMatrix';
 import type { Matrix } from '../../src/matrix';
 import { Random } from '../../src/random';
@@ -80,10 +81,22 @@ async function main(): Promise<void> {
   await layerMatrix(small.slice(0, 2), 'linearCKA');
   await layerMatrix(small.slice(0, 2), 'mutualKNN', { k });
 
-  console.error('layerwise: linearCKA layer matrix ...');
+  // the GEMM bound in this run: one [n, d]^T [n, d] float32 product, as the layer matrix runs them (104 of them:
+  // 91 pairs and 13 self Grams)
+  const a0 = layers[0] ?? layers[layers.length - 1];
+  const a1 = layers[1] ?? a0;
+  if (a0 === undefined || a1 === undefined) throw new Error('no layers');
+  await crossProduct(a0, a1);
   let t = performance.now();
+  for (let r = 0; r < 5; r++) await crossProduct(a0, a1);
+  const productS = (performance.now() - t) / 1000 / 5;
+  const products = (L * (L + 1)) / 2;
+  console.error(`one [${n}, ${d}]^T [${n}, ${d}] product: ${productS.toFixed(3)} s (${((2 * n * d * d) / productS / 1e9).toFixed(0)} GFLOP/s); bound for ${products} products ${(products * productS).toFixed(2)} s`);
+  console.error('layerwise: linearCKA layer matrix ...');
+  t = performance.now();
   const cka = await layerMatrix(layers, 'linearCKA');
   const ckaS = (performance.now() - t) / 1000;
+  console.error(`  linearCKA: ${(ckaS / (products * productS)).toFixed(2)}x the GEMM bound of this run`);
   console.error(`  ${ckaS.toFixed(2)} s; mutualKNN layer matrix ...`);
   t = performance.now();
   const knn = await layerMatrix(layers, 'mutualKNN', { k });

@@ -84,9 +84,11 @@ export function linearCKAMetric(opts: LinearCKAOptions = {}): PairwiseMetric<Pre
       if (debiased && X.rows < 4) throw new Error(`linearCKA: ${name} has ${X.rows} rows; the debiased estimator needs at least 4`);
       const precision = resolvePrecision(opts.precision, X);
       const centered = centerColumns(X, precision);
-      const rowSq = rowSquaredNorms(centered);
+      // the per-row norms serve only the debiased estimator; the total sum of squares checks for variance
+      const rowSq = debiased ? rowSquaredNorms(centered) : new Float64Array(0);
       let sqNorm = 0;
-      for (let i = 0; i < rowSq.length; i++) sqNorm += atF64(rowSq, i);
+      if (debiased) for (let i = 0; i < rowSq.length; i++) sqNorm += atF64(rowSq, i);
+      else sqNorm = sumOfSquares(centered.data);
       if (!(sqNorm > 0)) throw new Error(`linearCKA: ${name} has no variance (all rows are equal), so CKA is undefined`);
       return { name, n: X.rows, d: X.cols, centered, rowSq, sqNorm, selfHsic: null, gram: null };
     },
@@ -134,4 +136,21 @@ export async function linearCKA(X: MatrixLike | RowBlocks, Y: MatrixLike | RowBl
   }
   const [x, y] = checkPair(X, Y, 'linearCKA');
   return definedValue(await comparePair(linearCKAMetric(opts), x, y), 'linearCKA');
+}
+
+/** The sum of squares of all entries, in float64 (one loop per element type). */
+function sumOfSquares(d: Float32Array | Float64Array): number {
+  let s = 0;
+  if (d instanceof Float32Array) {
+    for (let t = 0; t < d.length; t++) {
+      const v = d[t] ?? 0;
+      s += v * v;
+    }
+  } else {
+    for (let t = 0; t < d.length; t++) {
+      const v = d[t] ?? 0;
+      s += v * v;
+    }
+  }
+  return s;
 }

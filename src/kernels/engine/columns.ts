@@ -11,9 +11,17 @@ import { atF64, atFloat } from '../../util/at';
 export function columnMeans(X: Matrix): Float64Array {
   const { rows, cols, data } = X;
   const mean = new Float64Array(cols);
-  for (let i = 0; i < rows; i++) {
-    const o = i * cols;
-    for (let j = 0; j < cols; j++) mean[j] += atFloat(data, o + j);
+  // one loop per element type: a loop over the union type runs about 1.5x slower (see addInto in products.ts)
+  if (data instanceof Float32Array) {
+    for (let i = 0; i < rows; i++) {
+      const o = i * cols;
+      for (let j = 0; j < cols; j++) mean[j] = (mean[j] ?? 0) + (data[o + j] ?? 0);
+    }
+  } else {
+    for (let i = 0; i < rows; i++) {
+      const o = i * cols;
+      for (let j = 0; j < cols; j++) mean[j] = (mean[j] ?? 0) + (data[o + j] ?? 0);
+    }
   }
   if (rows > 0) for (let j = 0; j < cols; j++) mean[j] /= rows;
   return mean;
@@ -24,9 +32,16 @@ export function centerColumns(X: Matrix, precision: Precision = 'float64'): Matr
   const { rows, cols, data } = X;
   const mean = columnMeans(X);
   const out = allocate(precision, rows * cols);
-  for (let i = 0; i < rows; i++) {
-    const o = i * cols;
-    for (let j = 0; j < cols; j++) out[o + j] = atFloat(data, o + j) - atF64(mean, j);
+  if (data instanceof Float32Array && out instanceof Float32Array) {
+    for (let i = 0; i < rows; i++) {
+      const o = i * cols;
+      for (let j = 0; j < cols; j++) out[o + j] = (data[o + j] ?? 0) - (mean[j] ?? 0);
+    }
+  } else {
+    for (let i = 0; i < rows; i++) {
+      const o = i * cols;
+      for (let j = 0; j < cols; j++) out[o + j] = atFloat(data, o + j) - atF64(mean, j);
+    }
   }
   return { rows, cols, data: out };
 }
