@@ -4,7 +4,7 @@
  */
 import { analyzeLayers } from '../report/analyzeLayers';
 import { terminalProgress } from '../util/progress';
-import { parseArgs } from './parseArgs';
+import { intOption, parseArgs } from './parseArgs';
 
 export const usage = `usage: layerwise analyze --data D --model M --out DIR [options]
 
@@ -22,24 +22,18 @@ export const usage = `usage: layerwise analyze --data D --model M --out DIR [opt
   --png            also write the figures as PNG (needs Chromium)
   --no-progress    no progress bar`;
 
-function int(value: string | undefined, name: string, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got '${value}'`);
-  return n;
-}
 
 export async function run(argv: string[]): Promise<number> {
   const a = parseArgs(argv, { strings: ['data', 'model', 'out', 'split', 'seed', 'limit', 'layers', 'folds', 'max-length'], booleans: ['png', 'no-progress'] });
   if (a.positional.length > 0) throw new Error(`unexpected argument '${a.positional[0]}'\n${usage}`);
   const { data, model, out } = a.strings;
   if (data === undefined || model === undefined || out === undefined) throw new Error(`--data, --model and --out are required\n${usage}`);
-  const seed = int(a.strings.seed, 'seed', 0);
-  const limit = int(a.strings.limit, 'limit', 1);
-  const folds = int(a.strings.folds, 'folds', 2);
-  const maxLength = int(a.strings['max-length'], 'max-length', 1);
+  const seed = intOption(a.strings.seed, 'seed', 0);
+  const limit = intOption(a.strings.limit, 'limit', 1);
+  const folds = intOption(a.strings.folds, 'folds', 2);
+  const maxLength = intOption(a.strings['max-length'], 'max-length', 1);
   const tsneLayers = a.strings.layers?.split(',').map((s) => {
-    const v = int(s.trim(), 'layers', 0);
+    const v = intOption(s.trim(), 'layers', 0);
     if (v === undefined) throw new Error(`--layers: '${s}' is not a layer index`);
     return v;
   });

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadHubDataset, parseHubSource, type HubValue, type LoadHubDatasetOptions } from '../data/datasets/loadHubDataset';
 import { writeFileAtomic } from '../util/writeFileAtomic';
-import { parseArgs } from './parseArgs';
+import { intOption, parseArgs } from './parseArgs';
 
 export const usage = `usage: layerwise data get hub:REPO/CONFIG/SPLIT [--out DIR] [--revision R] [--streaming] [--limit N]
 
@@ -37,9 +37,7 @@ export async function run(argv: string[]): Promise<number> {
   const [source, ...extra] = a.positional;
   if (source === undefined || extra.length > 0) throw new Error(`give one dataset as hub:REPO/CONFIG/SPLIT\n${usage}`);
   if (parseHubSource(source) === undefined) throw new Error(`'${source}' is not hub:REPO/CONFIG/SPLIT\n${usage}`);
-  const limitText = a.strings.limit;
-  const limit = limitText === undefined ? undefined : Number(limitText);
-  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 0)) throw new Error(`--limit must be a non-negative integer, got '${String(limitText)}'`);
+  const limit = intOption(a.strings.limit, 'limit', 0);
   let last = 0;
   const opts: LoadHubDatasetOptions = {
     ...(a.strings.revision !== undefined ? { revision: a.strings.revision } : {}),

@@ -2,7 +2,7 @@
  * `layerwise extract --model M --data D --out DIR`: every requested layer's features of a dataset, mean-pooled
  * or frame by frame, into a resumable feature store (see src/store/extractFeatures.ts).
  */
-import { loadDataset } from '../data/datasets/loadDataset';
+import { loadDataset, selectDataset } from '../data/datasets/loadDataset';
 import { parseHubSource } from '../data/datasets/loadHubDataset';
 import { loadAlignments } from '../data/alignments/loadAlignments';
 import { extractFeatures } from '../store/extractFeatures';
@@ -10,7 +10,7 @@ import { parseShard } from '../store/planShards';
 import { loadModel, type LoadModelOptions } from '../model/loadModel';
 import { formatDuration, terminalProgress } from '../util/progress';
 import { parseLayerSelection } from '../model/resolveLayers';
-import { parseArgs } from './parseArgs';
+import { intOption, parseArgs, seedOption } from './parseArgs';
 
 export const usage = `usage: layerwise extract --model M --data D --out DIR [options]
 
@@ -55,12 +55,6 @@ export const usage = `usage: layerwise extract --model M --data D --out DIR [opt
   --quantized        use onnx/model_quantized.onnx of a hub repo
   --no-progress      no progress bar`;
 
-function intFlag(value: string | undefined, name: string, min = 1): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got '${value}'`);
-  return n;
-}
 
 function intList(value: string | undefined, name: string): number[] | undefined {
   if (value === undefined) return undefined;
@@ -98,18 +92,17 @@ export async function run(argv: string[]): Promise<number> {
   const layers = parseLayerSelection(rep === 'local' ? 'local' : (a.strings.layers ?? 'all'));
   const localGrid = a.strings['local-grid'];
   if (localGrid !== undefined && localGrid !== 'native' && localGrid !== '10ms') throw new Error(`--local-grid must be native or 10ms, got '${localGrid}'`);
-  const limit = intFlag(a.strings.limit, 'limit');
-  const seedText = a.strings.seed;
-  const seed = seedText === undefined ? undefined : /^-?\d+$/.test(seedText) ? Number(seedText) : seedText;
-  const maxLength = intFlag(a.strings['max-length'], 'max-length');
-  const threads = intFlag(a.strings.threads, 'threads');
+  const limit = intOption(a.strings.limit, 'limit');
+  const seed = seedOption(a.strings.seed);
+  const maxLength = intOption(a.strings['max-length'], 'max-length');
+  const threads = intOption(a.strings.threads, 'threads');
   const ffn = intList(a.strings.ffn, 'ffn');
-  const batchSize = intFlag(a.strings['batch-size'], 'batch-size');
-  const shardItems = intFlag(a.strings['shard-items'], 'shard-items');
+  const batchSize = intOption(a.strings['batch-size'], 'batch-size');
+  const shardItems = intOption(a.strings['shard-items'], 'shard-items');
   const shard = parseShard(a.strings.shard);
   const device = a.strings.device;
   if (device !== undefined && device !== 'cpu' && device !== 'cuda') throw new Error(`--device must be cpu or cuda, got '${device}'`);
-  const shardFrames = intFlag(a.strings['shard-frames'], 'shard-frames');
+  const shardFrames = intOption(a.strings['shard-frames'], 'shard-frames');
   const maxClipText = a.strings['max-clip-memory'];
   const maxClipGiB = maxClipText === undefined ? undefined : Number(maxClipText);
   if (maxClipGiB !== undefined && !(maxClipGiB > 0)) throw new Error(`--max-clip-memory must be a positive number of GiB, got '${String(maxClipText)}'`);
@@ -130,8 +123,7 @@ export async function run(argv: string[]): Promise<number> {
     if (full.length === 0) throw new Error(`--alignments ${alignmentDir}: none of the ${loaded.length} items of ${dataPath} has an alignment there (ids like '${loaded.length > 0 ? loaded.at(0).id : ''}')`);
     process.stderr.write(`${alignmentDir}: ${alignments.size} alignments; ${full.length} of ${loaded.length} items aligned${full.length < loaded.length ? ` (${loaded.length - full.length} left out)` : ''}\n`);
   }
-  let dataset = seed === undefined ? full : full.shuffle(seed, hub !== undefined ? { like: 'datasets' } : {});
-  if (limit !== undefined) dataset = dataset.select(Math.min(limit, dataset.length));
+  const dataset = selectDataset(full, layout, seed, limit);
   process.stderr.write(`${dataPath}: ${layout}, ${full.length} items${dataset.length !== full.length ? `, using ${dataset.length}` : ''}\n`);
 
   const modelOpts: LoadModelOptions = {

@@ -55,3 +55,16 @@ export function parseArgs(argv: readonly string[], spec: ParseArgsSpec): ParsedA
   }
   return out;
 }
+
+/** An integer option (`--name N`) of at least `min` (default 1); undefined when not given. */
+export function intOption(value: string | undefined, name: string, min = 1): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got '${value}'`);
+  return n;
+}
+
+/** `--seed S`: a number when it reads as an integer, else the string (src/random.ts takes both). */
+export function seedOption(value: string | undefined): number | string | undefined {
+  return value === undefined ? undefined : /^-?\d+$/.test(value) ? Number(value) : value;
+}

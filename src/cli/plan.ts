@@ -2,10 +2,9 @@
  * `layerwise plan --data D --shards N`: how `layerwise extract --shard I/N` splits the data (items and audio
  * seconds per shard), with the same --split, --seed and --limit selection as the extraction.
  */
-import { loadDataset } from '../data/datasets/loadDataset';
-import { parseHubSource } from '../data/datasets/loadHubDataset';
+import { loadDataset, selectDataset } from '../data/datasets/loadDataset';
 import { planShards } from '../store/planShards';
-import { parseArgs } from './parseArgs';
+import { intOption, parseArgs, seedOption } from './parseArgs';
 
 export const usage = `usage: layerwise plan --data D --shards N [--split S] [--seed S] [--limit N]
 
@@ -17,12 +16,9 @@ export async function run(argv: string[]): Promise<number> {
   const data = a.strings.data;
   const count = Number(a.strings.shards);
   if (data === undefined || !Number.isInteger(count) || count < 1) throw new Error(`--data and --shards N (a positive integer) are required\n${usage}`);
-  const { dataset: loaded } = await loadDataset(data, a.strings.split !== undefined ? { split: a.strings.split } : {});
-  const seedText = a.strings.seed;
-  const seed = seedText === undefined ? undefined : /^-?\d+$/.test(seedText) ? Number(seedText) : seedText;
-  let dataset = seed === undefined ? loaded : loaded.shuffle(seed, parseHubSource(data) !== undefined ? { like: 'datasets' } : {});
-  const limit = a.strings.limit === undefined ? undefined : Number(a.strings.limit);
-  if (limit !== undefined) dataset = dataset.select(Math.min(limit, dataset.length));
+  const { layout, dataset: loaded } = await loadDataset(data, a.strings.split !== undefined ? { split: a.strings.split } : {});
+  // the selection `layerwise extract` makes from the same options
+  const dataset = selectDataset(loaded, layout, seedOption(a.strings.seed), intOption(a.strings.limit, 'limit'));
   const plan = planShards(dataset.items, count);
   const total = plan.reduce((s, p) => s + p.seconds, 0);
   const lines = ['shard\titems\taudio seconds\tshare', ...plan.map((p) => `${p.index}\t${p.positions.length}\t${p.seconds.toFixed(1)}\t${((100 * p.seconds) / (total || 1)).toFixed(1)}%`)];

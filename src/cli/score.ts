@@ -10,7 +10,7 @@ import { readWordVectors } from '../experiments/readWordVectors';
 import { wordSimilarity } from '../experiments/wordSimilarity';
 import { openFeatureStore } from '../store/FeatureStore';
 import { parseLayerSelection, resolveLayers } from '../model/resolveLayers';
-import { parseArgs } from './parseArgs';
+import { intOption, parseArgs } from './parseArgs';
 
 export const usage = `usage: layerwise score --exp EXP --store DIR [options]
 
@@ -31,12 +31,6 @@ export const usage = `usage: layerwise score --exp EXP --store DIR [options]
   --split NAME       for the file name (default dev)
   --sample N         for the file name (default 0)`;
 
-function int(v: string | undefined, name: string, min = 1): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < min) throw new Error(`--${name} must be an integer >= ${min}, got '${v}'`);
-  return n;
-}
 
 /** The score table: one line per layer. */
 export function scoreTable(r: ExperimentResult): string {
@@ -62,10 +56,10 @@ export async function run(argv: string[]): Promise<number> {
   const store = openFeatureStore(storeDir);
   const layersText = a.strings.layers;
   const layers = layersText === undefined ? undefined : resolveLayers(parseLayerSelection(layersText), store.layerNames);
-  const seed = int(a.strings.seed, 'seed', 0);
-  const folds = int(a.strings.folds, 'folds', 3);
-  const pairs = int(a.strings.pairs, 'pairs');
-  const candidates = int(a.strings.candidates, 'candidates');
+  const seed = intOption(a.strings.seed, 'seed', 0);
+  const folds = intOption(a.strings.folds, 'folds', 3);
+  const pairs = intOption(a.strings.pairs, 'pairs');
+  const candidates = intOption(a.strings.candidates, 'candidates');
   const cv = {
     ...(folds !== undefined ? { folds, maxPairs: Math.floor(folds / 2) } : {}),
     ...(pairs !== undefined ? { pairs } : {}),
@@ -98,15 +92,15 @@ export async function run(argv: string[]): Promise<number> {
     case 'mi-phone':
     case 'mi-word': {
       const train = a.strings['train-store'] === undefined ? store : openFeatureStore(a.strings['train-store']);
-      const k = int(a.strings.k, 'k', 2);
-      const iterations = int(a.strings.iterations, 'iterations');
+      const k = intOption(a.strings.k, 'k', 2);
+      const iterations = intOption(a.strings.iterations, 'iterations');
       result = await miLabels(train, store, { ...(seed !== undefined ? { seed } : {}), ...(layers !== undefined ? { layers } : {}), ...(k !== undefined ? { k } : {}), ...(iterations !== undefined ? { iterations } : {}), onLayer: common.onLayer });
       break;
     }
     case 'wordsim': {
       const files = a.strings.benchmarks?.split(',').filter((f) => f !== '');
       if (files === undefined || files.length === 0) throw new Error('--exp wordsim needs --benchmarks FILE[,FILE...]');
-      const instances = int(a.strings.instances, 'instances');
+      const instances = intOption(a.strings.instances, 'instances');
       result = await wordSimilarity(store, files.map(readWordSimBenchmark), { ...(layers !== undefined ? { layers } : {}), ...(instances !== undefined ? { instances } : {}), onLayer: common.onLayer });
       break;
     }
@@ -114,7 +108,7 @@ export async function run(argv: string[]): Promise<number> {
   process.stdout.write(scoreTable(result));
   const out = a.strings.out;
   if (out !== undefined) {
-    const sample = int(a.strings.sample, 'sample', 0);
+    const sample = intOption(a.strings.sample, 'sample', 0);
     const file = writeExperimentResult(result, out, { ...(a.strings.split !== undefined ? { split: a.strings.split } : {}), ...(sample !== undefined ? { sample } : {}) });
     process.stderr.write(`wrote ${file}\n`);
   }

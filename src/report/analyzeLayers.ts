@@ -7,8 +7,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Dataset, DatasetItem } from '../data/datasets/Dataset';
-import { loadDataset } from '../data/datasets/loadDataset';
+import { loadDataset, selectDataset } from '../data/datasets/loadDataset';
 import { graphConvexity, type GraphConvexityResult } from '../kernels/graphConvexity';
 import { layerMatrix } from '../kernels/layerMatrix';
 import { linearProbe, type LinearProbeResult } from '../kernels/linearProbe';
@@ -101,8 +100,7 @@ export async function analyzeLayers(opts: AnalyzeLayersOptions): Promise<Analyze
   fs.mkdirSync(out, { recursive: true });
 
   const { layout, dataset: loaded } = await loadDataset(opts.data, opts.split !== undefined ? { split: opts.split } : {});
-  let dataset: Dataset<DatasetItem> = loaded.shuffle(seed, layout === 'hub' ? { like: 'datasets' } : {});
-  if (opts.limit !== undefined) dataset = dataset.select(Math.min(opts.limit, dataset.length));
+  const dataset = selectDataset(loaded, layout, seed, opts.limit);
   const unlabelled = dataset.items.filter((it) => it.label === undefined).length;
   if (unlabelled > 0) throw new Error(`analyzeLayers: ${unlabelled} of the ${dataset.length} items of ${opts.data} have no label; convexity and probes need one per item`);
   const classes = dataset.labels();

@@ -62,3 +62,13 @@ export async function loadDataset(target: string, opts: LoadDatasetOptions = {})
     }
   }
 }
+
+/**
+ * The items a run takes from `dataset`: shuffled with `seed` when one is given (hub datasets as `datasets`
+ * shuffles them, with NumPy's generator), then the first `limit`. `layerwise extract`, `plan` and `analyze` share it,
+ * so a plan describes the very items the extraction gets.
+ */
+export function selectDataset<T extends DatasetItem>(dataset: Dataset<T>, layout: DatasetLayout, seed?: number | string, limit?: number): Dataset<T> {
+  const shuffled = seed === undefined ? dataset : dataset.shuffle(seed, layout === 'hub' ? { like: 'datasets' } : {});
+  return limit === undefined ? shuffled : shuffled.select(Math.min(limit, shuffled.length));
+}
