@@ -36,15 +36,9 @@ interface Prepared {
   gram: CenteredGram | null;
 }
 
-/** ||M||_F^2 (products are float64; a loop of its own, as `addInto` in engine/products.ts explains). */
+/** ||M||_F^2 (products are float64). */
 function frobenius2(m: Matrix<Float64Array>): number {
-  const d = m.data;
-  let s = 0;
-  for (let t = 0; t < d.length; t++) {
-    const v = d[t] ?? 0;
-    s += v * v;
-  }
-  return s;
+  return sumOfSquares(m.data);
 }
 
 function debiasedHsic(xty: number, a: Prepared, b: Prepared): number {
@@ -138,7 +132,7 @@ export async function linearCKA(X: MatrixLike | RowBlocks, Y: MatrixLike | RowBl
   return definedValue(await comparePair(linearCKAMetric(opts), x, y), 'linearCKA');
 }
 
-/** The sum of squares of all entries, in float64 (one loop per element type). */
+/** The sum of squares of all entries, in float64 (one loop per element type, as `addInto` in engine/products.ts explains). */
 function sumOfSquares(d: Float32Array | Float64Array): number {
   let s = 0;
   if (d instanceof Float32Array) {

@@ -9,7 +9,9 @@
 import type { Matrix, RowBlocks } from '../../matrix';
 import { GraphBuilder, int } from '../../onnx/GraphBuilder';
 import { graphSession } from '../../onnx/graphSession';
+import { columnMeans } from './columns';
 import { floatData } from './precision';
+import { addInto } from './products';
 
 /** Sums over all rows of the centred products (not divided by n), float64, and the column means. */
 export interface BlockMoments {
@@ -37,17 +39,6 @@ function momentsSession() {
   });
 }
 
-function addInto(out: Float64Array, c: Float32Array | Float64Array): void {
-  const n = c.length;
-  for (let t = 0; t < n; t++) out[t] = (out[t] ?? 0) + (c[t] ?? 0);
-}
-
-function columnMeans32(b: Matrix<Float32Array>): Float32Array {
-  const m = new Float64Array(b.cols);
-  for (let i = 0; i < b.rows; i++) for (let j = 0; j < b.cols; j++) m[j] = (m[j] ?? 0) + (b.data[i * b.cols + j] ?? 0);
-  return Float32Array.from(m, (v) => v / Math.max(1, b.rows));
-}
-
 /** One pass over `X` and `Y` (same rows, walked block by block together); `what` names them in errors. */
 export async function blockMoments(X: RowBlocks, Y: RowBlocks, what: string): Promise<BlockMoments> {
   if (X.rows !== Y.rows) throw new Error(`${what}: ${X.name} has ${X.rows} rows but ${Y.name} has ${Y.rows}`);
@@ -70,8 +61,8 @@ export async function blockMoments(X: RowBlocks, Y: RowBlocks, what: string): Pr
     if (bx.rows !== by.rows || bx.cols !== p || by.cols !== q) {
       throw new Error(`${what}: blocks of ${X.name} and ${Y.name} do not line up at row ${n} ([${bx.rows}, ${bx.cols}] and [${by.rows}, ${by.cols}]); read both with the same blockRows`);
     }
-    shiftX ??= columnMeans32(bx);
-    shiftY ??= columnMeans32(by);
+    shiftX ??= Float32Array.from(columnMeans(bx));
+    shiftY ??= Float32Array.from(columnMeans(by));
     const res = await session.run({
       X: { type: 'float32', data: bx.data, dims: [bx.rows, p] },
       Y: { type: 'float32', data: by.data, dims: [by.rows, q] },

@@ -35,7 +35,7 @@ function gemmSession(precision: Precision, transA: boolean, transB: boolean) {
  * out += c. One loop per element type: through `atFloat`, which sees both array types, the loop made a
  * [20,000 x 1024]^T [20,000 x 768] product take 0.37 s instead of 0.28 s (bench/README.md, "Words").
  */
-function addInto(out: Float64Array, c: Float32Array | Float64Array): void {
+export function addInto(out: Float64Array, c: Float32Array | Float64Array): void {
   const n = c.length;
   if (c instanceof Float32Array) for (let t = 0; t < n; t++) out[t] = (out[t] ?? 0) + (c[t] ?? 0);
   else for (let t = 0; t < n; t++) out[t] = (out[t] ?? 0) + (c[t] ?? 0);
