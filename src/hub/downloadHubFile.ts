@@ -68,6 +68,15 @@ export function isRepoId(s: string): boolean {
   return REPO_ID.test(s) && !s.endsWith('.onnx');
 }
 
+/**
+ * The `authorization` header for a request to `url`, when a token is set (`opts.token`, else `$HF_TOKEN`): the
+ * token goes only to the hub's own host `hubHost`, never to a CDN the hub redirects to.
+ */
+export function authHeader(url: URL, hubHost: string, opts: HubOptions): Record<string, string> {
+  const token = opts.token ?? process.env['HF_TOKEN'];
+  return token !== undefined && token !== '' && url.host === hubHost ? { authorization: `Bearer ${token}` } : {};
+}
+
 export function defaultEndpoint(): string {
   return process.env['HF_ENDPOINT'] ?? 'https://huggingface.co';
 }
@@ -170,16 +179,14 @@ function fileSize(file: string): number {
 async function attempt(repo: string, file: string, url: string, part: string, opts: HubOptions): Promise<Announced> {
   const name = repoLabel(repo, opts);
   const timeoutMs = opts.timeoutMs ?? 30000;
-  const token = opts.token ?? process.env['HF_TOKEN'];
   const hubHost = new URL(url).host;
   const have = fileSize(part);
   let announced: Announced = { size: undefined, sha256: undefined };
   let current = new URL(url);
   let res: http.IncomingMessage | undefined;
   for (let hop = 0; hop <= 10; hop++) {
-    const headers: Record<string, string> = { 'user-agent': 'layerwise', 'accept-encoding': 'identity' };
+    const headers: Record<string, string> = { 'user-agent': 'layerwise', 'accept-encoding': 'identity', ...authHeader(current, hubHost, opts) };
     if (have > 0) headers['range'] = `bytes=${have}-`;
-    if (token !== undefined && token !== '' && current.host === hubHost) headers['authorization'] = `Bearer ${token}`;
     let r: http.IncomingMessage;
     try {
       r = await get(current, headers, timeoutMs);

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defaultEndpoint, hubRepoCacheDir, repoLabel, type HubOptions } from './downloadHubFile';
+import { authHeader, defaultEndpoint, hubRepoCacheDir, repoLabel, type HubOptions } from './downloadHubFile';
 import { errorMessage } from '../util/describeError';
 import { writeFileAtomic } from '../util/writeFileAtomic';
 
@@ -32,7 +32,6 @@ export async function listHubFiles(repo: string, opts: HubOptions & { folder?: s
   const kind = opts.repoType === 'dataset' ? 'datasets' : 'models';
   const rev = encodeURIComponent(opts.revision ?? 'main');
   const first = `${base}/api/${kind}/${repo}/tree/${rev}${folder === '' ? '' : `/${folder.split('/').map(encodeURIComponent).join('/')}`}?recursive=true`;
-  const token = opts.token ?? process.env['HF_TOKEN'];
   const hubHost = new URL(first).host;
   const name = repoLabel(repo, opts);
   const entries: unknown[] = [];
@@ -40,8 +39,7 @@ export async function listHubFiles(repo: string, opts: HubOptions & { folder?: s
   for (let page = 0; next !== undefined; page++) {
     if (page > 10_000) throw new Error(`${name}: the file listing at ${first} does not end`);
     const url: URL = new URL(next);
-    const headers: Record<string, string> = { 'user-agent': 'layerwise' };
-    if (token !== undefined && token !== '' && url.host === hubHost) headers['authorization'] = `Bearer ${token}`;
+    const headers: Record<string, string> = { 'user-agent': 'layerwise', ...authHeader(url, hubHost, opts) };
     let res: Response;
     try {
       res = await fetch(url, { headers, signal: AbortSignal.timeout(opts.timeoutMs ?? 30000) });

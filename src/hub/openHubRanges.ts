@@ -3,7 +3,7 @@
  * resolve URL's redirects are followed once (the hub sends LFS files to its CDN), the size comes from the hub's
  * `X-Linked-Size` (or `Content-Length`), and each `read` is one `Range` request, retried when the connection drops.
  */
-import { hubFileUrl, repoLabel, type HubOptions } from './downloadHubFile';
+import { authHeader, hubFileUrl, repoLabel, type HubOptions } from './downloadHubFile';
 import { errorMessage } from '../util/describeError';
 
 /** Byte ranges of one remote file (the shape `ParquetFile.fromRanges` reads). */
@@ -18,19 +18,13 @@ export interface HubRanges {
 export async function openHubRanges(repo: string, file: string, opts: HubOptions = {}): Promise<HubRanges> {
   const name = repoLabel(repo, opts);
   const first = new URL(hubFileUrl(repo, file, opts));
-  const token = opts.token ?? process.env['HF_TOKEN'];
   const timeoutMs = opts.timeoutMs ?? 30000;
   const retries = opts.retries ?? 3;
-  const headersFor = (url: URL): Record<string, string> => {
-    const h: Record<string, string> = { 'user-agent': 'layerwise', 'accept-encoding': 'identity' };
-    if (token !== undefined && token !== '' && url.host === first.host) h['authorization'] = `Bearer ${token}`;
-    return h;
-  };
   const fetchOnce = async (url: URL, init: { method: string; range?: string }): Promise<Response> => {
     try {
       return await fetch(url, {
         method: init.method,
-        headers: { ...headersFor(url), ...(init.range !== undefined ? { range: init.range } : {}) },
+        headers: { 'user-agent': 'layerwise', 'accept-encoding': 'identity', ...authHeader(url, first.host, opts), ...(init.range !== undefined ? { range: init.range } : {}) },
         redirect: 'manual',
         signal: AbortSignal.timeout(timeoutMs),
       });
