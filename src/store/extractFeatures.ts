@@ -166,7 +166,7 @@ function positiveInt(value: number, name: string): number {
 }
 
 /** `id` with `@start-end` for segments: what identifies an item across runs. */
-export function itemKey(item: ExtractItem): string {
+export function itemKey(item: Pick<ExtractItem, 'id' | 'start' | 'end'>): string {
   return item.start === undefined && item.end === undefined ? item.id : `${item.id}@${item.start ?? ''}-${item.end ?? ''}`;
 }
 

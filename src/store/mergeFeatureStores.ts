@@ -6,6 +6,7 @@
  * a missing or unfinished shard, shards of different runs, a shard given twice or a gap in the positions.
  */
 import type { Matrix } from '../matrix';
+import { itemKey } from './extractFeatures';
 import { FeatureStore, openFeatureStore } from './FeatureStore';
 import type { FeatureStoreMeta, StoreItem, StoreOptions } from './FeatureStoreMeta';
 import { FeatureStoreWriter, storeFingerprint } from './FeatureStoreWriter';
@@ -24,10 +25,6 @@ export interface MergeResult {
 interface Source {
   readonly store: FeatureStore;
   readonly local: number;
-}
-
-function itemKeyOf(item: StoreItem): string {
-  return item.start === undefined && item.end === undefined ? item.id : `${item.id}@${item.start ?? ''}-${item.end ?? ''}`;
 }
 
 /** Merge the shard stores in `dirs` (any order) into `out`. */
@@ -85,7 +82,7 @@ export function mergeFeatureStores(dirs: readonly string[], out: string): MergeR
     const skips = new Map<FeatureStore, Map<string, FeatureStoreMeta['skipped'][number]>>();
     const meanLayers = new Map<FeatureStore, Matrix<Float32Array>[]>();
     for (const s of stores) {
-      kept.set(s, new Map(s.meta.items.map((item, row) => [itemKeyOf(item), { item, row }] as const)));
+      kept.set(s, new Map(s.meta.items.map((item, row) => [itemKey(item), { item, row }] as const)));
       const own = s.meta.options.itemKeys.filter((k) => !(kept.get(s)?.has(k) ?? false));
       if (own.length !== s.meta.skipped.length) throw new Error(`${s.dir}: meta.json has ${s.meta.skipped.length} skipped items for ${own.length} keys without features`);
       skips.set(s, new Map(own.map((k, i) => [k, at(s.meta.skipped, i)] as const)));
