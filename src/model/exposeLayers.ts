@@ -13,15 +13,8 @@
 import * as path from 'node:path';
 import { linkExternalData, readModelProto, writeModelProto, externalDataLocations } from '../onnx/readModelProto';
 import { exposeLayersInModel } from './exposeLayersInModel';
+import type { ExposeLayersOptions } from './ExposeLayersOptions';
 import type { LayerMap } from './LayerMap';
-
-/** Options of `exposeLayers`: which activations besides the hidden states become graph outputs. */
-export interface ExposeLayersOptions {
-  /** Transformer layers (1..L, the layer whose output is `hidden.<i>`) whose FFN activation to expose as `ffn.<i>` (default none). */
-  ffn?: readonly number[];
-  /** Expose the conv feature-encoder outputs as `local.<i>` (default true). */
-  local?: boolean;
-}
 
 /** What `exposeLayers` did: where each activation was found, the output names, linked external data. */
 export interface ExposeLayersResult {

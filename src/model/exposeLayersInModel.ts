@@ -3,7 +3,7 @@
  * outputs (cast to float32), for `exposeLayers` and for the loaders that expose a model on the fly.
  */
 import { onnx } from 'onnx-proto';
-import type { ExposeLayersOptions } from './exposeLayers';
+import type { ExposeLayersOptions } from './ExposeLayersOptions';
 import type { LayerMap, MappedTensor } from './LayerMap';
 import { mapLayers } from './mapLayers';
 import { unfuseSkipLayerNorm } from './unfuseSkipLayerNorm';
