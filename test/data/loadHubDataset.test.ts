@@ -14,6 +14,7 @@ import { loadManifest } from '../../src/data/datasets/loadManifest';
 import { run as dataCli } from '../../src/cli/data';
 import { run as extractCli } from '../../src/cli/extract';
 import { readFeatureStoreMeta } from '../../src/store/FeatureStoreMeta';
+import { withEnv } from '../withEnv';
 import { clip, parquet, put, SC_FEATURES, SC_NAMES, speechCommandsRows, startHub, type Column, type Hub } from './hubServer';
 
 const REF = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'hub', 'numpy_permutation.json'), 'utf8')) as { speechCommandsSample: number[]; shuffle60First12: number[] };
@@ -130,32 +131,27 @@ describe('loadHubDataset', () => {
     expect(parseHubSource('../data/spoken-words')).toBeUndefined();
     expect(() => parseHubSource('hub:speech_commands/test')).toThrow('a hub dataset is written hub:REPO/CONFIG/SPLIT');
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-hubcli-'));
-    const saved = { endpoint: process.env['HF_ENDPOINT'], cache: process.env['LAYERWISE_CACHE'] };
     const out = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     const err = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
-      process.env['HF_ENDPOINT'] = hub.endpoint;
-      process.env['LAYERWISE_CACHE'] = cacheDir;
-      expect(await dataCli(['get', 'hub:speech_commands/v0.02/test', '--out', path.join(work, 'sc')])).toBe(0);
-      const manifest = loadManifest(path.join(work, 'sc', 'manifest.jsonl'));
-      expect(manifest.length).toBe(60);
-      expect(manifest.at(13)).toMatchObject({ id: 'no/spk6_nohash_13.wav', label: 'no', speaker: 'spk6' });
-      expect(fs.readFileSync(manifest.at(13).path).equals(clip(13))).toBe(true);
-      const lines = fs.readFileSync(path.join(work, 'sc', 'manifest.jsonl'), 'utf8').trim().split('\n');
-      expect(JSON.parse(lines[13] ?? '')).toMatchObject({ row: 13, columns: { label: 1, is_unknown: false, utterance_id: 1 } });
+      await withEnv({ HF_ENDPOINT: hub.endpoint, LAYERWISE_CACHE: cacheDir }, async () => {
+        expect(await dataCli(['get', 'hub:speech_commands/v0.02/test', '--out', path.join(work, 'sc')])).toBe(0);
+        const manifest = loadManifest(path.join(work, 'sc', 'manifest.jsonl'));
+        expect(manifest.length).toBe(60);
+        expect(manifest.at(13)).toMatchObject({ id: 'no/spk6_nohash_13.wav', label: 'no', speaker: 'spk6' });
+        expect(fs.readFileSync(manifest.at(13).path).equals(clip(13))).toBe(true);
+        const lines = fs.readFileSync(path.join(work, 'sc', 'manifest.jsonl'), 'utf8').trim().split('\n');
+        expect(JSON.parse(lines[13] ?? '')).toMatchObject({ row: 13, columns: { label: 1, is_unknown: false, utterance_id: 1 } });
 
-      const store = path.join(work, 'store');
-      const model = path.join(__dirname, '..', '..', 'models', 'wav2vec2-tiny-random', 'model.onnx');
-      expect(await extractCli(['--model', model, '--data', 'hub:speech_commands/v0.02/test', '--seed', '42', '--limit', '12', '--layers', '0,1', '--out', store, '--no-progress'])).toBe(0);
-      const ids = readFeatureStoreMeta(store).items.map((i) => i.id);
-      expect(ids).toEqual(REF.shuffle60First12.map((r) => `${SC_NAMES[r % 12] ?? ''}/spk${r % 7}_nohash_${r}.wav`));
+        const store = path.join(work, 'store');
+        const model = path.join(__dirname, '..', '..', 'models', 'wav2vec2-tiny-random', 'model.onnx');
+        expect(await extractCli(['--model', model, '--data', 'hub:speech_commands/v0.02/test', '--seed', '42', '--limit', '12', '--layers', '0,1', '--out', store, '--no-progress'])).toBe(0);
+        const ids = readFeatureStoreMeta(store).items.map((i) => i.id);
+        expect(ids).toEqual(REF.shuffle60First12.map((r) => `${SC_NAMES[r % 12] ?? ''}/spk${r % 7}_nohash_${r}.wav`));
+      });
     } finally {
       out.mockRestore();
       err.mockRestore();
-      for (const [k, v] of [['HF_ENDPOINT', saved.endpoint], ['LAYERWISE_CACHE', saved.cache]] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
       fs.rmSync(work, { recursive: true, force: true });
     }
   });

@@ -15,6 +15,7 @@ import type { SpeechModel } from '../../src/model/SpeechModel';
 import { extractFeatures, type ExtractItem } from '../../src/store/extractFeatures';
 import { mergeFeatureStores } from '../../src/store/mergeFeatureStores';
 import { itemSeconds, parseShard, planShards } from '../../src/store/planShards';
+import { withEnv } from '../withEnv';
 
 /** Every file under `dir`, relative, sorted. */
 function files(dir: string): string[] {
@@ -116,7 +117,6 @@ describe('sharded extraction', () => {
       return true;
     });
     const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    const saved = { id: process.env['SLURM_ARRAY_TASK_ID'], count: process.env['SLURM_ARRAY_TASK_COUNT'] };
     try {
       expect(await planCli(['--data', manifest, '--shards', '2'])).toBe(0);
       const table = out.join('').trim().split('\n');
@@ -126,17 +126,11 @@ describe('sharded extraction', () => {
       const common = ['--model', 'demo:wav2vec2-tiny-random', '--data', manifest, '--layers', '0,2', '--skip-short', '--no-progress'];
       expect(await extractCli([...common, '--out', path.join(tmp, 'cli', 'single')])).toBe(0);
       expect(await extractCli([...common, '--shard', '0/2', '--out', path.join(tmp, 'cli', 's0')])).toBe(0);
-      process.env['SLURM_ARRAY_TASK_ID'] = '1';
-      process.env['SLURM_ARRAY_TASK_COUNT'] = '2';
-      expect(await extractCli([...common, '--out', path.join(tmp, 'cli', 's1')])).toBe(0);
+      await withEnv({ SLURM_ARRAY_TASK_ID: '1', SLURM_ARRAY_TASK_COUNT: '2' }, async () => expect(await extractCli([...common, '--out', path.join(tmp, 'cli', 's1')])).toBe(0));
       expect(await mergeCli([path.join(tmp, 'cli', 's1'), path.join(tmp, 'cli', 's0'), '--out', path.join(tmp, 'cli', 'merged')])).toBe(0);
     } finally {
       stdout.mockRestore();
       stderr.mockRestore();
-      for (const [k, v] of [['SLURM_ARRAY_TASK_ID', saved.id], ['SLURM_ARRAY_TASK_COUNT', saved.count]] as const) {
-        if (v === undefined) delete process.env[k];
-        else process.env[k] = v;
-      }
     }
     expectSameTree(path.join(tmp, 'cli', 'single'), path.join(tmp, 'cli', 'merged'));
   }, 300_000);

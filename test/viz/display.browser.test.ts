@@ -15,6 +15,7 @@ import { PLOTLY_BUNDLE_ATTRIBUTE } from '../../src/viz/plotlyBundle';
 import { saveHTML } from '../../src/viz/saveHTML';
 import { savePNG, savePNGs } from '../../src/viz/savePNG';
 import { table } from '../../src/viz/table';
+import { withEnv } from '../withEnv';
 
 const REQUIRE_JS = '/usr/share/javascript/requirejs/require.min.js';
 
@@ -133,21 +134,19 @@ describe('show() output in Chromium', () => {
 describe('savePNG', () => {
   it('savePNGs draws many figures in one browser, the one LAYERWISE_CHROMIUM names', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'layerwise-pngs-test-'));
-    const saved = process.env['LAYERWISE_CHROMIUM'];
     try {
       // a wrapper that logs each start, then runs Debian's Chromium: counts launches and proves the variable is read
       const log = path.join(dir, 'launches.log');
       const wrapper = path.join(dir, 'chromium-wrapper.sh');
       fs.writeFileSync(wrapper, `#!/bin/sh\necho start >> '${log}'\nexec /usr/bin/chromium "$@"\n`, { mode: 0o755 });
-      process.env['LAYERWISE_CHROMIUM'] = wrapper;
-      const files = await savePNGs(
+      const files = await withEnv({ LAYERWISE_CHROMIUM: wrapper }, () => savePNGs(
         [
           { figure: heat, file: path.join(dir, 'a.png'), width: 300, height: 200 },
           { figure: curves, file: path.join(dir, 'b.png'), width: 400, height: 250, scale: 2 },
           { figure: heat, file: path.join(dir, 'sub', 'c.png') },
         ],
         { width: 320, height: 240 },
-      );
+      ));
       expect(files).toEqual([path.join(dir, 'a.png'), path.join(dir, 'b.png'), path.join(dir, 'sub', 'c.png')]);
       const sizes = files.map((f) => {
         const b = fs.readFileSync(f);
@@ -155,11 +154,10 @@ describe('savePNG', () => {
       });
       expect(sizes).toEqual([[300, 200], [800, 500], [320, 240]]);
       expect(fs.readFileSync(log, 'utf8')).toBe('start\n');
-      process.env['LAYERWISE_CHROMIUM'] = path.join(dir, 'no-such-browser');
-      await expect(savePNG(heat, path.join(dir, 'd.png'))).rejects.toThrow(`Chromium not found at ${path.join(dir, 'no-such-browser')} (LAYERWISE_CHROMIUM)`);
+      await withEnv({ LAYERWISE_CHROMIUM: path.join(dir, 'no-such-browser') }, () =>
+        expect(savePNG(heat, path.join(dir, 'd.png'))).rejects.toThrow(`Chromium not found at ${path.join(dir, 'no-such-browser')} (LAYERWISE_CHROMIUM)`),
+      );
     } finally {
-      if (saved === undefined) delete process.env['LAYERWISE_CHROMIUM'];
-      else process.env['LAYERWISE_CHROMIUM'] = saved;
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
