@@ -208,6 +208,9 @@ function writeAudio(value: unknown, row: number, audioDir: string, where: string
   return { audioFile: file, audioPath };
 }
 
+/** Typed arrays of numbers that list columns may decode to (Uint8Array stays bytes). */
+const NUMBER_ARRAYS = [Int8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array] as const;
+
 /** A Parquet value as `datasets` gives it: int64 to number where exact, structs and lists element-wise. */
 function plain(v: unknown): HubValue {
   if (v === undefined || v === null) return null;
@@ -215,7 +218,8 @@ function plain(v: unknown): HubValue {
   if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || v instanceof Uint8Array) return v;
   if (v instanceof Date) return v.toISOString();
   if (Array.isArray(v)) return v.map(plain);
-  if (ArrayBuffer.isView(v)) return Array.from(v as unknown as ArrayLike<number>);
+  if (v instanceof BigInt64Array || v instanceof BigUint64Array) return Array.from(v);
+  for (const T of NUMBER_ARRAYS) if (v instanceof T) return Array.from(v);
   if (typeof v === 'object') {
     const out: Record<string, HubValue> = {};
     for (const [k, x] of Object.entries(v)) out[k] = plain(x);

@@ -46,7 +46,13 @@ export class ParquetFile {
     } catch (e) {
       throw new Error(`${name}: cannot open Parquet file (${errorMessage(e)})`);
     }
-    const size = (await handle.stat()).size;
+    let size: number;
+    try {
+      size = (await handle.stat()).size;
+    } catch (e) {
+      await handle.close();
+      throw new Error(`${name}: cannot read Parquet file (${errorMessage(e)})`);
+    }
     const source: ByteRanges = {
       byteLength: size,
       async read(start, end) {
