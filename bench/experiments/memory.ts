@@ -18,6 +18,7 @@ import { ccaMel } from '../../src/experiments/ccaExperiments';
 import { loadModel } from '../../src/model/loadModel';
 import { extractFeatures } from '../../src/store/extractFeatures';
 import { openFeatureStore } from '../../src/store/FeatureStore';
+import { benchFinish, benchStart } from '../record';
 
 const REPO = path.resolve(__dirname, '..', '..', '..', '..', '..');
 const OUT = path.join(REPO, 'bench', 'out');
@@ -28,6 +29,7 @@ function option(name: string, fallback: number): number {
 }
 
 async function main(): Promise<void> {
+  const start = benchStart('memory');
   const utterances = option('utterances', 500);
   let peak = 0;
   const sampler = setInterval(() => {
@@ -67,6 +69,9 @@ async function main(): Promise<void> {
       peakRssMiB: Math.round(peak / 2 ** 20),
     }),
   );
+  benchFinish('memory', '/usr/bin/time -v node bench/out/experiments-build/bench/experiments/memory.js', start, [
+    { task: `frame-level extraction + cca-mel, ${dataset.length} utterances, wav2vec2-base size`, against: 'peak resident memory (sampled every 200 ms)', ratio: peak / 2 ** 30, unit: 'GiB', better: 'lower', target: 4 },
+  ]);
 }
 
 main().catch((e: unknown) => {

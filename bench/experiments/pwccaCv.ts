@@ -15,6 +15,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { crossValidatedPwcca, oneHot } from '../../src/kernels/crossValidatedPwcca';
 import { Random } from '../../src/random';
+import { benchFinish, benchStart } from '../record';
 
 const PEER = path.resolve(__dirname, '..', '..', '..', '..', '..', 'bench', 'experiments', 'pwcca_cv.py');
 
@@ -50,7 +51,17 @@ function frameData(n: number, dx: number, dy: number, rng: Random): { X: Float32
   return { X, Y };
 }
 
-async function run(name: string, X: Float32Array, Y: Float32Array, n: number, dx: number, dy: number, labels?: Int32Array): Promise<Record<string, unknown>> {
+interface RunResult {
+  readonly bench: string;
+  readonly oursSeconds: number;
+  readonly peerSeconds: number;
+  readonly ratio: number;
+  readonly oursScore: number | null;
+  readonly peerScore: number;
+  readonly peerFits: number;
+}
+
+async function run(name: string, X: Float32Array, Y: Float32Array, n: number, dx: number, dy: number, labels?: Int32Array): Promise<RunResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pwcca-'));
   try {
     fs.writeFileSync(path.join(dir, 'X.f32'), Buffer.from(X.buffer));
@@ -78,18 +89,25 @@ async function run(name: string, X: Float32Array, Y: Float32Array, n: number, dx
 }
 
 async function main(): Promise<void> {
+  const start = benchStart('pwcca-cv');
   const rows = arg('rows', 180000);
   const segments = arg('segments', 7800);
   const rng = new Random(11);
   const f = frameData(rows, 768, 80, rng);
-  console.log(JSON.stringify(await run(`cca-mel CV, ${rows} x 768 vs 80`, f.X, f.Y, rows, 768, 80)));
+  const mel = await run(`cca-mel CV, ${rows} x 768 vs 80`, f.X, f.Y, rows, 768, 80);
+  console.log(JSON.stringify(mel));
   // Phones: 40 classes with class means in 768 dims plus noise, against their one-hot vectors.
   const labels = Int32Array.from({ length: segments }, () => rng.int(40));
   const centers = Float32Array.from({ length: 40 * 768 }, () => 0.4 * rng.normal());
   const P = new Float32Array(segments * 768);
   for (let i = 0; i < segments; i++) for (let j = 0; j < 768; j++) P[i * 768 + j] = (centers[(labels[i] ?? 0) * 768 + j] ?? 0) + rng.normal() + 1;
   const H = oneHot(Array.from(labels), Array.from({ length: 40 }, (_, c) => c)).data;
-  console.log(JSON.stringify(await run(`cca-phone CV, ${segments} x 768 vs one-hot 40`, P, H, segments, 768, 40, labels)));
+  const phone = await run(`cca-phone CV, ${segments} x 768 vs one-hot 40`, P, H, segments, 768, 40, labels);
+  console.log(JSON.stringify(phone));
+  benchFinish('pwcca-cv', 'npm run bench:experiments', start, [
+    { task: `cross-validated PWCCA, ${mel.bench}`, against: "layerwise-analysis's NumPy code path", ratio: mel.ratio, better: 'lower', target: 1 },
+    { task: `cross-validated PWCCA, ${phone.bench}`, against: "layerwise-analysis's NumPy code path", ratio: phone.ratio, better: 'lower', target: 1 },
+  ]);
 }
 
 main().catch((e: unknown) => {

@@ -14,6 +14,7 @@ import { loadLibriSpeech } from '../../src/data/datasets/loadLibriSpeech';
 import { synthesizeAlignedSpeech } from '../../src/data/synth/synthesizeAlignedSpeech';
 import { loadModel } from '../../src/model/loadModel';
 import { extractFeatures, type ExtractOptions } from '../../src/store/extractFeatures';
+import { benchFinish, benchStart } from '../record';
 
 const REPO = path.resolve(__dirname, '..', '..', '..', '..', '..');
 
@@ -23,6 +24,7 @@ function option(name: string): string | undefined {
 }
 
 async function main(): Promise<void> {
+  const start = benchStart('span-throughput');
   const modelPath = option('model') ?? path.join(REPO, 'models', 'wav2vec2-tiny-random', 'model.onnx');
   const utterances = Number(option('utterances') ?? '60');
   const corpusDir = path.join(REPO, 'data', 'aligned-speech');
@@ -59,6 +61,11 @@ async function main(): Promise<void> {
       wordRatio: +(best('word') / best('frames')).toFixed(3),
     }),
   );
+  const task = `${dataset.length} utterances (${audio.toFixed(0)} s), bundled model, every hidden state`;
+  benchFinish('span-throughput', 'npm run bench:experiments', start, [
+    { task: `phone-level span extraction, ${task}`, against: 'frame-level extraction, audio s per wall s', ratio: best('phone') / best('frames'), better: 'higher', target: 0.9 },
+    { task: `word-level span extraction, ${task}`, against: 'frame-level extraction, audio s per wall s', ratio: best('word') / best('frames'), better: 'higher', target: 0.9 },
+  ]);
 }
 
 main().catch((e: unknown) => {

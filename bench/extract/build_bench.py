@@ -9,6 +9,8 @@ Builds what the extraction benchmark runs on (nothing here is committed; it all 
   The module tree is the faithful transformers-named copy in test/fixtures/models/build_models.py, sized up.
 - clips10s/: 24 ten-second 16 kHz 16-bit WAV clips (harmonic "voiced" segments, noise bursts, pauses) and
   manifest.csv, for throughput.
+- commands1s/: 192 clips of exactly 1 s (Speech Commands' length) and manifest.csv, for batching equal-length
+  clips in one session run against one clip per run.
 - words500/: 500 Speech Commands-like clips (10 labels x 50, 0.6-1.0 s, 16 kHz) in labelled folders, for
   the peak-memory run of a 500-clip mean-pooled extraction (seed 000's workload).
 
@@ -27,6 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SR = 16000
 N_CLIPS = 24
+N_ONE_SECOND = 192
 CLIP_SECONDS = 10
 WORDS = ['yes', 'no', 'up', 'down', 'left', 'right', 'on', 'off', 'stop', 'go']
 
@@ -102,20 +105,24 @@ def speechlike(rng, n):
     return x
 
 
-def build_clips(out):
-    d = os.path.join(out, 'clips10s')
+def write_clip_set(d, rng, count, samples, prefix):
+    """`count` speech-like clips of `samples` samples in `d`, listed in manifest.csv (written last, atomically)."""
     manifest = os.path.join(d, 'manifest.csv')
-    if not os.path.exists(manifest):
-        os.makedirs(d, exist_ok=True)
-        rng = np.random.default_rng(10)
-        rows = ['id,path']
-        for k in range(N_CLIPS):
-            name = f'clip{k:02d}.wav'
-            write_wav(os.path.join(d, name), speechlike(rng, CLIP_SECONDS * SR))
-            rows.append(f'clip{k:02d},{name}')
-        with open(manifest + '.tmp', 'w') as f:
-            f.write('\n'.join(rows) + '\n')
-        os.replace(manifest + '.tmp', manifest)
+    if os.path.exists(manifest):
+        return
+    os.makedirs(d, exist_ok=True)
+    rows = ['id,path']
+    for k in range(count):
+        name = f'{prefix}{k:03d}.wav'
+        write_wav(os.path.join(d, name), speechlike(rng, samples))
+        rows.append(f'{prefix}{k:03d},{name}')
+    with open(manifest + '.tmp', 'w') as f:
+        f.write('\n'.join(rows) + '\n')
+    os.replace(manifest + '.tmp', manifest)
+
+
+def build_clips(out):
+    write_clip_set(os.path.join(out, 'clips10s'), np.random.default_rng(10), N_CLIPS, CLIP_SECONDS * SR, 'clip')
     d = os.path.join(out, 'words500')
     done = os.path.join(d, '.complete')
     if not os.path.exists(done):
@@ -126,6 +133,8 @@ def build_clips(out):
                 n = int(rng.integers(int(0.6 * SR), SR + 1))
                 write_wav(os.path.join(d, w, f'{k:08x}_nohash_0.wav'), speechlike(rng, n))
         open(done, 'w').close()
+    # Speech Commands' own length: every clip exactly 1 s, so consecutive clips can share a batch.
+    write_clip_set(os.path.join(out, 'commands1s'), np.random.default_rng(1), N_ONE_SECOND, SR, 'c')
 
 
 def main():

@@ -1,24 +1,26 @@
 // The layerwise side of the extraction benchmark, in its own process (so /usr/bin/time -v sees its peak
 // memory): the same steps as `layerwise extract` (detect and load the dataset, load the model, extract
 // into a fresh store), timed separately for model loading and extraction. Prints one JSON line.
-// Usage: node bench/extract/pipeline.js MODEL DATA OUT POOLING THREADS
+// Usage: node bench/extract/pipeline.js MODEL DATA OUT POOLING THREADS [BATCH_SIZE]
 'use strict';
 const fs = require('node:fs');
 const path = require('node:path');
 const dist = path.join(__dirname, '..', '..', 'dist');
 const { loadModel } = require(path.join(dist, 'model', 'loadModel'));
-const { loadDatasetAt } = require(path.join(dist, 'cli', 'extract'));
+const { wantsLocalLayers } = require(path.join(dist, 'model', 'resolveLayers'));
+const { loadDataset } = require(path.join(dist, 'data', 'datasets', 'loadDataset'));
 const { extractFeatures } = require(path.join(dist, 'store', 'extractFeatures'));
 
 async function main() {
-  const [model, data, out, pooling, threads] = process.argv.slice(2);
+  const [model, data, out, pooling, threads, batch = '1'] = process.argv.slice(2);
   fs.rmSync(out, { recursive: true, force: true });
   const t0 = performance.now();
-  const { dataset } = loadDatasetAt(data);
-  const m = await loadModel(model, { threads: Number(threads) });
+  const { dataset } = await loadDataset(data);
+  // as `layerwise extract` loads it: conv layers exposed only when the selection names them
+  const m = await loadModel(model, { threads: Number(threads), local: wantsLocalLayers('all') });
   const t1 = performance.now();
   const c = process.cpuUsage();
-  const res = await extractFeatures(m, dataset, { out, pooling, layers: 'all' });
+  const res = await extractFeatures(m, dataset, { out, pooling, layers: 'all', batchSize: Number(batch) });
   const dc = process.cpuUsage(c);
   const t2 = performance.now();
   await m.release();

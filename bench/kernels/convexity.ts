@@ -15,12 +15,14 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { graphConvexity } from '../../src/kernels/graphConvexity';
 import { Random } from '../../src/random';
+import { benchFinish, benchStart } from '../record';
 
 const N = 5000;
 const D = 768;
 const CLASSES = 10;
 
 async function main(): Promise<void> {
+  const start = benchStart('convexity');
   const rng = new Random(1);
   // Class means 0.15 N(0, 1) per dimension under unit noise: classes overlap, so paths leave them often.
   const centers = new Float32Array(CLASSES * D).map(() => 0.15 * rng.normal());
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
       peerPooled: +peer.pooled.toFixed(4),
     }),
   );
+  benchFinish('convexity', 'npm run bench:kernels:analysis', start, [{ task: 'graph convexity 5,000 x 768, 10 classes, k = 10', against: 'scikit-learn kNN + SciPy Dijkstra (Tetkova / Dorszewski pipeline)', ratio: oursSeconds / peer.seconds, better: 'lower', target: 1.0 }]);
 }
 
 main().catch((e: unknown) => {

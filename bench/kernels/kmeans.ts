@@ -14,6 +14,7 @@ import * as path from 'node:path';
 import { kmeans } from '../../src/kernels/kmeans';
 import { mutualInformation } from '../../src/kernels/mutualInformation';
 import { Random } from '../../src/random';
+import { benchFinish, benchStart } from '../record';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,6 +27,7 @@ const PHONES = arg('classes', 40);
 const BATCH = arg('batch', 1500);
 
 async function main(): Promise<void> {
+  const start = benchStart(`kmeans-${K}`);
   const rng = new Random(2);
   const centers = new Float32Array(PHONES * D).map(() => 0.3 * rng.normal());
   const labels = new Int32Array(N);
@@ -62,6 +64,7 @@ async function main(): Promise<void> {
       peerInertia: Math.round(peer.inertia),
     }),
   );
+  benchFinish(`kmeans-${K}`, K >= 5000 ? 'node bench/out/kernels-b/bench/kernels/kmeans.js --n 7500 --k 5000 --classes 500 --batch 4000' : 'npm run bench:kernels:analysis', start, [{ task: `k-means + MI ${N.toLocaleString('en')} x ${D}, k = ${K}`, against: 'MiniBatchKMeans (layerwise-analysis mi step)', ratio: oursSeconds / peer.seconds, better: 'lower', target: K >= 5000 ? 1 : 1.5 }]);
 }
 
 main().catch((e: unknown) => {

@@ -12,12 +12,14 @@ import * as path from 'node:path';
 import { pca } from '../../src/kernels/pca';
 import { tsne } from '../../src/kernels/tsne';
 import { Random } from '../../src/random';
+import { benchFinish, benchStart } from '../record';
 
 const N = 5000;
 const D = 768;
 const P = 50;
 
 async function main(): Promise<void> {
+  const start = benchStart('tsne');
   const rng = new Random(3);
   const centers = new Float32Array(10 * D).map(() => 0.2 * rng.normal());
   const raw = new Float32Array(N * D);
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
       oursMethod: ours.method,
     }),
   );
+  benchFinish('tsne', 'npm run bench:kernels:analysis', start, [{ task: 't-SNE 5,000 x 50', against: 'scikit-learn TSNE() defaults (Barnes-Hut)', ratio: oursSeconds / peer.seconds, better: 'lower', target: 3.0 }]);
 }
 
 main().catch((e: unknown) => {

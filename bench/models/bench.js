@@ -15,6 +15,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { sh, lastJson, timedNode: timed, meanParity } = require('../benchUtil');
+const { machineState, describeMachineState } = require('../../dist/util/machineState');
+const { writeBenchSummary } = require('../../dist/util/benchSummary');
 
 const root = path.join(__dirname, '..', '..');
 const dist = path.join(root, 'dist');
@@ -126,6 +128,8 @@ async function main() {
   const rounds = ri > 0 ? Number(process.argv[ri + 1]) : 5;
   const pi = process.argv.indexOf('--parts');
   const parts = new Set(pi > 0 ? process.argv[pi + 1].split(',') : ['built', 'loads', 'wavlm', 'whisper']);
+  const start = machineState();
+  process.stderr.write(`bench/models: ${describeMachineState(start)}\n`);
   sh('/usr/bin/python3', [path.join(__dirname, 'build_checkpoints.py'), out, ...(large ? ['--large'] : [])], { stdio: ['ignore', 'pipe', 'inherit'] });
   const manifest = path.join(out, 'clips10s', 'manifest.csv');
   const clips = await clipsOf(manifest);
@@ -146,13 +150,23 @@ async function main() {
     results.whisper = extraction('whisper', 'whisper_base', manifest);
     process.stderr.write(`whisper: ${JSON.stringify(results.whisper)}\n`);
   }
+  const end = machineState();
+  results.machineState = { start, end };
   fs.writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
+  const rows = [];
+  if (results.builtVsExport !== undefined) rows.push({ task: 'wav2vec2-base graph built from model.safetensors, 12 x 10 s', against: "torch.onnx's export of the same weights, bare sessions (speed)", ratio: results.builtVsExport.builtOverExport, better: 'higher', target: 0.95 });
+  for (const e of [results.wavlm, results.whisper]) {
+    if (e !== undefined) rows.push({ task: `${e.kind === 'wavlm' ? 'WavLM base-plus' : 'Whisper base encoder'} extraction, 12 x 10 s`, against: 'PyTorch, the same weights (audio s per wall s)', ratio: e.pipelineOverTorch, better: 'higher', target: 3 });
+  }
+  writeBenchSummary(out, { bench: 'models', command: `npm run build && node bench/models/bench.js${large ? ' --large' : ''}`, start, end, rows });
   const f = (x, d = 2) => x.toFixed(d);
   const bve = results.builtVsExport;
   const lines = [
     ...(bve === undefined ? [] : [`built graph ${f(bve.builtSeconds)} s vs torch.onnx export ${f(bve.exportSeconds)} s for ${f(bve.audioSeconds, 0)} s of audio: built runs at ${f(bve.builtOverExport, 3)}x the export's speed (max rel diff ${bve.maxRelErrorClip0.toExponential(1)})`]),
     ...(results.loads === undefined ? [] : [`baseline RSS ${f(results.loads.baselineRssMiB, 0)} MiB`, ...results.loads.rows.map((r) => `load ${r.dir}/${r.file} (${r.note ?? r.cache}): ${f(r.firstForwardSeconds)} s to first forward, peak RSS ${f(r.maxRssMiB, 0)} MiB`)]),
     ...[results.wavlm, results.whisper].filter((e) => e !== undefined).map((e) => `${e.kind}: pipeline ${f(e.pipelineRealTime)}x real time, PyTorch ${f(e.torchRealTime)}x: pipeline ${f(e.pipelineOverTorch)}x PyTorch by wall time (${f(e.cpuPipelineOverTorch)}x by CPU time); parity ${e.parityMaxRelErrorClip0.toExponential(1)}`),
+    `start: ${describeMachineState(start)}`,
+    `end:   ${describeMachineState(end)}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

@@ -15,7 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { tensor } from '../../src/backend/ort';
+import { Session, tensor, type TensorValue } from '../../src/backend/ort';
 import { writeNpy } from '../../src/data/io/writeNpy';
 import { GraphBuilder } from '../../src/onnx/GraphBuilder';
 import { graphSession } from '../../src/onnx/graphSession';
@@ -23,6 +23,10 @@ import { Random } from '../../src/random';
 import { initSAEWeights } from '../../src/sae/initSAEWeights';
 import { SAETrainer } from '../../src/sae/SAETrainer';
 import { encodeSafetensors, type NamedTensor } from '../../src/checkpoint/safetensors';
+import { buildTrainStepGraph, STEP_PARAMS, STEP_SCALARS } from '../../src/sae/trainStepGraph';
+import { writeBenchSummary } from '../../src/util/benchSummary';
+import { describeMachineState, machineState } from '../../src/util/machineState';
+import { repoRoot } from '../record';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -86,15 +90,72 @@ async function matmulPeak(): Promise<number> {
   return (2 * B * L * d * reps) / ((performance.now() - t0) / 1000) / 1e9;
 }
 
-/** The repository root: the nearest folder above this script holding package.json. */
-function repoRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error(`no package.json above ${__dirname}`);
-    dir = up;
+interface StepProfile {
+  /** Mean over the profiled runs, ms: the whole session run, its Gemm nodes, every other node. */
+  readonly runMs: number;
+  readonly productsMs: number;
+  readonly otherNodesMs: number;
+  /** The five products one by one (op name: ms), in graph order. */
+  readonly products: readonly { readonly node: string; readonly ms: number; readonly shape: string }[];
+  /** Other node kinds by time (op: ms), largest first. */
+  readonly otherByOp: Readonly<Record<string, number>>;
+}
+
+/**
+ * Where a step's time goes: the trainer's own step graph (relu-l1, float32) run `runs` times in a session
+ * with onnxruntime's profiler on, the first two runs dropped. Weights are the initial ones, Adam moments
+ * zero: the work per step does not depend on their values.
+ */
+async function profileStep(dir: string, X: Float32Array, w: { encoder: Float32Array; decoder: Float32Array; encoderBias: Float32Array; decoderBias: Float32Array }, runs: number): Promise<StepProfile> {
+  const prefix = path.join(dir, 'step-profile');
+  for (const f of fs.readdirSync(dir)) if (f.startsWith('step-profile')) fs.rmSync(path.join(dir, f));
+  const s = await Session.create(buildTrainStepGraph({ variant: 'relu-l1', type: 'float32', withGrads: false }), { threads, profilePrefix: prefix });
+  const values: Record<(typeof STEP_PARAMS)[number], [Float32Array, number[]]> = { We: [w.encoder, [L, d]], Wd: [w.decoder, [d, L]], be: [w.encoderBias, [L]], bd: [w.decoderBias, [d]] };
+  const feeds: Record<string, TensorValue> = { X: tensor('float32', X, [B, d]) };
+  for (const p of STEP_PARAMS) {
+    const [data, dims] = values[p];
+    feeds[p] = tensor('float32', data, dims);
+    feeds[`m_${p}`] = tensor('float32', new Float32Array(data.length), dims);
+    feeds[`v_${p}`] = tensor('float32', new Float32Array(data.length), dims);
   }
-  return dir;
+  const scalar: Record<(typeof STEP_SCALARS)[number], number> = { invB: 1 / B, l1, stepSize: lr, bc2sqrt: 1, beta1: 0.9, omb1: 0.1, beta2: 0.999, omb2: 0.001, eps: 1e-8 };
+  for (const k of STEP_SCALARS) feeds[k] = tensor('float32', Float32Array.of(scalar[k]), []);
+  for (let i = 0; i < runs; i++) await s.run(feeds);
+  s.endProfiling();
+  await s.release();
+  const file = fs.readdirSync(dir).find((f) => f.startsWith('step-profile') && f.endsWith('.json'));
+  if (file === undefined) throw new Error(`onnxruntime wrote no profile with prefix ${prefix}`);
+  interface TraceEvent { cat?: string; name: string; ts: number; dur: number; args?: { op_name?: string; output_type_shape?: unknown } }
+  const events = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as TraceEvent[];
+  const modelRuns = events.filter((e) => e.name === 'model_run').sort((a, b) => a.ts - b.ts).slice(2);
+  const inKept = (e: TraceEvent): boolean => modelRuns.some((r) => e.ts >= r.ts && e.ts <= r.ts + r.dur);
+  const perNode = new Map<string, { op: string; us: number; shape: string }>();
+  for (const e of events) {
+    if (e.cat !== 'Node' || !e.name.endsWith('_kernel_time') || !inKept(e)) continue;
+    const cur = perNode.get(e.name) ?? { op: e.args?.op_name ?? '?', us: 0, shape: JSON.stringify(e.args?.output_type_shape ?? '') };
+    cur.us += e.dur;
+    perNode.set(e.name, cur);
+  }
+  const n = modelRuns.length;
+  const products: { node: string; ms: number; shape: string }[] = [];
+  const otherByOp: Record<string, number> = {};
+  let otherNodesMs = 0;
+  for (const [name, v] of perNode) {
+    const ms = v.us / 1000 / n;
+    if (v.op === 'Gemm' || v.op === 'FusedGemm' || v.op === 'MatMul') products.push({ node: `${v.op} ${name.replace('_kernel_time', '')}`, ms, shape: v.shape });
+    else {
+      otherByOp[v.op] = (otherByOp[v.op] ?? 0) + ms;
+      otherNodesMs += ms;
+    }
+  }
+  const sortedOther = Object.fromEntries(Object.entries(otherByOp).sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v * 10) / 10]));
+  return {
+    runMs: modelRuns.reduce((a, r) => a + r.dur, 0) / 1000 / n,
+    productsMs: products.reduce((a, p) => a + p.ms, 0),
+    otherNodesMs,
+    products,
+    otherByOp: sortedOther,
+  };
 }
 
 function median(xs: readonly number[]): number {
@@ -107,6 +168,8 @@ async function main(): Promise<void> {
   const root = repoRoot();
   const dir = path.join(root, 'bench/out/sae');
   fs.mkdirSync(dir, { recursive: true });
+  const start = machineState();
+  console.error(`bench/sae: ${describeMachineState(start)}`);
   console.error(`bench/sae: d=${d} latents=${L} batch=${B} steps=${steps} threads=${threads}; writing inputs to ${dir}`);
   const pool = plantedPool();
   const batchRng = new Random(seed + 1);
@@ -157,6 +220,13 @@ async function main(): Promise<void> {
   if (py.status !== 0) throw new Error(`torch_train.py failed (${py.status}): ${py.stderr}`);
   const torchRes = JSON.parse(py.stdout.trim().split('\n').pop() ?? '{}') as { torch: string; threads: number; losses: number[]; seconds: number[]; cpuSeconds: number[]; matmulGflops: number };
   const peakAfter = await matmulPeak();
+  const profileX = new Float32Array(B * d);
+  for (let i = 0; i < B; i++) {
+    const r = idx[i] as number;
+    profileX.set(pool.subarray(r * d, (r + 1) * d), i * d);
+  }
+  const profile = await profileStep(dir, profileX, w0, 8);
+  const end = machineState();
 
   // Skip the first two steps of each side (graph/session building, allocator warm-up).
   const warm = Math.min(2, steps - 1);
@@ -185,10 +255,23 @@ async function main(): Promise<void> {
     ortBareMatmulGflops: { before: peakBefore, after: peakAfter },
     fractionOfPeak: flopsPerStep / ourMean / 1e9 / peak,
     loss: { first: [ours[0], torchRes.losses[0]], last: [ours[steps - 1], torchRes.losses[steps - 1]], maxRelativeDifference: maxRel, atStep: maxRelStep },
-    load: fs.readFileSync('/proc/loadavg', 'utf8').trim(),
+    // Where the step's time goes (onnxruntime's profile of the same graph, 6 runs): the five products, the
+    // other nodes (element-wise passes, reductions, Adam), and the rest of a timed step (feeds, output copies).
+    profile: { ...profile, outsideGraphMs: 1000 * ourMean - profile.runMs, productsAtPeakMs: (5 * 2 * B * d * L) / (peak * 1e9) * 1000 },
+    machine: { start, end },
   };
   fs.writeFileSync(path.join(dir, 'results.json'), JSON.stringify({ ...results, curves: { layerwise: ours, torch: torchRes.losses } }, null, 1));
   console.log(JSON.stringify(results, null, 1));
+  writeBenchSummary(dir, {
+    bench: 'sae',
+    command: 'npm run bench:sae',
+    start,
+    end,
+    rows: [
+      { task: `SAE training step, relu-l1, d ${d}, ${L} latents, batch ${B}`, against: `PyTorch ${torchRes.torch} CPU, steps/s`, ratio: results.speedup, better: 'higher', target: 1.5 },
+      { task: `SAE training step, relu-l1, d ${d}, ${L} latents, batch ${B}`, against: 'bare onnxruntime MatMul peak of the same run (fraction)', ratio: results.fractionOfPeak, better: 'higher', target: 0.9 },
+    ],
+  });
   console.log(`
 | | layerwise (onnxruntime ${threads} threads) | PyTorch ${torchRes.torch} CPU (${torchRes.threads} threads) |
 | --- | --- | --- |
@@ -199,7 +282,11 @@ async function main(): Promise<void> {
 | bare matmul GFLOP/s | ${peakBefore.toFixed(1)} / ${peakAfter.toFixed(1)} (before / after) | ${torchRes.matmulGflops.toFixed(1)} |
 
 speed-up ${results.speedup.toFixed(2)}x (wall), ${(torchCpuMean / ourCpuMean).toFixed(2)}x (CPU time); layerwise at ${(100 * results.fractionOfPeak).toFixed(0)}% of the onnxruntime MatMul peak;
-max relative loss difference over ${steps} steps ${maxRel.toExponential(2)} (step ${maxRelStep}); load average ${results.load}`);
+max relative loss difference over ${steps} steps ${maxRel.toExponential(2)} (step ${maxRelStep});
+step profile (${threads} threads): session run ${profile.runMs.toFixed(1)} ms = products ${profile.productsMs.toFixed(1)} ms (at the peak: ${results.profile.productsAtPeakMs.toFixed(1)} ms) + other nodes ${profile.otherNodesMs.toFixed(1)} ms ${JSON.stringify(profile.otherByOp)}; outside the graph ${results.profile.outsideGraphMs.toFixed(1)} ms per step
+products: ${profile.products.map((p) => `${p.node} ${p.ms.toFixed(1)} ms ${p.shape}`).join('; ')}
+start: ${describeMachineState(start)}
+end:   ${describeMachineState(end)}`);
 }
 
 main().catch((e: unknown) => {

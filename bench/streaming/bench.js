@@ -12,6 +12,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { sh, lastJson, timedNode } = require('../benchUtil');
+const { machineState, describeMachineState } = require('../../dist/util/machineState');
+const { writeBenchSummary } = require('../../dist/util/benchSummary');
 
 const root = path.join(__dirname, '..', '..');
 const dist = path.join(root, 'dist');
@@ -137,6 +139,8 @@ async function main() {
   const big = arg('big', 2000000);
   const small = arg('small', 500000);
   fs.mkdirSync(out, { recursive: true });
+  const start = machineState();
+  process.stderr.write(`bench/streaming: ${describeMachineState(start)}\n`);
   const smallDir = path.join(out, `store-${small}`);
   const bigDir = path.join(out, `store-${big}`);
   makeStore(smallDir, small);
@@ -154,7 +158,16 @@ async function main() {
     big: { rows: big, streamSeconds: streamBig.seconds, streamRssMiB: streamBig.maxRssMiB, gemmBoundSeconds: bound(big), cka: streamBig.cka },
   };
   if (!process.argv.includes('--skip-shards')) result.shards = await shardsBench(arg('clips', 512));
+  const end = machineState();
+  result.machine = { start, end };
   console.log(JSON.stringify(result, null, 1));
+  const rows = [
+    { task: `linear CKA from row blocks, ${small.toLocaleString('en')} x ${DIM}`, against: 'the same from both layers in memory (speed)', ratio: result.small.speedRatio, better: 'higher', target: 0.8 },
+    { task: `linear CKA from row blocks, ${big.toLocaleString('en')} x ${DIM}`, against: 'peak resident memory', ratio: result.big.streamRssMiB / 1024, unit: 'GiB', better: 'lower', target: 2 },
+    { task: `linear CKA from row blocks, ${big.toLocaleString('en')} x ${DIM}`, against: 'GEMM bound of the same run', ratio: result.big.streamSeconds / result.big.gemmBoundSeconds, better: 'lower' },
+  ];
+  if (result.shards !== undefined) rows.push({ task: `extraction in 4 shards at once, ${arg('clips', 512)} clips`, against: 'one process (time)', ratio: result.shards.ratio, better: 'lower' });
+  writeBenchSummary(out, { bench: 'streaming', command: 'npm run bench:streaming', start, end, rows });
 }
 
 main().catch((e) => {

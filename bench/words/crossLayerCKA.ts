@@ -17,6 +17,8 @@ import * as path from 'node:path';
 import { readNpy } from '../../src/data/io/readNpy';
 import { crossLayerMatrix } from '../../src/kernels/layerMatrix';
 import type { Matrix } from '../../src/matrix';
+import { writeBenchSummary } from '../../src/util/benchSummary';
+import { describeMachineState, machineState } from '../../src/util/machineState';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -61,6 +63,8 @@ function maxAbsDiff(a: readonly (readonly number[])[], b: readonly (readonly num
 }
 
 async function main(): Promise<void> {
+  const start = machineState();
+  console.error(`bench/words: ${describeMachineState(start)}`);
   const dir = path.join(REPO, 'bench', 'out', 'words', `${la}x${da}_${lb}x${db}_${n}`);
   if (!fs.existsSync(path.join(dir, `B_${String(lb - 1).padStart(2, '0')}.npy`))) {
     console.error(`generating ${la} x [${n}, ${da}] and ${lb} x [${n}, ${db}] float32 (NumPy, seed 2026) ...`);
@@ -81,7 +85,7 @@ async function main(): Promise<void> {
   const peer = JSON.parse(python(['peer', dir]).trim().split('\n').pop() ?? '{}') as { once_s: number; once: number[][]; seed_s?: number; seed?: number[][] };
   const flops = 2 * n * (la * lb * da * db + la * da * da + lb * db * db);
   const results = {
-    machine: { cpus: os.cpus().length, threads, load: os.loadavg() },
+    machine: { cpus: os.cpus().length, threads, start, end: machineState() },
     shape: { n, A: [la, da], B: [lb, db] },
     layerwise_s: oursS,
     gflops_per_s: flops / oursS / 1e9,
@@ -91,11 +95,23 @@ async function main(): Promise<void> {
     range: [Math.min(...ours.values.flat()), Math.max(...ours.values.flat())],
   };
   fs.writeFileSync(path.join(REPO, 'bench', 'out', 'words', 'results.json'), JSON.stringify(results, null, 2));
+  const task = `cross-model linear CKA, ${la} x [${n}, ${da}] vs ${lb} x [${n}, ${db}]`;
+  writeBenchSummary(path.join(REPO, 'bench', 'out', 'words'), {
+    bench: 'words',
+    command: 'npm run bench:words',
+    start,
+    end: results.machine.end,
+    rows: [
+      ...(results.ratios.vs_seed_loop === null ? [] : [{ task, against: 'NumPy seed loop (feature_space_linear_cka)', ratio: results.ratios.vs_seed_loop, better: 'lower' as const, target: 1 }]),
+      { task, against: 'NumPy, per-layer work once', ratio: results.ratios.vs_numpy_once, better: 'lower' },
+    ],
+  });
   console.log(`| task (${la} x [${n}, ${da}] vs ${lb} x [${n}, ${db}], float32) | layerwise s | peer | peer s | ratio (ours / peer) |`);
   console.log('| --- | --- | --- | --- | --- |');
   console.log(`| linear CKA, every layer pair | ${oursS.toFixed(2)} | NumPy, per-layer work once, ${la * lb} cross products | ${peer.once_s.toFixed(2)} | ${results.ratios.vs_numpy_once.toFixed(2)} |`);
   if (peer.seed_s !== undefined) console.log(`| linear CKA, every layer pair | ${oursS.toFixed(2)} | NumPy seed loop (feature_space_linear_cka, ${la * lb} calls) | ${peer.seed_s.toFixed(2)} | ${(oursS / peer.seed_s).toFixed(2)} |`);
-  console.log(`ours ${results.gflops_per_s.toFixed(0)} GFLOP/s; agreement ${JSON.stringify(results.agreement)}; CKA range ${results.range.map((v) => v.toFixed(3)).join('..')}; load ${os.loadavg().map((v) => v.toFixed(2)).join(' ')}`);
+  console.log(`ours ${results.gflops_per_s.toFixed(0)} GFLOP/s; agreement ${JSON.stringify(results.agreement)}; CKA range ${results.range.map((v) => v.toFixed(3)).join('..')}`);
+  console.log(`start: ${describeMachineState(start)}\nend:   ${describeMachineState(results.machine.end)}`);
 }
 
 main().catch((e: unknown) => {

@@ -66,6 +66,7 @@ function erase<P>(m: PairwiseMetric<P>): AnyMetric {
   return {
     name: m.name,
     symmetric: m.symmetric,
+    ...(m.checksFinite === true ? { checksFinite: true } : {}),
     prepare: (X, name) => m.prepare(X, name),
     compare: (a, b, names) => m.compare(a as P, b as P, names),
   };
@@ -99,9 +100,11 @@ function layerNames(n: number, names: readonly string[] | undefined, prefix: str
   return [...names];
 }
 
-function checkLayers(layers: readonly MatrixLike[], names: readonly string[]): Matrix[] {
+function checkLayers(layers: readonly MatrixLike[], names: readonly string[], metric: AnyMetric): Matrix[] {
   if (!Array.isArray(layers) || layers.length === 0) throw new Error('layerMatrix: expected a non-empty array of layers');
-  const ms = layers.map((l, i) => toMatrix(l, at(names, i), { minRows: 2 }));
+  // a metric that checks finiteness in its own first pass spares a full scan of every layer here
+  const finite = metric.checksFinite !== true;
+  const ms = layers.map((l, i) => toMatrix(l, at(names, i), { minRows: 2, finite }));
   const n = at(ms, 0).rows;
   ms.forEach((m, i) => {
     if (m.rows !== n) throw new Error(`layerMatrix: ${names[i]} has ${m.rows} rows but ${names[0]} has ${n}; every layer must hold the same samples`);
@@ -151,8 +154,8 @@ export async function layerMatrix<M extends LayerMetric>(
   opts: LayerMetricOptions[M] & LayerMatrixOptions = {} as LayerMetricOptions[M] & LayerMatrixOptions,
 ): Promise<LayerMatrixResult> {
   const names = layerNames(layers.length, opts.names, 'layer');
-  const ms = checkLayers(layers, names);
   const m = metricFor(metric, opts);
+  const ms = checkLayers(layers, names, m);
   const prepared: unknown[] = [];
   for (let i = 0; i < ms.length; i++) prepared.push(await m.prepare(at(ms, i), at(names, i)));
   const r = await fill(m, prepared, prepared, names, names, m.symmetric, opts.onProgress);
@@ -172,12 +175,12 @@ export async function crossLayerMatrix<M extends LayerMetric>(
 ): Promise<LayerMatrixResult> {
   const rowNames = layerNames(layersA.length, opts.names, 'A layer');
   const colNames = layerNames(layersB.length, opts.columnNames, 'B layer');
-  const a = checkLayers(layersA, rowNames);
-  const b = checkLayers(layersB, colNames);
+  const m = metricFor(metric, opts);
+  const a = checkLayers(layersA, rowNames, m);
+  const b = checkLayers(layersB, colNames, m);
   if (at(a, 0).rows !== at(b, 0).rows) {
     throw new Error(`crossLayerMatrix: model A layers have ${at(a, 0).rows} rows but model B layers have ${at(b, 0).rows}`);
   }
-  const m = metricFor(metric, opts);
   const pa: unknown[] = [];
   for (let i = 0; i < a.length; i++) pa.push(await m.prepare(at(a, i), at(rowNames, i)));
   const pb: unknown[] = [];

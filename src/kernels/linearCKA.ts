@@ -9,9 +9,9 @@
  * negative. The products run in feature space (d x d) or, when there are fewer samples than features
  * together, in Gram space (n x n, at most 20,000 samples), whichever is cheaper.
  */
-import { isRowBlocks, type Matrix, type MatrixLike, type RowBlocks } from '../matrix';
+import { assertFinite, isRowBlocks, type Matrix, type MatrixLike, type RowBlocks } from '../matrix';
 import { blockMoments } from './engine/blockMoments';
-import { centerColumns, crossProduct, gram, resolvePrecision, rowSquaredNorms, type Precision } from './engine';
+import { centerColumnsChecked, crossProduct, gram, resolvePrecision, rowSquaredNorms, type Precision } from './engine';
 import { centerGram, centeredInner, linearKernel, MAX_GRAM_ROWS, type CenteredGram } from './centeredGram';
 import { checkPair, comparePair, definedValue, type PairwiseMetric, type Undefined } from './pairwiseMetric';
 import { atF64 } from '../util/at';
@@ -74,15 +74,21 @@ export function linearCKAMetric(opts: LinearCKAOptions = {}): PairwiseMetric<Pre
   return {
     name: debiased ? 'linearCKA (debiased)' : 'linearCKA',
     symmetric: true,
+    checksFinite: true,
     async prepare(X, name) {
       if (debiased && X.rows < 4) throw new Error(`linearCKA: ${name} has ${X.rows} rows; the debiased estimator needs at least 4`);
       const precision = resolvePrecision(opts.precision, X);
-      const centered = centerColumns(X, precision);
+      const { centered, sumOfSquares: centredSquares, finiteSums } = centerColumnsChecked(X, precision);
+      // `checksFinite`: the column sums tell whether a scan for the offending value is needed
+      if (!finiteSums) {
+        assertFinite(X, name);
+        throw new Error(`linearCKA: ${name}'s column sums overflow float64; rescale the values first`);
+      }
       // the per-row norms serve only the debiased estimator; the total sum of squares checks for variance
       const rowSq = debiased ? rowSquaredNorms(centered) : new Float64Array(0);
       let sqNorm = 0;
       if (debiased) for (let i = 0; i < rowSq.length; i++) sqNorm += atF64(rowSq, i);
-      else sqNorm = sumOfSquares(centered.data);
+      else sqNorm = centredSquares;
       if (!(sqNorm > 0)) throw new Error(`linearCKA: ${name} has no variance (all rows are equal), so CKA is undefined`);
       return { name, n: X.rows, d: X.cols, centered, rowSq, sqNorm, selfHsic: null, gram: null };
     },

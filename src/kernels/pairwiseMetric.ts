@@ -10,6 +10,11 @@ export interface PairwiseMetric<P> {
   readonly name: string;
   /** `compare(a, b) === compare(b, a)`: a layer matrix computes only the upper triangle. */
   readonly symmetric: boolean;
+  /**
+   * `prepare` itself rejects non-finite values, from a pass over the input it makes anyway (column sums), with
+   * the same error as `toMatrix`'s check; `layerMatrix` then skips its own scan of every layer.
+   */
+  readonly checksFinite?: boolean;
   /** Per-input work on a validated matrix; `name` is the argument name used in errors. */
   prepare(X: Matrix, name: string): Promise<P>;
   /** The value for a prepared pair, or `{value: null, reason}` where the definition does not apply. */

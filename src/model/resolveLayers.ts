@@ -21,6 +21,14 @@ export function parseLayerSelection(text: string): LayerSelection {
   return parts.map((p) => (/^\d+$/.test(p) ? Number(p) : p));
 }
 
+/**
+ * Whether `selection` names any conv feature-encoder layer (`local`, `local.3`): a model loaded for it needs
+ * them exposed (`loadModel`'s `local`); `'all'` and layer numbers mean hidden states only.
+ */
+export function wantsLocalLayers(selection: LayerSelection): boolean {
+  return selection !== 'all' && selection.some((l) => typeof l === 'string' && (l === 'local' || l.startsWith('local.')));
+}
+
 /** The activation names `selection` picks from `available` (a model's `layerNames`), in the model's order. */
 export function resolveLayers(selection: LayerSelection, available: readonly string[]): string[] {
   const offered = new Set(available);

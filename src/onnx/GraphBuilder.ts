@@ -96,6 +96,12 @@ export interface OpOptions {
   outputs?: number;
   /** Operator domain (default the standard ONNX domain). */
   domain?: string;
+  /**
+   * Name of the node's output (single-output nodes only; default a fresh name). A value that is both a graph
+   * output and read by later nodes, named here, needs no renaming Identity: onnxruntime keeps such an
+   * Identity as a copy.
+   */
+  name?: string;
 }
 
 export class GraphBuilder {
@@ -205,7 +211,12 @@ export class GraphBuilder {
       if (i !== '' && !this.names.has(i)) throw new Error(`GraphBuilder(${this.name}): ${opType} reads unknown value '${i}'`);
     }
     const outs: string[] = [];
-    for (let k = 0; k < (opts.outputs ?? 1); k++) outs.push(this.fresh(opType.toLowerCase()));
+    if (opts.name !== undefined) {
+      if ((opts.outputs ?? 1) !== 1) throw new Error(`GraphBuilder(${this.name}): ${opType} with ${opts.outputs} outputs cannot take one output name`);
+      outs.push(this.claim(opts.name));
+    } else {
+      for (let k = 0; k < (opts.outputs ?? 1); k++) outs.push(this.fresh(opType.toLowerCase()));
+    }
     this.nodes.push({
       opType,
       domain: opts.domain ?? '',

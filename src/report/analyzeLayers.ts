@@ -107,7 +107,8 @@ export async function analyzeLayers(opts: AnalyzeLayersOptions): Promise<Analyze
   if (classes.length < 2) throw new Error(`analyzeLayers: ${opts.data} has ${classes.length} class; convexity and probes need at least two`);
   log(`data: ${opts.data} (${layout}), ${dataset.length} items of ${classes.length} classes`);
 
-  const model = await loadModel(opts.model);
+  // hidden states only: the conv layers left unexposed (their outputs would be copied in every run for nothing)
+  const model = await loadModel(opts.model, { local: false });
   const caveat = model.info.caveat === undefined ? '' : ` (${model.info.caveat})`;
   if (caveat !== '') note(`${model.id} is a demo model (${model.info.caveat ?? ''}): its figures are not findings about a published model`);
   const features = path.join(out, 'features');

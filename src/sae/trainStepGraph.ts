@@ -106,7 +106,10 @@ export function buildTrainStepGraph(spec: TrainStepGraphSpec): Uint8Array {
   const Xh = g.op('Gemm', [F, P.Wd, P.bd], { transB: int(1) });
   const E = g.op('Sub', [Xh, X]);
   const sse = g.op('Mul', [sumAll(g.op('Mul', [E, E])), S.invB]);
-  const counts = sum0(g.op('Cast', [mask], { to: int(type === 'float32' ? 1 : 11) }));
+  // The mask as 0/1 numbers serves both the counts and the backward's masking: a Mul by it is cheaper than
+  // a Where on the bool mask (13 ms of the step at [4096, 6144], onnxruntime's profile, 2026-12-04).
+  const maskF = g.op('Cast', [mask], { to: int(type === 'float32' ? 1 : 11) });
+  const counts = sum0(maskF);
   const l0 = g.op('Mul', [sumAll(counts), S.invB]);
 
   // Backward.
@@ -131,7 +134,7 @@ export function buildTrainStepGraph(spec: TrainStepGraphSpec): Uint8Array {
     gWd = g.op('Sub', [GtF, g.op('Mul', [P.Wd, along])]);
     dF = g.op('MatMul', [G, P.Wd]);
   }
-  const dPre = g.op('Where', [mask, dF, zero]);
+  const dPre = g.op('Mul', [dF, maskF]);
   const gWe = g.op('Gemm', [dPre, Xc], { transA: int(1) });
   const gbe = sum0(dPre);
   let gbd = sum0(G);
@@ -144,8 +147,9 @@ export function buildTrainStepGraph(spec: TrainStepGraphSpec): Uint8Array {
   // Adam.
   for (const p of STEP_PARAMS) {
     const gr = grads[p];
-    const m = g.op('Add', [g.op('Mul', [M[p], S.beta1]), g.op('Mul', [gr, S.omb1])]);
-    const v = g.op('Add', [g.op('Mul', [V[p], S.beta2]), g.op('Mul', [g.op('Mul', [gr, gr]), S.omb2])]);
+    // m and v are outputs and also read below: named here, they need no copying Identity.
+    const m = g.op('Add', [g.op('Mul', [M[p], S.beta1]), g.op('Mul', [gr, S.omb1])], {}, { name: `new_m_${p}` });
+    const v = g.op('Add', [g.op('Mul', [V[p], S.beta2]), g.op('Mul', [g.op('Mul', [gr, gr]), S.omb2])], {}, { name: `new_v_${p}` });
     const denom = g.op('Add', [g.op('Div', [g.op('Sqrt', [v]), S.bc2sqrt]), S.eps]);
     let np = g.op('Sub', [P[p], g.op('Mul', [g.op('Div', [m, denom]), S.stepSize])]);
     if (p === 'Wd' && unitDecoder) np = g.op('Div', [np, g.op('Sqrt', [g.op('ReduceSum', [g.op('Mul', [np, np]), axis0], { keepdims: int(1) })])]);

@@ -77,3 +77,16 @@ test('progress, names and input errors', async () => {
   await expect(layerMatrix(layers, 'nope' as 'linearCKA')).rejects.toThrow(/unknown metric 'nope'/);
   await expect(layerMatrix([], 'linearCKA')).rejects.toThrow(/non-empty array/);
 });
+
+test('layerMatrix linearCKA rejects a non-finite value from its centring pass, naming the layer, row and column', async () => {
+  const rng = new Random(3);
+  const layer = (): Matrix => ({ rows: 6, cols: 3, data: Float32Array.from({ length: 18 }, () => rng.normal()) });
+  const bad = layer();
+  bad.data[2 * 3 + 1] = NaN;
+  await expect(layerMatrix([layer(), bad], 'linearCKA', { names: ['first', 'second'] })).rejects.toThrow(/second: contains NaN at row 2, column 1/);
+  const inf = layer();
+  inf.data[5 * 3 + 2] = -Infinity;
+  await expect(crossLayerMatrix([layer()], [inf], 'linearCKA', { columnNames: ['B0'] })).rejects.toThrow(/B0: contains -Infinity at row 5, column 2/);
+  // the metrics without a pass of their own still scan in layerMatrix
+  await expect(layerMatrix([layer(), bad], 'cosineSimilarity')).rejects.toThrow(/contains NaN at row 2, column 1/);
+});

@@ -1,7 +1,9 @@
 /** loadModel's behaviour around the parity-tested core: options, caching, batching and its errors. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { onnx } from 'onnx-proto';
 import { GraphBuilder } from '../../src/onnx/GraphBuilder';
+import { readModelProto } from '../../src/onnx/readModelProto';
 import { loadModel } from '../../src/model/loadModel';
 import { normalizeWaveform } from '../../src/model/normalizeWaveform';
 import { copyModelDir, refActivation, refAudio, refIndex, relMaxError } from './modelFixtures';
@@ -22,20 +24,48 @@ test('the exposed graph is cached beside the model, keyed by its hash and option
   const a = await loadModel(file, { threads: 1 });
   await a.release();
   expect(path.dirname(a.info.runPath)).toBe(dir);
-  expect(path.basename(a.info.runPath)).toBe(`model.layerwise-v4-${a.hash.slice(0, 16)}.onnx`);
+  expect(path.basename(a.info.runPath)).toBe(`model.layerwise-v5-${a.hash.slice(0, 16)}.onnx`);
   const mtime = fs.statSync(a.info.runPath).mtimeMs;
   const b = await loadModel(file, { threads: 1 });
   await b.release();
   expect(b.info.runPath).toBe(a.info.runPath);
   expect(fs.statSync(b.info.runPath).mtimeMs).toBe(mtime);
   const c = await loadModel(file, { threads: 1, ffn: [2, 1], local: false });
-  expect(path.basename(c.info.runPath)).toBe(`model.layerwise-v4-${a.hash.slice(0, 16)}-ffn1_2-nolocal.onnx`);
+  expect(path.basename(c.info.runPath)).toBe(`model.layerwise-v5-${a.hash.slice(0, 16)}-ffn1_2-nolocal.onnx`);
   expect(c.layerNames).toEqual(['hidden.0', 'hidden.1', 'hidden.2', 'ffn.1', 'ffn.2']);
   await c.release();
   const d = await loadModel(file, { threads: 1, cacheExposed: false, ffn: [1] });
   expect(d.info.runPath).toBe('(in memory)');
   await d.release();
   expect(fs.readdirSync(dir).filter((f) => f.includes('.layerwise-')).sort()).toHaveLength(2);
+});
+
+test('the cached exposed graph reads its weights from the original file instead of copying them', async () => {
+  const dir = copy('hubert');
+  const file = path.join(dir, 'model.onnx');
+  const cached = await loadModel(file, { threads: 1 });
+  const inMemory = await loadModel(file, { threads: 1, cacheExposed: false });
+  try {
+    const proto = readModelProto(cached.info.runPath);
+    const inits = proto.graph?.initializer ?? [];
+    const external = inits.filter((t) => t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL);
+    // every weight of the original (all stored as raw bytes by torch.onnx) is a reference into model.onnx
+    const original = (readModelProto(file).graph?.initializer ?? []).filter((t) => (t.rawData?.length ?? 0) > 0);
+    expect(external.length).toBe(original.length);
+    for (const t of external) expect(t.externalData?.find((e) => e.key === 'location')?.value).toBe('model.onnx');
+    // the referenced bytes are not in the cached file: with them it would be larger than the original
+    const referenced = external.reduce((sum, t) => sum + Number(t.externalData?.find((e) => e.key === 'length')?.value), 0);
+    expect(referenced).toBe(original.reduce((sum, t) => sum + (t.rawData?.length ?? 0), 0));
+    expect(fs.statSync(cached.info.runPath).size).toBeLessThan(fs.statSync(file).size - referenced / 2);
+    // and it computes what the graph holding its own copy computes
+    const clip = refAudio(refIndex().clips[0] as string);
+    const a = await cached.run(clip, { layers: cached.layerNames });
+    const b = await inMemory.run(clip, { layers: cached.layerNames });
+    for (const name of cached.layerNames) expect(Array.from(a.get(name).data)).toEqual(Array.from(b.get(name).data));
+  } finally {
+    await cached.release();
+    await inMemory.release();
+  }
 });
 
 test('a directory loads its onnx/model.onnx with the configs at the root; runBatch equals run clip by clip', async () => {

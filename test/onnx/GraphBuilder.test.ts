@@ -29,3 +29,18 @@ test('builder refuses unknown inputs and duplicate names', () => {
   expect(() => g.op('Relu', ['Y'])).toThrow(/unknown value 'Y'/);
   expect(() => g.input('X', 'float32', [2])).toThrow(/already used/);
 });
+
+test('a named op output is a graph output and an input of later nodes without a renaming Identity', async () => {
+  const g = new GraphBuilder('named');
+  const x = g.input('X', 'float32', [2]);
+  const m = g.op('Add', [x, x], {}, { name: 'M' });
+  g.output(m, 'M', 'float32', [2]);
+  g.output(g.op('Mul', [m, x]), 'P', 'float32', [2]);
+  expect(g.toModel().graph?.node?.map((n) => n.opType)).toEqual(['Add', 'Mul', 'Identity']);
+  const s = await graphSession('test-named-output', () => g.toBytes());
+  const out = await s.run({ X: tensor('float32', Float32Array.of(1, 3), [2]) });
+  expect(Array.from(out['M']?.data as Float32Array)).toEqual([2, 6]);
+  expect(Array.from(out['P']?.data as Float32Array)).toEqual([2, 18]);
+  expect(() => g.op('Relu', [x], {}, { name: 'M' })).toThrow(/already used/);
+  expect(() => g.opN('TopK', [x, x], {}, { outputs: 2, name: 'Z' })).toThrow(/2 outputs cannot take one output name/);
+});

@@ -6,7 +6,7 @@ import { openFeatureStore, readNpyRows } from '../../src/store/FeatureStore';
 import { describeOptionChanges, storeFingerprint } from '../../src/store/FeatureStoreWriter';
 import type { StoreOptions } from '../../src/store/FeatureStoreMeta';
 import { layerFileStem } from '../../src/model/activationNames';
-import { parseLayerSelection, resolveLayers } from '../../src/model/resolveLayers';
+import { parseLayerSelection, resolveLayers, wantsLocalLayers } from '../../src/model/resolveLayers';
 
 const made: string[] = [];
 const tmp = (): string => {
@@ -64,6 +64,12 @@ test('layer selections resolve to model names in model order, and name files as 
   expect(() => resolveLayers(parseLayerSelection('local.5'), names)).toThrow(/no activation 'local.5'/);
   expect(() => resolveLayers(parseLayerSelection('bogus'), names)).toThrow(/not an activation name/);
   expect(() => parseLayerSelection(' , ')).toThrow(/empty selection/);
+  // only selections that name a conv layer need the model's conv outputs exposed
+  expect(wantsLocalLayers('all')).toBe(false);
+  expect(wantsLocalLayers(parseLayerSelection('0,6,hidden.3,ffn'))).toBe(false);
+  expect(wantsLocalLayers(parseLayerSelection('12,local'))).toBe(true);
+  expect(wantsLocalLayers(parseLayerSelection('local.2'))).toBe(true);
+  expect(wantsLocalLayers(parseLayerSelection('localish'))).toBe(false);
   expect(layerFileStem('hidden.6')).toBe('layer_06');
   expect(layerFileStem('hidden.12')).toBe('layer_12');
   expect(layerFileStem('local.1')).toBe('local_01');

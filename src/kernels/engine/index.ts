@@ -20,7 +20,7 @@
  *   (Householder tridiagonalisation + implicit QL), for the small d x d problems of CCA.
  */
 export { resolvePrecision, type Precision } from './precision';
-export { columnMeans, centerColumns, rowSquaredNorms, normalizeRows } from './columns';
+export { columnMeans, centerColumns, centerColumnsChecked, rowSquaredNorms, normalizeRows, type CenteredColumns } from './columns';
 export { crossProduct, gram, matmul, rowProducts } from './products';
 export { topKNeighbors, knnSearch, type Neighbors, type NeighborMetric } from './neighbors';
 export { symmetricEigen } from './symmetricEigen';

@@ -96,7 +96,7 @@ export async function loadTextModel(source: string, opts: LoadTextModelOptions =
     if (exposed.map.numLayers !== arch.layers) {
       throw new Error(`${src.file}: the graph has ${exposed.map.numLayers} transformer layers by structure, ${configFile} says num_hidden_layers ${arch.layers}`);
     }
-    const run = exposedGraph(src.file, hash, exposed.model, { local: false }, cache, externalDataLocations(proto).length > 0);
+    const run = exposedGraph(src.file, hash, exposed.model, { local: false }, cache, externalDataLocations(proto).length > 0, bytes);
     runTarget = run.target;
     runPath = run.runPath;
   }

@@ -3,6 +3,7 @@ import type { Matrix } from '../../../src/matrix';
 import { releaseGraphSessions } from '../../../src/onnx/graphSession';
 import {
   centerColumns,
+  centerColumnsChecked,
   columnMeans,
   crossProduct,
   gram,
@@ -63,6 +64,19 @@ test('centring and row normalisation', () => {
   const X: Matrix = { rows: 3, cols: 2, data: Float64Array.of(1, 2, 3, 4, 5, 9) };
   expect(Array.from(columnMeans(X))).toEqual([3, 5]);
   expect(Array.from(centerColumns(X).data)).toEqual([-2, -3, 0, -1, 2, 4]);
+  // centred [[-2,-3],[0,-1],[2,4]]: squares 4+9+0+1+4+16 = 34
+  const c64 = centerColumnsChecked(X);
+  expect(c64.sumOfSquares).toBe(34);
+  expect(c64.finiteSums).toBe(true);
+  // float32 output: the squares are those of the stored float32 values (0.1 - 0.2 rounds in float32)
+  const X32: Matrix = { rows: 2, cols: 1, data: Float32Array.of(0.1, 0.3) };
+  const c32 = centerColumnsChecked(X32, 'float32');
+  const stored = Array.from(c32.centered.data);
+  expect(c32.sumOfSquares).toBe(stored.reduce((s, v) => s + v * v, 0));
+  expect(stored[0]).toBe(Math.fround(Math.fround(0.1) - (Math.fround(0.1) + Math.fround(0.3)) / 2));
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    expect(centerColumnsChecked({ rows: 2, cols: 2, data: Float32Array.of(1, 2, bad, 4) }, 'float32').finiteSums).toBe(false);
+  }
   const N = normalizeRows({ rows: 2, cols: 2, data: Float64Array.of(3, 4, 0, 0) });
   expect(Array.from(N.data)).toEqual([0.6, 0.8, 0, 0]);
 });
