@@ -9,7 +9,8 @@
  *
  * An ONNX graph is rewritten with `exposeLayers` so that one run yields all hidden states (and the conv layers,
  * and FFN activations on request); the rewritten graph is cached next to the original file, keyed by the
- * original's sha256 and the options. Audio is normalised as the model's `preprocessor_config.json` says
+ * original's sha256 and the options, and reads its weights from the original (external-data references into
+ * it), so the cache holds the graph's structure only. Audio is normalised as the model's `preprocessor_config.json` says
  * (wav2vec2-base defaults when there is none), and the frame rate and shortest input follow from the conv
  * feature encoder (`config.json` `conv_kernel`/`conv_stride`, else the graph's own Conv nodes).
  *
