@@ -25,10 +25,15 @@ export function benchStart(name: string): MachineState {
   return s;
 }
 
-/** Sample the machine again and write the benchmark's summary rows with both states. */
+/**
+ * Sample the machine again and write the benchmark's summary rows with both states. `command` is how the
+ * benchmark is usually run; when this run had arguments of its own, the command recorded is this run's.
+ */
 export function benchFinish(name: string, command: string, start: MachineState, rows: readonly BenchRow[]): MachineState {
   const end = machineState();
-  writeBenchSummary(path.join(repoRoot(), 'bench', 'out', name), { bench: name, command, start, end, rows });
+  const args = process.argv.slice(2);
+  const ran = args.length === 0 ? command : `node ${path.relative(repoRoot(), process.argv[1] ?? '')} ${args.join(' ')}`;
+  writeBenchSummary(path.join(repoRoot(), 'bench', 'out', name), { bench: name, command: ran, start, end, rows });
   console.error(`bench ${name}: start ${describeMachineState(start)}\nbench ${name}: end   ${describeMachineState(end)}`);
   return end;
 }

@@ -114,7 +114,10 @@ export function assertSameRows(a: Matrix, b: Matrix, nameA = 'X', nameB = 'Y'): 
 export function meanRowsInto(m: Matrix<Float32Array>, first: number, end: number, out: Float32Array, r: number): void {
   const d = m.cols;
   const data = m.data;
-  if (first < 0 || end > m.rows || first > end) throw new Error(`meanRowsInto: rows [${first}, ${end}) outside [0, ${m.rows})`);
+  if (!Number.isInteger(first) || !Number.isInteger(end) || first < 0 || end > m.rows || first >= end) {
+    throw new Error(`meanRowsInto: rows [${first}, ${end}) is not a non-empty range of whole rows in [0, ${m.rows})`);
+  }
+  if (!Number.isInteger(r) || r < 0 || (r + 1) * d > out.length) throw new Error(`meanRowsInto: output row ${r} is outside an output of ${out.length / d} rows`);
   const acc = new Float64Array(d);
   // the range is checked once above, so the loop reads unchecked: mean pooling runs this over every frame of
   // every layer of every clip (13 x 499 x 768 values per 10 s clip), where a checked read cost 1.7 ns a value

@@ -13,6 +13,9 @@ test('meanRowsInto averages a range of rows in float64 into one output row and r
   const one = new Float32Array(1);
   meanRowsInto(big, 0, 3, one, 0);
   expect(one[0]).toBe(Math.fround(16777218 / 3));
-  expect(() => meanRowsInto(m, 2, 5, out, 0)).toThrow(/rows \[2, 5\) outside \[0, 4\)/);
-  expect(() => meanRowsInto(m, -1, 2, out, 0)).toThrow(/outside/);
+  expect(() => meanRowsInto(m, 2, 5, out, 0)).toThrow(/rows \[2, 5\) is not a non-empty range of whole rows in \[0, 4\)/);
+  expect(() => meanRowsInto(m, -1, 2, out, 0)).toThrow(/not a non-empty range/);
+  expect(() => meanRowsInto(m, 2, 2, out, 0)).toThrow(/not a non-empty range/);
+  expect(() => meanRowsInto(m, 0.5, 2, out, 0)).toThrow(/not a non-empty range/);
+  expect(() => meanRowsInto(m, 0, 2, out, 2)).toThrow(/output row 2 is outside an output of 2 rows/);
 });

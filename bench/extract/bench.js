@@ -131,7 +131,8 @@ async function main() {
   // CPU seconds per audio second: less sensitive than wall time to other processes on a shared machine.
   const cpu = {
     bare: Math.min(...bares.map((b) => b.cpuSeconds / b.audioSeconds)),
-    pipeline: Math.min(...pipes.map((p) => p.cpuSeconds / p.audioSeconds)),
+    // the same window as the warm wall-time rate: from the end of the first clip
+    pipeline: Math.min(...pipes.map((p) => p.warmCpuSeconds / p.warmAudioSeconds)),
     torch: torch.cpuSeconds / torch.audioSeconds,
   };
   const bareFirst = Math.min(...bares.map((b) => b.firstRunSeconds));

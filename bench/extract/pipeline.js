@@ -22,11 +22,16 @@ async function main() {
   const c = process.cpuUsage();
   // the end of the first item: the warm rate starts there, as the bare session's timing starts after its warm-up run
   let afterFirst = NaN;
+  let cpuAfterFirst = null;
   const onProgress = (p) => {
-    if (p.done === 1 && Number.isNaN(afterFirst)) afterFirst = performance.now();
+    if (p.done === 1 && Number.isNaN(afterFirst)) {
+      afterFirst = performance.now();
+      cpuAfterFirst = process.cpuUsage();
+    }
   };
   const res = await extractFeatures(m, dataset, { out, pooling, layers: 'all', batchSize: Number(batch), onProgress });
   const dc = process.cpuUsage(c);
+  const dw = cpuAfterFirst === null ? dc : process.cpuUsage(cpuAfterFirst);
   const t2 = performance.now();
   const firstItemSeconds = res.meta.items.length > 0 ? res.meta.items[0].numSamples / res.meta.sampleRate : 0;
   await m.release();
@@ -39,6 +44,7 @@ async function main() {
       warmSeconds: (t2 - afterFirst) / 1000,
       warmAudioSeconds: res.audioSeconds - firstItemSeconds,
       cpuSeconds: (dc.user + dc.system) / 1e6,
+      warmCpuSeconds: (dw.user + dw.system) / 1e6,
     })}\n`,
   );
 }

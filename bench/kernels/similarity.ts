@@ -19,6 +19,7 @@ import { crossProduct } from '../../src/kernels/engine/products';
 import { layerMatrix } from '../../src/kernels/layerMatrix';
 import type { Matrix } from '../../src/matrix';
 import { Random } from '../../src/random';
+import { at } from '../../src/util/at';
 import { writeBenchSummary } from '../../src/util/benchSummary';
 import { describeMachineState, machineState } from '../../src/util/machineState';
 
@@ -95,7 +96,7 @@ async function main(): Promise<void> {
   const boundRun = async (): Promise<number> => {
     const t0 = performance.now();
     for (let i = 0; i < L; i++) {
-      for (let j = i; j < L; j++) await crossProduct(layers[i] as Matrix, layers[j] as Matrix);
+      for (let j = i; j < L; j++) await crossProduct(at(layers, i), at(layers, j));
     }
     return (performance.now() - t0) / 1000;
   };
@@ -103,12 +104,14 @@ async function main(): Promise<void> {
   const ckaRuns: number[] = [];
   let cka: Awaited<ReturnType<typeof layerMatrix>> | undefined;
   for (let round = 0; round < 2; round++) {
-    boundS.push(await boundRun());
-    console.error(`GEMM bound, ${products} bare products: ${(boundS[round] as number).toFixed(2)} s (${((products * 2 * n * d * d) / (boundS[round] as number) / 1e9).toFixed(0)} GFLOP/s)`);
+    const b = await boundRun();
+    boundS.push(b);
+    console.error(`GEMM bound, ${products} bare products: ${b.toFixed(2)} s (${((products * 2 * n * d * d) / b / 1e9).toFixed(0)} GFLOP/s)`);
     const t0 = performance.now();
     cka = await layerMatrix(layers, 'linearCKA');
-    ckaRuns.push((performance.now() - t0) / 1000);
-    console.error(`layerwise linearCKA layer matrix: ${(ckaRuns[round] as number).toFixed(2)} s`);
+    const c = (performance.now() - t0) / 1000;
+    ckaRuns.push(c);
+    console.error(`layerwise linearCKA layer matrix: ${c.toFixed(2)} s`);
   }
   if (cka === undefined) throw new Error('no CKA run');
   const bound = Math.min(...boundS);

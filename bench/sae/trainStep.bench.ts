@@ -27,6 +27,7 @@ import { buildTrainStepGraph, STEP_PARAMS, STEP_SCALARS } from '../../src/sae/tr
 import { writeBenchSummary } from '../../src/util/benchSummary';
 import { describeMachineState, machineState } from '../../src/util/machineState';
 import { repoRoot } from '../record';
+import { atI32 } from '../../src/util/at';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -126,7 +127,11 @@ async function profileStep(dir: string, X: Float32Array, w: { encoder: Float32Ar
   const file = fs.readdirSync(dir).find((f) => f.startsWith('step-profile') && f.endsWith('.json'));
   if (file === undefined) throw new Error(`onnxruntime wrote no profile with prefix ${prefix}`);
   interface TraceEvent { cat?: string; name: string; ts: number; dur: number; args?: { op_name?: string; output_type_shape?: unknown } }
-  const events = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')) as TraceEvent[];
+  const parsed: unknown = JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8'));
+  const isEvent = (e: unknown): e is TraceEvent =>
+    typeof e === 'object' && e !== null && 'name' in e && typeof e.name === 'string' && 'ts' in e && typeof e.ts === 'number' && 'dur' in e && typeof e.dur === 'number';
+  if (!Array.isArray(parsed)) throw new Error(`${file}: not a list of trace events`);
+  const events = parsed.filter(isEvent);
   const modelRuns = events.filter((e) => e.name === 'model_run').sort((a, b) => a.ts - b.ts).slice(2);
   const inKept = (e: TraceEvent): boolean => modelRuns.some((r) => e.ts >= r.ts && e.ts <= r.ts + r.dur);
   const perNode = new Map<string, { op: string; us: number; shape: string }>();
@@ -222,7 +227,7 @@ async function main(): Promise<void> {
   const peakAfter = await matmulPeak();
   const profileX = new Float32Array(B * d);
   for (let i = 0; i < B; i++) {
-    const r = idx[i] as number;
+    const r = atI32(idx, i);
     profileX.set(pool.subarray(r * d, (r + 1) * d), i * d);
   }
   const profile = await profileStep(dir, profileX, w0, 8);

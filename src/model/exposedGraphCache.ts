@@ -73,6 +73,21 @@ function referencingSource(model: onnx.IModelProto, source: Uint8Array, location
 }
 
 /**
+ * Whether a graph beside `onnxPath` may read its weights from it: onnxruntime resolves symbolic links in
+ * external-data paths and refuses data outside the model's directory, so a linked original (or a linked
+ * folder that resolves elsewhere) keeps the weights inline in the cached copy.
+ */
+function referenceable(onnxPath: string): boolean {
+  try {
+    if (fs.lstatSync(onnxPath).isSymbolicLink()) return false;
+    const dir = path.dirname(path.resolve(onnxPath));
+    return fs.realpathSync(dir) === dir;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The graph to run for `onnxPath` whose layer-exposed rewrite is `exposed`: the cached copy when there is one,
  * else `exposed` written beside the original (when `cache`), else `exposed` in memory. `source`, the bytes
  * `exposed` was decoded from, lets the cached copy reference the original's weights instead of copying them.
@@ -81,7 +96,7 @@ export function exposedGraph(onnxPath: string, hash: string, exposed: onnx.IMode
   const target = exposedPath(onnxPath, hash, key);
   if (fs.existsSync(target)) return { target, runPath: target };
   if (cache) {
-    const written = source === undefined ? exposed : referencingSource(exposed, source, path.basename(onnxPath));
+    const written = source === undefined || !referenceable(onnxPath) ? exposed : referencingSource(exposed, source, path.basename(onnxPath));
     try {
       writeFileAtomic(target, encodeModelProto(written));
       return { target, runPath: target };

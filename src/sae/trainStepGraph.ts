@@ -134,6 +134,8 @@ export function buildTrainStepGraph(spec: TrainStepGraphSpec): Uint8Array {
     gWd = g.op('Sub', [GtF, g.op('Mul', [P.Wd, along])]);
     dF = g.op('MatMul', [G, P.Wd]);
   }
+  // Unlike a Where, a Mul keeps a non-finite dF where the mask is 0; dF is finite unless training has already
+  // overflowed, and then the loss (also an output) is non-finite too.
   const dPre = g.op('Mul', [dF, maskF]);
   const gWe = g.op('Gemm', [dPre, Xc], { transA: int(1) });
   const gbe = sum0(dPre);

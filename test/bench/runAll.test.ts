@@ -20,6 +20,7 @@ const state = (date: string, load: number, othersCpu: number): MachineState => (
   load: [load, load, load],
   cores: 2,
   othersCpu,
+  others: othersCpu > 0 ? [{ pid: 4242, command: 'cc1plus', cpu: othersCpu }] : [],
   busiest: othersCpu > 0 ? [{ command: 'cc1plus', cpu: othersCpu }] : [],
   quiet: othersCpu < 0.1,
 });
@@ -48,6 +49,9 @@ test('bench/run-all --table rewrites only the summary block, from every summary.
         { task: 'peak', against: 'RSS', ratio: 0.0523, unit: 'GiB', better: 'lower' },
       ],
     });
+    // a later failed run of sae keeps its summary, marked as kept
+    fs.mkdirSync(path.join(out, 'run-all'));
+    fs.writeFileSync(path.join(out, 'run-all', 'status.json'), JSON.stringify({ sae: { ok: false, date: '2026-12-05T10:00:00.000Z' }, similarity: { ok: true, date: '2026-12-04T04:00:00.000Z' } }));
     const readme = path.join(dir, 'README.md');
     fs.writeFileSync(readme, `# Benchmarks\n\nintro\n\n${BEGIN}\nold table\n${END}\n\n## after\n`);
     const r = spawnSync(process.execPath, [runAll, '--table', '--out', out, '--readme', readme], { encoding: 'utf8' });
@@ -61,8 +65,8 @@ test('bench/run-all --table rewrites only the summary block, from every summary.
     // similarity comes before sae in the benchmark order, whatever order the files were written in
     expect(rows[0]).toBe('| similarity | CKA | GEMM bound | 1.11 | <= 1.15 | yes | 2026-12-04 04:00 | 1.0 / 1.6 | yes |');
     expect(rows[1]).toBe('| similarity | peak | RSS | 0.052 GiB | - | - | 2026-12-04 04:00 | 1.0 / 1.6 | yes |');
-    expect(rows).toContain('| sae | SAE step | PyTorch | 1.98 | >= 1.50 | yes | 2026-12-04 05:01 | 0.4 / 2.1 | no (others 1.3 cores) |');
-    expect(rows).toContain('| sae | SAE step | MatMul peak | 0.77 | >= 0.90 | **no** | 2026-12-04 05:01 | 0.4 / 2.1 | no (others 1.3 cores) |');
+    expect(rows).toContain('| sae | SAE step | PyTorch | 1.98 | >= 1.50 | yes | 2026-12-04 05:01 (kept: the run of 2026-12-05 10:00 failed) | 0.4 / 2.1 | no (others 1.3 cores) |');
+    expect(rows).toContain('| sae | SAE step | MatMul peak | 0.77 | >= 0.90 | **no** | 2026-12-04 05:01 (kept: the run of 2026-12-05 10:00 failed) | 0.4 / 2.1 | no (others 1.3 cores) |');
     expect(rows).toContain('| words | not yet run by bench/run-all | | | | | | | |');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -77,9 +81,12 @@ test('bench/run-all refuses a README without the summary block and an unknown be
     const r = spawnSync(process.execPath, [runAll, '--table', '--out', dir, '--readme', readme], { encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/README.md has no summary block/);
-    const u = spawnSync(process.execPath, [runAll, '--only', 'nosuch', '--out', dir, '--readme', readme], { encoding: 'utf8' });
+    const u = spawnSync(process.execPath, [runAll, '--only', 'nosuch', '--readme', readme], { encoding: 'utf8' });
     expect(u.status).toBe(1);
     expect(u.stderr).toMatch(/no benchmark 'nosuch'; there are similarity, words, kernels/);
+    const o = spawnSync(process.execPath, [runAll, '--only', 'sae', '--out', dir, '--readme', readme], { encoding: 'utf8' });
+    expect(o.status).toBe(1);
+    expect(o.stderr).toMatch(/--out works with --table only/);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

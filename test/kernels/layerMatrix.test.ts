@@ -87,6 +87,10 @@ test('layerMatrix linearCKA rejects a non-finite value from its centring pass, n
   const inf = layer();
   inf.data[5 * 3 + 2] = -Infinity;
   await expect(crossLayerMatrix([layer()], [inf], 'linearCKA', { columnNames: ['B0'] })).rejects.toThrow(/B0: contains -Infinity at row 5, column 2/);
+  // finite float64 values whose column sums overflow: said as such, not as a non-finite value
+  const huge: Matrix = { rows: 4, cols: 2, data: Float64Array.of(1.5e308, 1, 1.5e308, 2, 1.5e308, 3, -1e308, 4) };
+  const small: Matrix = { rows: 4, cols: 2, data: Float64Array.of(1, 2, 3, 4, 5, 6, 7, 9) };
+  await expect(layerMatrix([huge, small], 'linearCKA', { names: ['big', 'small'] })).rejects.toThrow(/big's column sums overflow float64; rescale/);
   // the metrics without a pass of their own still scan in layerMatrix
   await expect(layerMatrix([layer(), bad], 'cosineSimilarity')).rejects.toThrow(/contains NaN at row 2, column 1/);
 });

@@ -68,6 +68,31 @@ test('the cached exposed graph reads its weights from the original file instead 
   }
 });
 
+test('a symlinked model.onnx loads, its cached exposed graph holding the weights itself', async () => {
+  const dir = copy('hubert');
+  const real = path.join(dir, 'real.onnx');
+  fs.renameSync(path.join(dir, 'model.onnx'), real);
+  fs.symlinkSync(real, path.join(dir, 'model.onnx'));
+  const file = path.join(dir, 'model.onnx');
+  const linked = await loadModel(file, { threads: 1 });
+  const direct = await loadModel(real, { threads: 1, cacheExposed: false });
+  try {
+    const inits = readModelProto(linked.info.runPath).graph?.initializer ?? [];
+    expect(inits.some((t) => t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL)).toBe(false);
+    const clip = refAudio(refIndex().clips[0] as string);
+    const a = await linked.run(clip);
+    const b = await direct.run(clip);
+    for (const name of linked.layerNames.filter((n) => n.startsWith('hidden.'))) expect(Array.from(a.get(name).data)).toEqual(Array.from(b.get(name).data));
+  } finally {
+    await linked.release();
+    await direct.release();
+  }
+  // the second load reuses that cache and runs
+  const again = await loadModel(file, { threads: 1 });
+  expect(again.info.runPath).toBe(linked.info.runPath);
+  await again.release();
+});
+
 test('a directory loads its onnx/model.onnx with the configs at the root; runBatch equals run clip by clip', async () => {
   const dir = copy('w2v2_preln');
   fs.mkdirSync(path.join(dir, 'onnx'));

@@ -68,7 +68,7 @@ test('centring and row normalisation', () => {
   const c64 = centerColumnsChecked(X);
   expect(c64.sumOfSquares).toBe(34);
   expect(c64.finiteSums).toBe(true);
-  // float32 output: the squares are those of the stored float32 values (0.1 - 0.2 rounds in float32)
+  // float32 output: the squares are those of the stored float32 values (0.1 minus the mean 0.2 rounds in float32)
   const X32: Matrix = { rows: 2, cols: 1, data: Float32Array.of(0.1, 0.3) };
   const c32 = centerColumnsChecked(X32, 'float32');
   const stored = Array.from(c32.centered.data);
