@@ -115,6 +115,7 @@ export {
   type ModelSourceOptions,
   type SpeechModel,
   type RunOptions,
+  type ClipMeans,
   type ActivationEntry,
   type ActivationCacheMeta,
   type ActivationKind,

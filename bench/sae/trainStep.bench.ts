@@ -6,7 +6,7 @@
  * agree up to float32 rounding.
  *
  *   npm run bench:sae            (= tsc -p bench/sae/tsconfig.json && node bench/out/sae-build/bench/sae/trainStep.bench.js)
- *   node bench/out/sae-build/bench/sae/trainStep.bench.js --steps 200 --threads 2
+ *   node bench/out/sae-build/bench/sae/trainStep.bench.js --steps 200 --threads 2 --steps-per-run 4
  *
  * Also measured in the same run: a bare onnxruntime float32 MatMul of the step's shape (the machine's
  * matrix-multiply peak as onnxruntime reaches it) and torch's bare matmul rate. Results go to
@@ -23,11 +23,11 @@ import { Random } from '../../src/random';
 import { initSAEWeights } from '../../src/sae/initSAEWeights';
 import { SAETrainer } from '../../src/sae/SAETrainer';
 import { encodeSafetensors, type NamedTensor } from '../../src/checkpoint/safetensors';
-import { buildTrainStepGraph, STEP_PARAMS, STEP_SCALARS } from '../../src/sae/trainStepGraph';
+import { buildTrainStepGraph, PER_STEP_SCALARS, STEP_PARAMS, STEP_SCALARS, stepValueName } from '../../src/sae/trainStepGraph';
 import { writeBenchSummary } from '../../src/util/benchSummary';
 import { describeMachineState, machineState } from '../../src/util/machineState';
 import { repoRoot } from '../record';
-import { atI32 } from '../../src/util/at';
+import { at, atI32 } from '../../src/util/at';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -40,6 +40,8 @@ const B = arg('batch', 4096);
 const steps = arg('steps', 200);
 const threads = arg('threads', 2);
 const poolFrames = arg('pool', 8 * B);
+// as trainSAE runs them by default: consecutive steps per graph run (its `stepsPerRun`)
+const stepsPerRun = arg('steps-per-run', 4);
 const lr = 1e-4;
 const l1 = 3;
 const seed = 2024;
@@ -96,23 +98,24 @@ interface StepProfile {
   readonly runMs: number;
   readonly productsMs: number;
   readonly otherNodesMs: number;
-  /** The five products one by one (op name: ms), in graph order. */
+  /** The five products of a step one by one (op and output shape: ms per step), in graph order. */
   readonly products: readonly { readonly node: string; readonly ms: number; readonly shape: string }[];
   /** Other node kinds by time (op: ms), largest first. */
   readonly otherByOp: Readonly<Record<string, number>>;
 }
 
 /**
- * Where a step's time goes: the trainer's own step graph (relu-l1, float32) run `runs` times in a session
- * with onnxruntime's profiler on, the first two runs dropped. Weights are the initial ones, Adam moments
- * zero: the work per step does not depend on their values.
+ * Where a step's time goes: the trainer's own step graph (relu-l1, float32, `stepsPerRun` steps per run) run
+ * `runs` times in a session with onnxruntime's profiler on, the first two runs dropped; times are per step.
+ * Weights are the initial ones, Adam moments zero: the work per step does not depend on their values.
  */
 async function profileStep(dir: string, X: Float32Array, w: { encoder: Float32Array; decoder: Float32Array; encoderBias: Float32Array; decoderBias: Float32Array }, runs: number): Promise<StepProfile> {
   const prefix = path.join(dir, 'step-profile');
   for (const f of fs.readdirSync(dir)) if (f.startsWith('step-profile')) fs.rmSync(path.join(dir, f));
-  const s = await Session.create(buildTrainStepGraph({ variant: 'relu-l1', type: 'float32', withGrads: false }), { threads, profilePrefix: prefix });
+  const s = await Session.create(buildTrainStepGraph({ variant: 'relu-l1', type: 'float32', withGrads: false, steps: stepsPerRun }), { threads, profilePrefix: prefix });
   const values: Record<(typeof STEP_PARAMS)[number], [Float32Array, number[]]> = { We: [w.encoder, [L, d]], Wd: [w.decoder, [d, L]], be: [w.encoderBias, [L]], bd: [w.decoderBias, [d]] };
-  const feeds: Record<string, TensorValue> = { X: tensor('float32', X, [B, d]) };
+  const feeds: Record<string, TensorValue> = {};
+  for (let k = 0; k < stepsPerRun; k++) feeds[stepValueName('X', k, stepsPerRun)] = tensor('float32', X, [B, d]);
   for (const p of STEP_PARAMS) {
     const [data, dims] = values[p];
     feeds[p] = tensor('float32', data, dims);
@@ -120,7 +123,11 @@ async function profileStep(dir: string, X: Float32Array, w: { encoder: Float32Ar
     feeds[`v_${p}`] = tensor('float32', new Float32Array(data.length), dims);
   }
   const scalar: Record<(typeof STEP_SCALARS)[number], number> = { invB: 1 / B, l1, stepSize: lr, bc2sqrt: 1, beta1: 0.9, omb1: 0.1, beta2: 0.999, omb2: 0.001, eps: 1e-8 };
-  for (const k of STEP_SCALARS) feeds[k] = tensor('float32', Float32Array.of(scalar[k]), []);
+  const perStep = new Set<string>(PER_STEP_SCALARS);
+  for (const k of STEP_SCALARS) {
+    const names = perStep.has(k) ? Array.from({ length: stepsPerRun }, (_, j) => stepValueName(k, j, stepsPerRun)) : [k];
+    for (const name of names) feeds[name] = tensor('float32', Float32Array.of(scalar[k]), []);
+  }
   for (let i = 0; i < runs; i++) await s.run(feeds);
   s.endProfiling();
   await s.release();
@@ -141,14 +148,18 @@ async function profileStep(dir: string, X: Float32Array, w: { encoder: Float32Ar
     cur.us += e.dur;
     perNode.set(e.name, cur);
   }
-  const n = modelRuns.length;
+  const n = modelRuns.length * stepsPerRun;
   const products: { node: string; ms: number; shape: string }[] = [];
   const otherByOp: Record<string, number> = {};
   let otherNodesMs = 0;
-  for (const [name, v] of perNode) {
+  for (const v of perNode.values()) {
     const ms = v.us / 1000 / n;
-    if (v.op === 'Gemm' || v.op === 'FusedGemm' || v.op === 'MatMul') products.push({ node: `${v.op} ${name.replace('_kernel_time', '')}`, ms, shape: v.shape });
-    else {
+    if (v.op === 'Gemm' || v.op === 'FusedGemm' || v.op === 'MatMul') {
+      // one entry per product of a step: the same product of each unrolled step adds to it
+      const same = products.find((p) => p.node === v.op && p.shape === v.shape);
+      if (same === undefined) products.push({ node: v.op, ms, shape: v.shape });
+      else same.ms += ms;
+    } else {
       otherByOp[v.op] = (otherByOp[v.op] ?? 0) + ms;
       otherNodesMs += ms;
     }
@@ -202,19 +213,29 @@ async function main(): Promise<void> {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1e6;
   };
-  for (let s = 0; s < steps; s++) {
+  for (let first = 0; first < steps; first += stepsPerRun) {
+    const count = Math.min(stepsPerRun, steps - first);
     const t0 = performance.now();
     const c0 = cpuNow();
-    const X = new Float32Array(B * d);
-    for (let i = 0; i < B; i++) {
-      const r = idx[s * B + i] as number;
-      X.set(pool.subarray(r * d, (r + 1) * d), i * d);
+    const inputs = [];
+    for (let s = first; s < first + count; s++) {
+      const X = new Float32Array(B * d);
+      for (let i = 0; i < B; i++) {
+        const r = atI32(idx, s * B + i);
+        X.set(pool.subarray(r * d, (r + 1) * d), i * d);
+      }
+      inputs.push({ X: { rows: B, cols: d, data: X }, lr, l1 });
     }
-    const res = await trainer.step({ rows: B, cols: d, data: X }, lr, l1);
-    ourSeconds.push((performance.now() - t0) / 1000);
-    ourCpu.push(cpuNow() - c0);
-    ours.push(res.loss);
-    if (s % 20 === 0) console.error(`layerwise step ${s}: loss ${res.loss.toFixed(4)} l0 ${res.l0.toFixed(1)} ${(ourSeconds[s] as number).toFixed(3)} s`);
+    const res = await trainer.stepAll(inputs);
+    // a run's time is shared equally among its steps
+    const seconds = (performance.now() - t0) / 1000;
+    const cpu = cpuNow() - c0;
+    for (const r of res) {
+      ourSeconds.push(seconds / count);
+      ourCpu.push(cpu / count);
+      ours.push(r.loss);
+    }
+    if (first % 20 === 0) console.error(`layerwise steps ${first}-${first + count - 1}: loss ${at(res, 0).loss.toFixed(4)} l0 ${at(res, 0).l0.toFixed(1)} ${(seconds / count).toFixed(3)} s per step`);
   }
 
   console.error('running the PyTorch peer ...');
@@ -233,8 +254,9 @@ async function main(): Promise<void> {
   const profile = await profileStep(dir, profileX, w0, 8);
   const end = machineState();
 
-  // Skip the first two steps of each side (graph/session building, allocator warm-up).
-  const warm = Math.min(2, steps - 1);
+  // Skip the first run of each side (graph/session building, allocator warm-up): the first two steps, or the
+  // first graph run when it holds more.
+  const warm = Math.min(Math.max(2, stepsPerRun), steps - 1);
   const ourMean = ourSeconds.slice(warm).reduce((a, b) => a + b, 0) / (steps - warm);
   const torchMean = torchRes.seconds.slice(warm).reduce((a, b) => a + b, 0) / (steps - warm);
   // CPU seconds per step (all threads): less sensitive than wall time to other processes on a shared machine.
@@ -252,7 +274,7 @@ async function main(): Promise<void> {
   const peak = Math.max(peakBefore, peakAfter);
   const results = {
     date: new Date().toISOString(),
-    shape: { d, latents: L, batch: B, steps, threads, variant: 'relu-l1', lr, l1 },
+    shape: { d, latents: L, batch: B, steps, stepsPerRun, threads, variant: 'relu-l1', lr, l1 },
     layerwise: { stepsPerSecond: 1 / ourMean, medianStepSeconds: median(ourSeconds.slice(warm)), gflops: flopsPerStep / ourMean / 1e9 },
     torch: { version: torchRes.torch, threads: torchRes.threads, stepsPerSecond: 1 / torchMean, medianStepSeconds: median(torchRes.seconds.slice(warm)), gflops: flopsPerStep / torchMean / 1e9, bareMatmulGflops: torchRes.matmulGflops },
     speedup: torchMean / ourMean,

@@ -6,7 +6,8 @@
 import { Session, tensor, type TensorValue } from '../backend/ort';
 import { ActivationCache, type ActivationEntry } from './ActivationCache';
 import { parseActivationName } from './activationNames';
-import type { FrameGeometry, RunOptions, SpeechModel } from './SpeechModel';
+import type { ClipMeans, FrameGeometry, RunOptions, SpeechModel } from './SpeechModel';
+import { meanOutputName, shapeOutputName } from './addMeanOutputs';
 import { convHop, convMinSamples } from './convGeometry';
 import { greedyCTCDecode, type CTCVocab } from './ctcDecode';
 import { CTC_OUTPUT } from './findCTCVocab';
@@ -14,6 +15,7 @@ import type { ConvGeometry, LayerMap } from './LayerMap';
 import { normalizeWaveform } from './normalizeWaveform';
 import { estimateRunBytes, type RunMemoryShape } from './runMemory';
 import { at, atF32, atKey, atNum } from '../util/at';
+import { meanRowsInto } from '../matrix';
 import type { CheckpointFormat } from '../checkpoint/readCheckpoint';
 import { WHISPER_SAMPLES } from './whisperFrontEnd';
 
@@ -66,6 +68,8 @@ export class OnnxSpeechModel implements LoadedSpeechModel {
   private readonly maskInput: string | undefined;
   /** Greedy CTC transcript of one clip; present only for a CTC model with a vocabulary. */
   readonly transcribe?: (samples: Float32Array) => Promise<string>;
+  /** Means over frames, computed in the graph where it has the outputs (`addMeanOutputs`); present when it has any. */
+  readonly runMeans?: (clips: readonly Float32Array[], opts?: RunOptions) => Promise<ClipMeans[]>;
 
   constructor(
     readonly id: string,
@@ -98,6 +102,58 @@ export class OnnxSpeechModel implements LoadedSpeechModel {
     const outputs = new Set(session.outputNames);
     for (const n of this.layerNames) if (!outputs.has(n)) throw new Error(`${id}: the graph lost output '${n}'`);
     if (vocab !== undefined && outputs.has(CTC_OUTPUT)) this.transcribe = (samples) => this.transcribeWith(samples, vocab);
+    // Whisper's outputs cover 30 s of which only the clip's frames are kept: its means come from those, in JavaScript.
+    this.inGraphMeans = new Set(info.frontEnd === 'whisper' ? [] : this.layerNames.filter((n) => outputs.has(meanOutputName(n)) && outputs.has(shapeOutputName(n))));
+    if (this.inGraphMeans.size > 0) this.runMeans = (clips, opts) => this.meansOf(clips, opts);
+  }
+
+  /** Activations whose means the graph computes (`addMeanOutputs`); the others are averaged here. */
+  private readonly inGraphMeans: ReadonlySet<string>;
+
+  private async meansOf(clips: readonly Float32Array[], opts: RunOptions | undefined): Promise<ClipMeans[]> {
+    if (clips.length === 0) return [];
+    const names = this.select(opts);
+    const n = at(clips, 0).length;
+    const prepared = clips.map((c, i) => {
+      if (c.length !== n) throw new Error(`${this.id}: runMeans needs clips of equal length; clip 0 has ${n} samples, clip ${i} has ${c.length}`);
+      return this.prepare(c, clips.length === 1 ? 'samples' : `clip ${i}`, opts?.prenormalized ?? false);
+    });
+    const rows = prepared.length;
+    const batch = rows === 1 ? at(prepared, 0) : new Float32Array(rows * n);
+    if (rows > 1) prepared.forEach((x, i) => batch.set(x, i * n));
+    const fetched = names.flatMap((name) => (this.inGraphMeans.has(name) ? [meanOutputName(name), shapeOutputName(name)] : [name]));
+    const out = await this.forward(batch, rows, n, fetched);
+    const frames = new Map<string, number>();
+    const means: Map<string, Float32Array>[] = prepared.map(() => new Map());
+    for (const name of names) {
+      if (!this.inGraphMeans.has(name)) {
+        // no mean in the graph (conv layers): the frames, averaged here in float64
+        const t = atKey(out, name, `${this.id}: the session's outputs`);
+        if (t.type !== 'float32' || t.dims.length !== 3 || t.dims[0] !== rows) throw new Error(`${this.id}: output '${name}' is ${t.type} [${t.dims.join(', ')}], expected float32 [${rows}, frames, features]`);
+        const [T, C] = [atNum(t.dims, 1), atNum(t.dims, 2)];
+        const data = t.data as Float32Array;
+        frames.set(name, T);
+        means.forEach((m, b) => {
+          const row = new Float32Array(C);
+          if (T > 0) meanRowsInto({ rows: T, cols: C, data: data.subarray(b * T * C, (b + 1) * T * C) }, 0, T, row, 0);
+          m.set(name, row);
+        });
+        continue;
+      }
+      const shape = atKey(out, shapeOutputName(name), `${this.id}: the session's outputs`);
+      const mean = atKey(out, meanOutputName(name), `${this.id}: the session's outputs`);
+      if (shape.type !== 'int64' || shape.dims.length !== 1 || shape.dims[0] !== 3) throw new Error(`${this.id}: output '${shapeOutputName(name)}' is ${shape.type} [${shape.dims.join(', ')}], expected int64 [3]`);
+      const dims = Array.from(shape.data as BigInt64Array, Number);
+      const features = atNum(dims, 2);
+      if (dims[0] !== rows || mean.type !== 'float32' || mean.dims.length !== 2 || mean.dims[0] !== rows || mean.dims[1] !== features) {
+        throw new Error(`${this.id}: output '${meanOutputName(name)}' is ${mean.type} [${mean.dims.join(', ')}] for an activation of [${dims.join(', ')}], expected float32 [${rows}, ${features}]`);
+      }
+      frames.set(name, atNum(dims, 1));
+      const data = mean.data as Float32Array;
+      // each clip its own array, so that keeping one clip's means does not keep the batch's alive
+      means.forEach((m, b) => m.set(name, rows === 1 ? data : data.slice(b * features, (b + 1) * features)));
+    }
+    return means.map((m) => ({ frames, means: m }));
   }
 
   private async transcribeWith(samples: Float32Array, vocab: CTCVocab): Promise<string> {

@@ -12,6 +12,14 @@ export interface RunOptions {
   prenormalized?: boolean;
 }
 
+/** One clip's activations averaged over its frames (`SpeechModel.runMeans`). */
+export interface ClipMeans {
+  /** Frames of each requested activation that the means are over, as `run` would return them. */
+  readonly frames: ReadonlyMap<string, number>;
+  /** Per requested activation: the mean over frames, `[features]`. */
+  readonly means: ReadonlyMap<string, Float32Array>;
+}
+
 /** Where a layer's frames sit in the input: frame t covers samples `[t * stride, t * stride + field)`. */
 export interface FrameGeometry {
   readonly stride: number;
@@ -52,6 +60,13 @@ export interface SpeechModel {
    * order. Models that implement it let extraction batch fixed-length datasets.
    */
   runBatch?(clips: readonly Float32Array[], opts?: RunOptions): Promise<ActivationCache[]>;
+  /**
+   * Optional: each clip's activations averaged over their frames, computed inside the runtime where the graph
+   * has the means (transformer layers: their frames never reach JavaScript); clips of one call have equal
+   * length. Equals the mean over the frames `run` returns, up to float32 rounding. Mean-pooled extraction uses
+   * it when the model has it.
+   */
+  readonly runMeans?: (clips: readonly Float32Array[], opts?: RunOptions) => Promise<ClipMeans[]>;
   /**
    * Optional: the model's own transcript of a clip (greedy CTC decoding), for models with a CTC head and
    * a tokenizer vocabulary.

@@ -29,9 +29,10 @@ export interface ExposedGraph {
  * Version of the exposure rewrite and its output names (2: layers numbered from 1, `ffn.<i>` inside layer i;
  * 3: exposed tensors go through a Cast to float32, for fp16 exports, instead of an Identity; 4: Whisper
  * encoder exports get the log-mel front end in front of `input_features`; 5: the cached copy reads the original's
- * weights as external data instead of holding a copy).
+ * weights as external data instead of holding a copy; 6: each exposed activation's mean over frames and shape
+ * are outputs too, `addMeanOutputs`).
  */
-export const EXPOSED_GRAPH_VERSION = 5;
+export const EXPOSED_GRAPH_VERSION = 6;
 
 function exposedPath(onnxPath: string, hash: string, opts: ExposureKey): string {
   const base = path.basename(onnxPath).replace(/\.onnx$/i, '');

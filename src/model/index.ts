@@ -6,7 +6,7 @@
  */
 export { loadModel, type LoadModelOptions, type LoadedSpeechModel, type LoadedModelInfo } from './loadModel';
 export type { ModelSourceOptions } from './resolveModelSource';
-export type { SpeechModel, RunOptions } from './SpeechModel';
+export type { SpeechModel, RunOptions, ClipMeans } from './SpeechModel';
 export { ActivationCache, type ActivationEntry, type ActivationCacheMeta } from './ActivationCache';
 export { parseActivationName, activationName, type ActivationKind } from './activationNames';
 export type { LayerSelection } from './resolveLayers';

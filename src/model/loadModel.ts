@@ -26,6 +26,7 @@ import { readCTCVocab } from './ctcDecode';
 import { downloadHubFile } from '../hub/downloadHubFile';
 import { exposedGraph } from './exposedGraphCache';
 import { exposeLayersInModel } from './exposeLayersInModel';
+import { addMeanOutputs, meanPooledInGraph } from './addMeanOutputs';
 import { findCTCVocab } from './findCTCVocab';
 import { OnnxSpeechModel, type LoadedModelInfo, type LoadedSpeechModel } from './OnnxSpeechModel';
 import { readSpeechModelConfig, type SpeechModelConfig } from './readSpeechModelConfig';
@@ -115,9 +116,11 @@ async function loadOnnx(src: ModelSource, opts: LoadModelOptions): Promise<Loade
   const exposed = exposeLayersInModel(proto, exposeOptions, onnxPath);
   // Whisper's encoder_model.onnx reads the log-mel spectrogram: the front end goes in front, so it reads audio.
   const mels = whisperInputBins(proto);
-  const model = mels === undefined ? exposed.model : prependWhisperFrontEnd(exposed.model, mels, onnxPath);
   const map = mels === undefined ? exposed.map : { ...exposed.map, conv: WHISPER_CONV };
-  const changed = mels !== undefined || (model.graph?.output ?? []).length > (proto.graph?.output ?? []).length;
+  const changed = mels !== undefined || (exposed.model.graph?.output ?? []).length > (proto.graph?.output ?? []).length;
+  // A graph that is rewritten anyway also pools: mean-pooled extraction then fetches one row per layer. Not
+  // for Whisper, whose encoder runs 30 s of which only the frames covering the clip are kept.
+  const model = mels !== undefined ? prependWhisperFrontEnd(exposed.model, mels, onnxPath) : changed ? addMeanOutputs(exposed.model, meanPooledInGraph(exposed.names)) : exposed.model;
   const run = changed
     ? exposedGraph(onnxPath, hash, model, exposeOptions, opts.cacheExposed ?? true, external.length > 0, bytes)
     : { target: onnxPath, runPath: onnxPath };

@@ -1,14 +1,15 @@
 /**
- * The state of an SAE under training (weights, Adam moments, step count) and one `step` that runs the
- * train-step graph on a batch. `trainSAE` drives it; tests use it directly to compare single steps with
- * PyTorch and with finite differences.
+ * The state of an SAE under training (weights, Adam moments, step count), `step`, which runs the train-step
+ * graph on a batch, and `stepAll`, which runs several consecutive steps in one graph run. `trainSAE` drives it;
+ * tests use it directly to compare steps with PyTorch and with finite differences.
  */
 import { tensor, type TensorValue } from '../backend/ort';
 import type { FloatArray, Matrix } from '../matrix';
 import { graphSession } from '../onnx/graphSession';
 import type { SAEVariant } from './SAEConfig';
 import { type SAEParameter, type SAEWeights } from './SAEWeights';
-import { buildTrainStepGraph, STEP_PARAMS, trainStepGraphKey, type StepFloat, type StepParam, type StepScalar } from './trainStepGraph';
+import { at } from '../util/at';
+import { buildTrainStepGraph, PER_STEP_SCALARS, STEP_PARAMS, stepValueName, trainStepGraphKey, type StepFloat, type StepParam, type StepScalar } from './trainStepGraph';
 
 export interface SAETrainerOptions {
   readonly variant: SAEVariant;
@@ -24,6 +25,13 @@ export interface SAETrainerOptions {
   readonly withGrads?: boolean;
   /** Intra-op threads for onnxruntime (default: all cores). */
   readonly threads?: number;
+}
+
+/** One step's batch `[B, inputDim]`, learning rate and (relu-l1) sparsity coefficient. */
+export interface StepInput {
+  readonly X: Matrix;
+  readonly lr: number;
+  readonly l1: number;
 }
 
 export interface StepResult {
@@ -125,28 +133,42 @@ export class SAETrainer {
    * `l1`. Returns the loss and statistics at the weights before the update.
    */
   async step(X: Matrix, lr: number, l1: number): Promise<StepResult> {
-    if (X.cols !== this.inputDim) throw new Error(`SAETrainer.step: batch has ${X.cols} columns, the SAE takes ${this.inputDim}`);
-    if (X.rows < 1) throw new Error('SAETrainer.step: empty batch');
-    if (!(Number.isFinite(lr) && lr >= 0)) throw new Error(`SAETrainer.step: lr must be a non-negative number, got ${lr}`);
-    if (!(Number.isFinite(l1) && l1 >= 0)) throw new Error(`SAETrainer.step: l1 must be a non-negative number, got ${l1}`);
-    const spec = { variant: this.opts.variant, type: this.type, withGrads: this.opts.withGrads ?? false };
+    return at(await this.stepAll([{ X, lr, l1 }]), 0);
+  }
+
+  /**
+   * Consecutive Adam steps, one per entry, in one graph run (the batches must have one size): the same
+   * updates as `step` on each in turn, with the weights and moments kept inside onnxruntime between them.
+   * Returns each step's statistics, in order.
+   */
+  async stepAll(inputs: readonly StepInput[]): Promise<StepResult[]> {
+    const n = inputs.length;
+    if (n < 1) throw new Error('SAETrainer.stepAll: no steps given');
+    const rows = at(inputs, 0).X.rows;
+    inputs.forEach(({ X, lr, l1 }, s) => {
+      const which = n === 1 ? '' : ` (step ${s + 1} of ${n})`;
+      if (X.cols !== this.inputDim) throw new Error(`SAETrainer.step: batch has ${X.cols} columns, the SAE takes ${this.inputDim}${which}`);
+      if (X.rows < 1) throw new Error(`SAETrainer.step: empty batch${which}`);
+      if (X.rows !== rows) throw new Error(`SAETrainer.stepAll: the batches of one run must have one size; step 1 has ${rows} rows, step ${s + 1} has ${X.rows}`);
+      if (X.data.length !== X.rows * X.cols) throw new Error(`SAETrainer.step: batch data holds ${X.data.length} values, not ${X.rows} x ${X.cols}${which}`);
+      if (!(Number.isFinite(lr) && lr >= 0)) throw new Error(`SAETrainer.step: lr must be a non-negative number, got ${lr}${which}`);
+      if (!(Number.isFinite(l1) && l1 >= 0)) throw new Error(`SAETrainer.step: l1 must be a non-negative number, got ${l1}${which}`);
+    });
+    const withGrads = this.opts.withGrads ?? false;
+    if (withGrads && n > 1) throw new Error('SAETrainer.stepAll: a trainer made withGrads takes one step per run');
+    const spec = { variant: this.opts.variant, type: this.type, withGrads, steps: n };
     const session = await graphSession(trainStepGraphKey(spec), () => buildTrainStepGraph(spec), this.opts.threads === undefined ? {} : { threads: this.opts.threads });
-    const t = this.t + 1;
     const [b1, b2] = this.betas;
-    const bc1 = 1 - Math.pow(b1, t);
-    const bc2 = 1 - Math.pow(b2, t);
-    const scalars: Record<StepScalar, number> = {
-      invB: 1 / X.rows,
-      l1,
-      stepSize: lr / bc1,
-      bc2sqrt: Math.sqrt(bc2),
-      beta1: b1,
-      omb1: 1 - b1,
-      beta2: b2,
-      omb2: 1 - b2,
-      eps: this.eps,
-    };
-    const feeds: Record<string, TensorValue> = { X: toTensor(this.type, X.data, [X.rows, X.cols]) };
+    const scalar = (value: number): TensorValue => (this.type === 'float32' ? tensor('float32', Float32Array.of(value), []) : tensor('float64', Float64Array.of(value), []));
+    const shared: Partial<Record<StepScalar, number>> = { invB: 1 / rows, beta1: b1, omb1: 1 - b1, beta2: b2, omb2: 1 - b2, eps: this.eps };
+    const feeds: Record<string, TensorValue> = {};
+    for (const [name, value] of Object.entries(shared)) feeds[name] = scalar(value);
+    inputs.forEach(({ X, lr, l1 }, s) => {
+      const t = this.t + 1 + s;
+      const perStep: Record<(typeof PER_STEP_SCALARS)[number], number> = { l1, stepSize: lr / (1 - Math.pow(b1, t)), bc2sqrt: Math.sqrt(1 - Math.pow(b2, t)) };
+      for (const name of PER_STEP_SCALARS) feeds[stepValueName(name, s, n)] = scalar(perStep[name]);
+      feeds[stepValueName('X', s, n)] = toTensor(this.type, X.data, [X.rows, X.cols]);
+    });
     for (const sp of STEP_PARAMS) {
       const p = paramOf[sp];
       const dims = this.dims(p);
@@ -154,11 +176,8 @@ export class SAETrainer {
       feeds[`m_${sp}`] = toTensor(this.type, this.m[p], dims);
       feeds[`v_${sp}`] = toTensor(this.type, this.v[p], dims);
     }
-    for (const [name, value] of Object.entries(scalars)) {
-      feeds[name] = this.type === 'float32' ? tensor('float32', Float32Array.of(value), []) : tensor('float64', Float64Array.of(value), []);
-    }
     if (this.opts.variant !== 'relu-l1') {
-      const k = this.opts.variant === 'topk' ? this.k : Math.min(this.k * X.rows, X.rows * this.latents);
+      const k = this.opts.variant === 'topk' ? this.k : Math.min(this.k * rows, rows * this.latents);
       feeds['k'] = tensor('int64', BigInt64Array.of(BigInt(k)), [1]);
     }
     const out = await session.run(feeds);
@@ -168,20 +187,22 @@ export class SAETrainer {
       this.m[p] = arrayOut(out, `new_m_${sp}`);
       this.v[p] = arrayOut(out, `new_v_${sp}`);
     }
-    this.t = t;
-    let grads: SAEWeights<FloatArray> | undefined;
-    if (this.opts.withGrads) {
-      grads = { encoder: arrayOut(out, 'grad_We'), decoder: arrayOut(out, 'grad_Wd'), encoderBias: arrayOut(out, 'grad_be'), decoderBias: arrayOut(out, 'grad_bd') };
-    }
-    const minKept = this.opts.variant === 'batch-topk' ? scalarOut(out, 'minKept') : NaN;
-    const result: StepResult = {
-      loss: scalarOut(out, 'loss'),
-      sse: scalarOut(out, 'sse'),
-      l0: scalarOut(out, 'l0'),
-      counts: arrayOut(out, 'counts'),
-      minKept: minKept > 1e30 ? NaN : minKept,
-    };
-    return grads === undefined ? result : { ...result, grads };
+    this.t += n;
+    const grads: SAEWeights<FloatArray> | undefined = withGrads
+      ? { encoder: arrayOut(out, 'grad_We'), decoder: arrayOut(out, 'grad_Wd'), encoderBias: arrayOut(out, 'grad_be'), decoderBias: arrayOut(out, 'grad_bd') }
+      : undefined;
+    return inputs.map((_, s): StepResult => {
+      const name = (stat: string): string => stepValueName(stat, s, n);
+      const minKept = this.opts.variant === 'batch-topk' ? scalarOut(out, name('minKept')) : NaN;
+      const result: StepResult = {
+        loss: scalarOut(out, name('loss')),
+        sse: scalarOut(out, name('sse')),
+        l0: scalarOut(out, name('l0')),
+        counts: arrayOut(out, name('counts')),
+        minKept: minKept > 1e30 ? NaN : minKept,
+      };
+      return grads === undefined ? result : { ...result, grads };
+    });
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * Train a sparse autoencoder on frames (an in-memory matrix or a streamed `FrameSource`), with the
- * forward/backward/Adam step running as one onnxruntime graph per batch (see `trainStepGraph.ts`).
+ * forward/backward/Adam steps running as onnxruntime graphs of `stepsPerRun` batches each (see `trainStepGraph.ts`).
  *
  * Schedules (Anthropic's April 2024 update, as the seed follows it):
  * - learning rate: linear warm-up from 0 over `warmupSteps` (default 0, none), then constant, then linear
@@ -11,12 +11,12 @@ import type { MatrixLike } from '../matrix';
 import { asFrameSource, type FrameSource } from './FrameSource';
 import { SAE } from './SAE';
 import type { SAEConfig, SAEVariant } from './SAEConfig';
-import { SAETrainer } from './SAETrainer';
+import { SAETrainer, type StepInput } from './SAETrainer';
 import type { SAEWeights } from './SAEWeights';
 import { evaluateSAE, type SAEMetrics } from './evaluateSAE';
 import { initSAEWeights } from './initSAEWeights';
 import { ShuffledBatches } from './ShuffledBatches';
-import { atF32, atF64, atFloat } from '../util/at';
+import { at, atF32, atF64, atFloat } from '../util/at';
 
 /** Options of `trainSAE` (variant, latents or expansion, k, Adam and its schedule, batch size, steps, validation, `seed`). */
 export interface TrainSAEOptions {
@@ -69,6 +69,12 @@ export interface TrainSAEOptions {
   readonly shuffleBufferFrames?: number;
   /** onnxruntime intra-op threads (default: all cores). */
   readonly threads?: number;
+  /**
+   * Optimiser steps per graph run (default 4): the weights and Adam moments stay inside onnxruntime for that
+   * many steps instead of being copied out after each one. The updates are the same for every value; a run
+   * never spans a validation point. `onProgress` still reports every step, after its run.
+   */
+  readonly stepsPerRun?: number;
   /** Called after every step. */
   readonly onProgress?: (p: TrainProgress) => void;
 }
@@ -153,6 +159,7 @@ export async function trainSAE(source: MatrixLike | FrameSource, options: TrainS
   const deadWindow = positiveInt(options.deadWindowFrames ?? 1_000_000, 'deadWindowFrames');
   const validateEvery = nonNegInt(options.validateEvery ?? 0, 'validateEvery');
   const validationMaxFrames = positiveInt(options.validationMaxFrames ?? 262144, 'validationMaxFrames');
+  const stepsPerRun = positiveInt(options.stepsPerRun ?? 4, 'stepsPerRun');
   const batches = new ShuffledBatches(src, {
     batchSize,
     validationFraction: options.validationFraction ?? 0.2,
@@ -249,49 +256,61 @@ export async function trainSAE(source: MatrixLike | FrameSource, options: TrainS
   const checkpoints: { step: number; metrics: SAEMetrics }[] = [];
   let framesSeen = 0;
   const tStart = performance.now();
-  for (let t = 0; t < steps; t++) {
-    const X = await batches.next();
-    if (inputScale !== 1) for (let i = 0; i < X.data.length; i++) X.data[i] *= inputScale;
-    const s = saeSchedule(t, sched);
-    const r = await trainer.step(X, s.lr, s.l1);
-    if (!Number.isFinite(r.loss)) throw new Error(`trainSAE: loss became ${r.loss} at step ${t + 1}; lower lr or check the input scale`);
-    framesSeen += X.rows;
-    const window = Math.min(deadWindow, framesSeen);
-    let dead = 0;
-    for (let i = 0; i < latents; i++) {
-      sinceFired[i] = atFloat(r.counts, i) > 0 ? 0 : atF64(sinceFired, i) + X.rows;
-      if (atF64(sinceFired, i) >= window) dead++;
+  for (let first = 0; first < steps; ) {
+    // a run of steps ends at the last step, and at each validation point
+    let count = Math.min(stepsPerRun, steps - first);
+    if (validateEvery > 0) count = Math.min(count, validateEvery - (first % validateEvery));
+    const inputs: StepInput[] = [];
+    for (let t = first; t < first + count; t++) {
+      const X = await batches.next();
+      if (inputScale !== 1) for (let i = 0; i < X.data.length; i++) X.data[i] *= inputScale;
+      inputs.push({ X, ...saeSchedule(t, sched) });
     }
-    if (variant === 'batch-topk' && Number.isFinite(r.minKept)) {
-      thresholdSum += r.minKept;
-      thresholdCount++;
+    const results = await trainer.stepAll(inputs);
+    for (let j = 0; j < count; j++) {
+      const t = first + j;
+      const r = at(results, j);
+      const { X, lr: stepLr, l1: stepL1 } = at(inputs, j);
+      if (!Number.isFinite(r.loss)) throw new Error(`trainSAE: loss became ${r.loss} at step ${t + 1}; lower lr or check the input scale`);
+      framesSeen += X.rows;
+      const window = Math.min(deadWindow, framesSeen);
+      let dead = 0;
+      for (let i = 0; i < latents; i++) {
+        sinceFired[i] = atFloat(r.counts, i) > 0 ? 0 : atF64(sinceFired, i) + X.rows;
+        if (atF64(sinceFired, i) >= window) dead++;
+      }
+      if (variant === 'batch-topk' && Number.isFinite(r.minKept)) {
+        thresholdSum += r.minKept;
+        thresholdCount++;
+      }
+      history.loss[t] = r.loss;
+      history.sse[t] = r.sse;
+      history.l0[t] = r.l0;
+      history.deadFraction[t] = dead / latents;
+      let validation: SAEMetrics | null = null;
+      if (validateEvery > 0 && (t + 1) % validateEvery === 0 && t + 1 < steps) {
+        validation = await validate(snapshot(thresholdCount > 0 ? thresholdSum / thresholdCount : 0));
+        if (validation !== null) checkpoints.push({ step: t + 1, metrics: validation });
+      }
+      if (options.onProgress !== undefined) {
+        const elapsed = (performance.now() - tStart) / 1000;
+        const p: TrainProgress = {
+          step: t + 1,
+          steps,
+          loss: r.loss,
+          sse: r.sse,
+          l0: r.l0,
+          deadFraction: dead / latents,
+          lr: stepLr,
+          l1: stepL1,
+          framesSeen,
+          elapsedSeconds: elapsed,
+          stepsPerSecond: elapsed > 0 ? (t + 1) / elapsed : 0,
+        };
+        options.onProgress(validation === null ? p : { ...p, validation });
+      }
     }
-    history.loss[t] = r.loss;
-    history.sse[t] = r.sse;
-    history.l0[t] = r.l0;
-    history.deadFraction[t] = dead / latents;
-    let validation: SAEMetrics | null = null;
-    if (validateEvery > 0 && (t + 1) % validateEvery === 0 && t + 1 < steps) {
-      validation = await validate(snapshot(thresholdCount > 0 ? thresholdSum / thresholdCount : 0));
-      if (validation !== null) checkpoints.push({ step: t + 1, metrics: validation });
-    }
-    if (options.onProgress !== undefined) {
-      const elapsed = (performance.now() - tStart) / 1000;
-      const p: TrainProgress = {
-        step: t + 1,
-        steps,
-        loss: r.loss,
-        sse: r.sse,
-        l0: r.l0,
-        deadFraction: dead / latents,
-        lr: s.lr,
-        l1: s.l1,
-        framesSeen,
-        elapsedSeconds: elapsed,
-        stepsPerSecond: elapsed > 0 ? (t + 1) / elapsed : 0,
-      };
-      options.onProgress(validation === null ? p : { ...p, validation });
-    }
+    first += count;
   }
   const sae = snapshot(thresholdCount > 0 ? thresholdSum / thresholdCount : 0);
   const validation = await validate(sae);

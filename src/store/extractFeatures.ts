@@ -25,7 +25,7 @@ import { parseActivationName } from '../model/activationNames';
 import { ProgressTracker, type ProgressCallback } from '../util/progress';
 import { resolveLayers, type LayerSelection } from '../model/resolveLayers';
 import { runInWindows, type WindowLayout } from '../model/runInWindows';
-import type { RunOptions, SpeechModel } from '../model/SpeechModel';
+import type { ClipMeans, RunOptions, SpeechModel } from '../model/SpeechModel';
 import { at, atF32 } from '../util/at';
 import { errorCode, errorMessage } from '../util/describeError';
 import { lockDirectory } from '../util/dirLock';
@@ -191,6 +191,7 @@ type Loaded = Ready | { readonly pos: number; readonly item: ExtractItem; readon
 
 type Produced =
   | { readonly pos: number; readonly item: ExtractItem; readonly source: ItemSource | undefined; readonly numSamples: number; readonly cache: ActivationCache; readonly windows: number }
+  | { readonly pos: number; readonly item: ExtractItem; readonly source: ItemSource | undefined; readonly numSamples: number; readonly means: ClipMeans }
   | { readonly pos: number; readonly item: ExtractItem; readonly skip: string; readonly source?: ItemSource | undefined };
 
 /** Mean over frames of `[frames, dim]`, accumulated in float64. */
@@ -221,8 +222,19 @@ function pooled(item: ExtractItem, cache: ActivationCache, layers: readonly stri
   });
 }
 
+/** Each layer's mean from the model's in-graph pooling, `[1, features]`. */
+function meansOf(item: ExtractItem, clip: ClipMeans, layers: readonly string[]): Matrix<Float32Array>[] {
+  return layers.map((name) => {
+    const frames = clip.frames.get(name);
+    const mean = clip.means.get(name);
+    if (frames === undefined || mean === undefined) throw new Error(`${describeItem(item)}: the model's means lack ${name}`);
+    if (frames < 1) throw new Error(`${describeItem(item)}: the model produced 0 frames for ${name}`);
+    return { rows: 1, cols: mean.length, data: mean };
+  });
+}
+
 /** The item's metadata row; `frames` counts transformer frames (the first hidden/ffn layer stored). */
-function storeItem(item: ExtractItem, source: ItemSource | undefined, numSamples: number, cache: ActivationCache, layers: readonly string[], windows: number): StoreItem {
+function storeItem(item: ExtractItem, source: ItemSource | undefined, numSamples: number, framesOf: (layer: string) => number, layers: readonly string[], windows: number): StoreItem {
   const ref = layers.find((n) => !n.startsWith('local.')) ?? at(layers, 0);
   return {
     id: item.id,
@@ -232,7 +244,7 @@ function storeItem(item: ExtractItem, source: ItemSource | undefined, numSamples
     ...(item.start !== undefined ? { start: item.start } : {}),
     ...(item.end !== undefined ? { end: item.end } : {}),
     numSamples,
-    frames: cache.get(ref).rows,
+    frames: framesOf(ref),
     ...(source !== undefined ? { source } : {}),
     ...(windows > 1 ? { windows } : {}),
   };
@@ -579,6 +591,9 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
 
   const runOpts: RunOptions = { layers };
   const runBatch = batchSize > 1 && model.runBatch !== undefined ? model.runBatch.bind(model) : null;
+  // Mean pooling inside the model's graph when it offers it: the frames never leave the runtime.
+  const runMeans = pooling === 'mean' && span === null ? model.runMeans : undefined;
+  const batches = batchSize > 1 && (runMeans !== undefined || runBatch !== null);
 
   // Produces items in order, loading the next clip while the model runs the current one.
   async function* produce(from: number): AsyncGenerator<Produced> {
@@ -618,7 +633,7 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
         continue;
       }
       const batch: Ready[] = [first];
-      while (runBatch !== null && batch.length < batchSize && pending !== null) {
+      while (batches && batch.length < batchSize && pending !== null) {
         const cand: Loaded = await pending;
         pending = startLoad();
         if ('samples' in cand && !cand.chunked && cand.samples.length === first.samples.length) batch.push(cand);
@@ -626,6 +641,20 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
           carried = cand;
           break;
         }
+      }
+      if (runMeans !== undefined) {
+        let means: ClipMeans[];
+        try {
+          means = await runMeans(batch.map((b) => b.samples), runOpts);
+        } catch (e) {
+          throw new Error(`model ${model.id} failed on ${batch.map((b) => describeItem(b.item)).join(', ')}: ${errorMessage(e)}`);
+        }
+        if (means.length !== batch.length) throw new Error(`model ${model.id}: runMeans returned ${means.length} results for ${batch.length} clips`);
+        for (let k = 0; k < batch.length; k++) {
+          const b = at(batch, k);
+          yield { pos: b.pos, item: b.item, source: b.source, numSamples: b.numSamples, means: at(means, k) };
+        }
+        continue;
       }
       let caches: ActivationCache[];
       try {
@@ -655,8 +684,13 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
     for await (const p of produce(resumed)) {
       if ('skip' in p) {
         shard.skip(p.pos, p.item.id, p.skip, p.source);
+      } else if ('means' in p) {
+        const { frames } = p.means;
+        shard.add(p.pos, storeItem(p.item, p.source, p.numSamples, (name) => frames.get(name) ?? 0, layers, 1), meansOf(p.item, p.means, layers));
+        audioSeconds += p.numSamples / model.sampleRate;
       } else {
-        const base = storeItem(p.item, p.source, p.numSamples, p.cache, layers, p.windows);
+        const { cache } = p;
+        const base = storeItem(p.item, p.source, p.numSamples, (name) => cache.get(name).rows, layers, p.windows);
         if (span !== null) {
           const { values, segments } = spanPooled(model, p.item, p.numSamples, p.cache, layers, span);
           shard.add(p.pos, { ...base, segments }, values);

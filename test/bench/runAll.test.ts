@@ -51,9 +51,15 @@ test('bench/run-all --table rewrites only the summary block, from every summary.
     });
     // a later failed run of sae keeps its summary, marked as kept
     fs.mkdirSync(path.join(out, 'run-all'));
-    fs.writeFileSync(path.join(out, 'run-all', 'status.json'), JSON.stringify({ sae: { ok: false, date: '2026-12-05T10:00:00.000Z' }, similarity: { ok: true, date: '2026-12-04T04:00:00.000Z' } }));
+    fs.writeFileSync(
+      path.join(out, 'run-all', 'status.json'),
+      JSON.stringify({ sae: { ok: false, date: '2026-12-05T10:00:00.000Z', end: '2026-12-05T10:09:00.000Z', matmul: 171.2 }, similarity: { ok: true, date: '2026-12-04T03:59:58.000Z', end: '2026-12-04T04:03:01.000Z', matmul: 384.6 } }),
+    );
     const readme = path.join(dir, 'README.md');
-    fs.writeFileSync(readme, `# Benchmarks\n\nintro\n\n${BEGIN}\nold table\n${END}\n\n## after\n`);
+    // the old table's rows: words has no summary here, so its rows stay (widened by the machine column); the
+    // rest of the old table goes
+    const oldRows = ['| words | cross-model CKA | NumPy | 0.44 | <= 1.00 | yes | 2026-12-04 04:17 | 1.8 / 2.0 | yes |', '| similarity | CKA | GEMM bound | 9.99 | <= 1.15 | **no** | 2026-11-01 00:00 | 1.0 / 1.0 | yes |'];
+    fs.writeFileSync(readme, `# Benchmarks\n\nintro\n\n${BEGIN}\nold table\n${oldRows.join('\n')}\n${END}\n\n## after\n`);
     const r = spawnSync(process.execPath, [runAll, '--table', '--out', out, '--readme', readme], { encoding: 'utf8' });
     expect(r.stderr).toMatch(/summary table rewritten/);
     expect(r.status).toBe(0);
@@ -63,11 +69,15 @@ test('bench/run-all --table rewrites only the summary block, from every summary.
     expect(text).not.toMatch(/old table/);
     const rows = text.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| benchmark') && !l.startsWith('| ---'));
     // similarity comes before sae in the benchmark order, whatever order the files were written in
-    expect(rows[0]).toBe('| similarity | CKA | GEMM bound | 1.11 | <= 1.15 | yes | 2026-12-04 04:00 | 1.0 / 1.6 | yes |');
-    expect(rows[1]).toBe('| similarity | peak | RSS | 0.052 GiB | - | - | 2026-12-04 04:00 | 1.0 / 1.6 | yes |');
-    expect(rows).toContain('| sae | SAE step | PyTorch | 1.98 | >= 1.50 | yes | 2026-12-04 05:01 (kept: the run of 2026-12-05 10:00 failed) | 0.4 / 2.1 | no (others 1.3 cores) |');
-    expect(rows).toContain('| sae | SAE step | MatMul peak | 0.77 | >= 0.90 | **no** | 2026-12-04 05:01 (kept: the run of 2026-12-05 10:00 failed) | 0.4 / 2.1 | no (others 1.3 cores) |');
-    expect(rows).toContain('| words | not yet run by bench/run-all | | | | | | | |');
+    // similarity's summary was written during its step, so the step's probe is its machine
+    expect(rows[0]).toBe('| similarity | CKA | GEMM bound | 1.11 | <= 1.15 | yes | 2026-12-04 04:00 | 1.0 / 1.6 | yes | 385 |');
+    expect(rows[1]).toBe('| similarity | peak | RSS | 0.052 GiB | - | - | 2026-12-04 04:00 | 1.0 / 1.6 | yes | 385 |');
+    expect(rows[2]).toBe('| words | cross-model CKA | NumPy | 0.44 | <= 1.00 | yes | 2026-12-04 04:17 | 1.8 / 2.0 | yes | not probed |');
+    expect(rows.filter((r) => r.includes('9.99'))).toEqual([]);
+    // the failed run's probe is not this summary's machine
+    expect(rows).toContain('| sae | SAE step | PyTorch | 1.98 | >= 1.50 | yes | 2026-12-04 05:01 (kept: the run of 2026-12-05 10:00 failed) | 0.4 / 2.1 | no (others 1.3 cores) | not probed |');
+    expect(rows).toContain('| sae | SAE step | MatMul peak | 0.77 | >= 0.90 | **no** | 2026-12-04 05:01 (kept: the run of 2026-12-05 10:00 failed) | 0.4 / 2.1 | no (others 1.3 cores) | not probed |');
+    expect(rows).toContain('| convexity | not yet run by bench/run-all | | | | | | | | |');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -70,6 +70,18 @@ describe.each(CONV_FAMILIES)('%s (%s)', (model, _family, norm) => {
         const cache = await m.run(refAudio(clip), { layers: names });
         for (const name of names) check(model, `${file} ${clip} ${name}`, cache.get(name), ref(model, clip, name));
       }
+      // the graph's own means over frames against the PyTorch frames' means (float64)
+      const runMeans = m.runMeans;
+      if (runMeans === undefined) throw new Error(`${model}: a built conv-encoder graph should offer runMeans`);
+      const clip = at(index.clips, 0);
+      const [means] = await runMeans([refAudio(clip)], { layers: [...m.layerNames] });
+      for (const name of m.layerNames) {
+        const r = ref(model, clip, name);
+        const want = new Float64Array(r.cols);
+        for (let t = 0; t < r.rows; t++) for (let j = 0; j < r.cols; j++) want[j] = at(want, j) + at(r.data, t * r.cols + j) / r.rows;
+        expect(means?.frames.get(name)).toBe(r.rows);
+        check(model, `${file} ${clip} mean of ${name}`, { rows: 1, cols: r.cols, data: means?.means.get(name) ?? new Float32Array(r.cols) }, { rows: 1, cols: r.cols, data: want });
+      }
     } finally {
       await m.release();
     }
@@ -81,7 +93,7 @@ test('the built graph is cached beside the checkpoint and reused; another FFN ch
   const first = await loadModel(dir, { threads: 1 });
   await first.release();
   const built = fs.readdirSync(dir).filter((f) => f.includes('.layerwise-built-'));
-  expect(built.sort()).toEqual([expect.stringMatching(/^model\.layerwise-built-v1-[0-9a-f]{16}\.onnx$/), expect.stringMatching(/\.onnx\.data$/)]);
+  expect(built.sort()).toEqual([expect.stringMatching(/^model\.layerwise-built-v2-[0-9a-f]{16}\.onnx$/), expect.stringMatching(/\.onnx\.data$/)]);
   const mtime = fs.statSync(path.join(dir, at(built.filter((f) => f.endsWith('.onnx')), 0))).mtimeMs;
   const second = await loadModel(dir, { threads: 1 });
   expect(second.info.runPath).toBe(first.info.runPath);
@@ -141,6 +153,8 @@ describe('whisper encoder', () => {
     const m = await loadModel(dir, { ffn: [index.ffnLayer], threads: 1 });
     try {
       expect(m.info.frontEnd).toBe('whisper');
+      // its 30 s outputs keep only the frames covering the clip: means over all of them would be wrong
+      expect(m.runMeans).toBeUndefined();
       expect([m.frameSeconds, m.normalize, m.minSamples]).toEqual([0.02, false, 1]);
       expect(m.layerNames).toEqual(['hidden.0', 'hidden.1', 'hidden.2', 'local.1', 'local.2', 'ffn.2']);
       for (const [ci, clip] of index.clips.entries()) {

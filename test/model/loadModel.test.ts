@@ -24,14 +24,14 @@ test('the exposed graph is cached beside the model, keyed by its hash and option
   const a = await loadModel(file, { threads: 1 });
   await a.release();
   expect(path.dirname(a.info.runPath)).toBe(dir);
-  expect(path.basename(a.info.runPath)).toBe(`model.layerwise-v5-${a.hash.slice(0, 16)}.onnx`);
+  expect(path.basename(a.info.runPath)).toBe(`model.layerwise-v6-${a.hash.slice(0, 16)}.onnx`);
   const mtime = fs.statSync(a.info.runPath).mtimeMs;
   const b = await loadModel(file, { threads: 1 });
   await b.release();
   expect(b.info.runPath).toBe(a.info.runPath);
   expect(fs.statSync(b.info.runPath).mtimeMs).toBe(mtime);
   const c = await loadModel(file, { threads: 1, ffn: [2, 1], local: false });
-  expect(path.basename(c.info.runPath)).toBe(`model.layerwise-v5-${a.hash.slice(0, 16)}-ffn1_2-nolocal.onnx`);
+  expect(path.basename(c.info.runPath)).toBe(`model.layerwise-v6-${a.hash.slice(0, 16)}-ffn1_2-nolocal.onnx`);
   expect(c.layerNames).toEqual(['hidden.0', 'hidden.1', 'hidden.2', 'ffn.1', 'ffn.2']);
   await c.release();
   const d = await loadModel(file, { threads: 1, cacheExposed: false, ffn: [1] });
@@ -117,6 +117,42 @@ test('a directory loads its onnx/model.onnx with the configs at the root; runBat
     expect(relMaxError(sb.get('hidden.3'), sa.get('hidden.3'))).toBeGreaterThan(1e-2);
     expect(await m.runBatch([])).toEqual([]);
     await expect(m.runBatch([a, a.subarray(1)])).rejects.toThrow(/runBatch needs clips of equal length; clip 0 has 8000 samples, clip 1 has 7999/);
+  } finally {
+    await m.release();
+  }
+});
+
+test('runMeans: each layer averaged inside the graph equals the mean of the PyTorch reference frames, alone and batched', async () => {
+  const m = await loadModel(copy('w2v2_preln'), { threads: 1 });
+  try {
+    const runMeans = m.runMeans;
+    if (runMeans === undefined) throw new Error('an exposed ONNX graph should offer runMeans');
+    const clip = refIndex().clips[0] as string;
+    const a = refAudio(clip);
+    const b = Float32Array.from(a, (v, i) => 0.5 * v + 0.01 * Math.sin(i / 7));
+    const layers = ['hidden.0', 'hidden.3', 'local.7'];
+    const [alone] = await runMeans([a], { layers });
+    const [ba, bb] = await runMeans([a, b], { layers });
+    const sb = await m.run(b, { layers });
+    if (alone === undefined || ba === undefined || bb === undefined) throw new Error('runMeans returned too few results');
+    for (const name of layers) {
+      const ref = refActivation('w2v2_preln', clip, name);
+      // the reference mean, in float64
+      const want = new Float64Array(ref.cols);
+      for (let t = 0; t < ref.rows; t++) for (let j = 0; j < ref.cols; j++) want[j] = (want[j] ?? 0) + (ref.data[t * ref.cols + j] ?? 0) / ref.rows;
+      const asRow = (data: Float32Array | Float64Array | undefined) => ({ rows: 1, cols: ref.cols, data: data ?? new Float32Array(ref.cols) });
+      expect(alone.frames.get(name)).toBe(ref.rows);
+      expect(relMaxError(asRow(alone.means.get(name)), asRow(want))).toBeLessThan(1e-4);
+      expect(relMaxError(asRow(ba.means.get(name)), asRow(alone.means.get(name)))).toBeLessThan(1e-5);
+      // the second clip of the batch against its own frames from run
+      const frames = sb.get(name);
+      const own = new Float64Array(frames.cols);
+      for (let t = 0; t < frames.rows; t++) for (let j = 0; j < frames.cols; j++) own[j] = (own[j] ?? 0) + (frames.data[t * frames.cols + j] ?? 0) / frames.rows;
+      expect(relMaxError(asRow(bb.means.get(name)), asRow(own))).toBeLessThan(1e-5);
+      expect(bb.frames.get(name)).toBe(frames.rows);
+    }
+    await expect(runMeans([a, a.subarray(1)])).rejects.toThrow(/runMeans needs clips of equal length/);
+    await expect(runMeans([a], { layers: ['hidden.99'] })).rejects.toThrow(/no activation 'hidden.99'/);
   } finally {
     await m.release();
   }

@@ -117,6 +117,28 @@ test('progress reports loss, L0, dead fraction and validation checkpoints', asyn
   expect(Array.from(res.history.loss)).toEqual(seen.map((p) => p.loss));
 });
 
+test('runs of several steps (stepsPerRun) train as single steps do, validating after the same steps', async () => {
+  // lr warm-up and decay and the lambda warm-up make every step's scalars differ
+  const opts = { latents: 64, steps: 23, batchSize: 128, lr: 1e-3, l1: 0.3, seed: 4, validateEvery: 10, warmupSteps: 5, l1WarmupSteps: 7 };
+  const lrs: number[][] = [[], []];
+  const single = await trainSAE(planted.X, { ...opts, stepsPerRun: 1, onProgress: (p) => at(lrs, 0).push(p.lr) });
+  const runs = await trainSAE(planted.X, { ...opts, stepsPerRun: 4, onProgress: (p) => at(lrs, 1).push(p.lr) });
+  expect(at(lrs, 1)).toEqual(at(lrs, 0));
+  expect(at(lrs, 0)[2]).toBeCloseTo(0.6e-3, 15);
+  expect(runs.checkpoints.map((c) => c.step)).toEqual([10, 20]);
+  for (let t = 0; t < 23; t++) {
+    expect(Math.abs(at(runs.history.loss, t) - at(single.history.loss, t))).toBeLessThanOrEqual(1e-5 * at(single.history.loss, t));
+    expect(at(runs.history.deadFraction, t)).toBe(at(single.history.deadFraction, t));
+  }
+  runs.checkpoints.forEach((c, i) => expect(c.metrics.fvu).toBeCloseTo(at(single.checkpoints, i).metrics.fvu, 5));
+  const a = runs.sae.decoderWeights().data;
+  const b = single.sae.decoderWeights().data;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff = Math.max(diff, Math.abs(at(a, i) - at(b, i)));
+  expect(diff).toBeLessThan(1e-5);
+  await expect(trainSAE(planted.X, { ...opts, stepsPerRun: 0 })).rejects.toThrow(/stepsPerRun/);
+});
+
 test('schedules: lr warm-up and final decay, lambda warm-up', () => {
   const o = { lr: 1, l1: 2, steps: 100, warmupSteps: 10, l1WarmupSteps: 5, decaySteps: 20 };
   expect(saeSchedule(0, o)).toEqual({ lr: 0.1, l1: 0.4 });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { releaseGraphSessions } from '../../src/onnx/graphSession';
-import { SAETrainer } from '../../src/sae/SAETrainer';
+import { SAETrainer, type StepResult } from '../../src/sae/SAETrainer';
 import type { SAEVariant } from '../../src/sae/SAEConfig';
 import { SAE_PARAMETERS, type SAEParameter, type SAEWeights } from '../../src/sae/SAEWeights';
 import type { FloatArray } from '../../src/matrix';
@@ -83,6 +83,41 @@ describe.each(variants)('SAE train step, %s', (variant) => {
     for (const p of SAE_PARAMETERS) expect(maxAbsDiff(tr.weights[p], last.weights[p])).toBeLessThan(1e-4);
   });
 
+  test('float64: the 3 steps in one graph run (stepAll) match PyTorch step by step, and the trainer counts them', async () => {
+    const tr = trainer(variant, c.float64.init, 'float64', false);
+    const inputs = [0, 1, 2].map((s) => ({ X: { rows: fx.batch, cols: fx.d, data: Float64Array.from(c.batches[s] as number[]) }, lr: fx.lr, l1: fx.l1 }));
+    const results = await tr.stepAll(inputs);
+    expect(results).toHaveLength(3);
+    results.forEach((r, s) => {
+      const ref = c.float64.steps[s] as Step;
+      expect(Math.abs(r.loss - ref.loss)).toBeLessThan(1e-10 * Math.max(1, Math.abs(ref.loss)));
+      expect(Math.abs(r.sse - ref.sse)).toBeLessThan(1e-10 * Math.max(1, ref.sse));
+      expect(r.l0).toBeCloseTo(ref.l0, 12);
+      if (variant === 'batch-topk') expect(r.minKept).toBeCloseTo(ref.minKept ?? NaN, 12);
+    });
+    const last = c.float64.steps[2] as Step;
+    for (const p of SAE_PARAMETERS) expect(maxAbsDiff(tr.weights[p], last.weights[p])).toBeLessThan(1e-10);
+    expect(tr.steps).toBe(3);
+  });
+
+  test('float32: a run of 2 steps then a single step equals 3 single steps (the Adam step count carries across runs)', async () => {
+    const one = trainer(variant, c.float32.init, 'float32', false);
+    const two = trainer(variant, c.float32.init, 'float32', false);
+    const X = (s: number): { rows: number; cols: number; data: Float32Array } => ({ rows: fx.batch, cols: fx.d, data: Float32Array.from(c.batches[s] as number[]) });
+    // distinct rates per step, so a per-step scalar fed to the wrong step shows
+    const rates = [fx.lr, 2 * fx.lr, 0.5 * fx.lr];
+    const singles: StepResult[] = [];
+    for (let s = 0; s < 3; s++) singles.push(await one.step(X(s), at(rates, s), fx.l1 * (s + 1)));
+    const grouped = [...(await two.stepAll([0, 1].map((s) => ({ X: X(s), lr: at(rates, s), l1: fx.l1 * (s + 1) })))), await two.step(X(2), at(rates, 2), 3 * fx.l1)];
+    grouped.forEach((r, s) => {
+      const ref = at(singles, s);
+      expect(Math.abs(r.loss - ref.loss)).toBeLessThanOrEqual(1e-6 * Math.abs(ref.loss));
+      expect(maxAbsDiff(r.counts, ref.counts)).toBe(0);
+    });
+    for (const p of SAE_PARAMETERS) expect(maxAbsDiff(two.weights[p], one.weights[p])).toBeLessThan(1e-6);
+    expect(two.steps).toBe(3);
+  });
+
   test('float64 gradients agree with central finite differences of the loss', async () => {
     const init = c.float64.init;
     const X = { rows: fx.batch, cols: fx.d, data: Float64Array.from(c.batches[0] as number[]) };
@@ -126,4 +161,12 @@ test('trainer refuses a batch of the wrong width and bad hyper-parameters', asyn
   await expect(tr.step({ rows: 2, cols: fx.d + 1, data: new Float64Array(2 * (fx.d + 1)) }, 1e-3, 1)).rejects.toThrow(/columns/);
   await expect(tr.step({ rows: 1, cols: fx.d, data: new Float64Array(fx.d) }, NaN, 1)).rejects.toThrow(/lr/);
   expect(() => new SAETrainer(weightsOf(c.float64.init, 'float64'), fx.d, fx.latents, { variant: 'topk', k: 0 })).toThrow(/k/);
+  const X = (rows: number): { rows: number; cols: number; data: Float64Array } => ({ rows, cols: fx.d, data: new Float64Array(rows * fx.d).fill(0.5) });
+  await expect(tr.stepAll([])).rejects.toThrow(/no steps/);
+  await expect(tr.stepAll([{ X: X(2), lr: 1e-3, l1: 1 }, { X: X(3), lr: 1e-3, l1: 1 }])).rejects.toThrow(/one size; step 1 has 2 rows, step 2 has 3/);
+  await expect(tr.stepAll([{ X: X(2), lr: 1e-3, l1: 1 }, { X: X(2), lr: -1, l1: 1 }])).rejects.toThrow(/lr .*step 2 of 2/);
+  // gradients come from one-step graphs only
+  await expect(tr.stepAll([{ X: X(2), lr: 1e-3, l1: 1 }, { X: X(2), lr: 1e-3, l1: 1 }])).rejects.toThrow(/withGrads takes one step/);
+  // nothing was applied by the refused calls
+  expect(tr.steps).toBe(0);
 });

@@ -20,6 +20,7 @@ import { float, int, ints, type GraphBuilder } from '../../onnx/GraphBuilder';
 import type { CheckpointWeights } from './CheckpointWeights';
 import { BUILT_INPUT, type BuildOptions } from './BuiltSpeechGraph';
 import { EncoderGraph } from './EncoderGraph';
+import { meanOutputName, meanPooledInGraph, shapeOutputName } from '../addMeanOutputs';
 import type { ConvEncoderArchitecture } from './speechArchitecture';
 import { at, atNum } from '../../util/at';
 
@@ -139,6 +140,16 @@ export function buildConvEncoderGraph(a: ConvEncoderArchitecture, w: CheckpointW
   // Hidden states first, then conv layers, then FFN activations: the order builtSpeechGraph lists.
   const rank = (n: string): number => (n.startsWith('hidden.') ? 0 : n.startsWith('local.') ? 1 : 2);
   for (const o of [...outputs].sort((x, y) => rank(x.name) - rank(y.name))) g.output(o.tensor, o.name, 'float32', ['batch', 'frames', o.dim]);
+  // The transformer layers' means over frames and shapes as well (as `addMeanOutputs` adds them to exported
+  // graphs): mean-pooled extraction fetches one row per layer instead of every frame.
+  const pooled = new Set(meanPooledInGraph(outputs.map((o) => o.name)));
+  for (const o of outputs) {
+    if (!pooled.has(o.name)) continue;
+    const mean = g.op('ReduceMean', [o.name], { axes: ints([1]), keepdims: int(0) }, { name: meanOutputName(o.name) });
+    g.output(mean, mean, 'float32', ['batch', o.dim]);
+    const shape = g.op('Shape', [o.name], {}, { name: shapeOutputName(o.name) });
+    g.output(shape, shape, 'int64', [3]);
+  }
 }
 
 /**

@@ -21,9 +21,10 @@ import { CheckpointWeights } from './CheckpointWeights';
 
 /**
  * Version of the graph builders (1: wav2vec2, HuBERT, WavLM, data2vec-audio, Whisper encoder, and the BERT /
- * RoBERTa encoders, whose addition changed no earlier graph). Raise it when a builder's graph changes.
+ * RoBERTa encoders, whose addition changed no earlier graph; 2: the conv-encoder graphs also output each
+ * activation's mean over frames and its shape). Raise it when a builder's graph changes.
  */
-export const BUILDER_VERSION = 1;
+export const BUILDER_VERSION = 2;
 
 /** What to build: the family's anchor key, the builder, and which leftover weights mean an unknown variant. */
 export interface GraphBuildSpec {
