@@ -235,7 +235,7 @@ async function main(): Promise<void> {
       ourCpu.push(cpu / count);
       ours.push(r.loss);
     }
-    if (first % 20 === 0) console.error(`layerwise steps ${first}-${first + count - 1}: loss ${at(res, 0).loss.toFixed(4)} l0 ${at(res, 0).l0.toFixed(1)} ${(seconds / count).toFixed(3)} s per step`);
+    if (first % 20 < count) console.error(`layerwise steps ${first}-${first + count - 1}: loss ${at(res, 0).loss.toFixed(4)} l0 ${at(res, 0).l0.toFixed(1)} ${(seconds / count).toFixed(3)} s per step`);
   }
 
   console.error('running the PyTorch peer ...');

@@ -119,10 +119,12 @@ export class OnnxSpeechModel implements LoadedSpeechModel {
       return this.prepare(c, clips.length === 1 ? 'samples' : `clip ${i}`, opts?.prenormalized ?? false);
     });
     const rows = prepared.length;
-    const batch = rows === 1 ? at(prepared, 0) : new Float32Array(rows * n);
-    if (rows > 1) prepared.forEach((x, i) => batch.set(x, i * n));
+    // the graph's input length (prepare may pad)
+    const width = at(prepared, 0).length;
+    const batch = rows === 1 ? at(prepared, 0) : new Float32Array(rows * width);
+    if (rows > 1) prepared.forEach((x, i) => batch.set(x, i * width));
     const fetched = names.flatMap((name) => (this.inGraphMeans.has(name) ? [meanOutputName(name), shapeOutputName(name)] : [name]));
-    const out = await this.forward(batch, rows, n, fetched);
+    const out = await this.forward(batch, rows, width, fetched);
     const frames = new Map<string, number>();
     const means: Map<string, Float32Array>[] = prepared.map(() => new Map());
     for (const name of names) {

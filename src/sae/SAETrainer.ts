@@ -145,14 +145,15 @@ export class SAETrainer {
     const n = inputs.length;
     if (n < 1) throw new Error('SAETrainer.stepAll: no steps given');
     const rows = at(inputs, 0).X.rows;
+    const who = n === 1 ? 'SAETrainer.step' : 'SAETrainer.stepAll';
     inputs.forEach(({ X, lr, l1 }, s) => {
       const which = n === 1 ? '' : ` (step ${s + 1} of ${n})`;
-      if (X.cols !== this.inputDim) throw new Error(`SAETrainer.step: batch has ${X.cols} columns, the SAE takes ${this.inputDim}${which}`);
-      if (X.rows < 1) throw new Error(`SAETrainer.step: empty batch${which}`);
-      if (X.rows !== rows) throw new Error(`SAETrainer.stepAll: the batches of one run must have one size; step 1 has ${rows} rows, step ${s + 1} has ${X.rows}`);
-      if (X.data.length !== X.rows * X.cols) throw new Error(`SAETrainer.step: batch data holds ${X.data.length} values, not ${X.rows} x ${X.cols}${which}`);
-      if (!(Number.isFinite(lr) && lr >= 0)) throw new Error(`SAETrainer.step: lr must be a non-negative number, got ${lr}${which}`);
-      if (!(Number.isFinite(l1) && l1 >= 0)) throw new Error(`SAETrainer.step: l1 must be a non-negative number, got ${l1}${which}`);
+      if (X.cols !== this.inputDim) throw new Error(`${who}: batch has ${X.cols} columns, the SAE takes ${this.inputDim}${which}`);
+      if (X.rows < 1) throw new Error(`${who}: empty batch${which}`);
+      if (X.rows !== rows) throw new Error(`${who}: the batches of one run must have one size; step 1 has ${rows} rows, step ${s + 1} has ${X.rows}`);
+      if (X.data.length !== X.rows * X.cols) throw new Error(`${who}: batch data holds ${X.data.length} values, not ${X.rows} x ${X.cols}${which}`);
+      if (!(Number.isFinite(lr) && lr >= 0)) throw new Error(`${who}: lr must be a non-negative number, got ${lr}${which}`);
+      if (!(Number.isFinite(l1) && l1 >= 0)) throw new Error(`${who}: l1 must be a non-negative number, got ${l1}${which}`);
     });
     const withGrads = this.opts.withGrads ?? false;
     if (withGrads && n > 1) throw new Error('SAETrainer.stepAll: a trainer made withGrads takes one step per run');
@@ -160,7 +161,7 @@ export class SAETrainer {
     const session = await graphSession(trainStepGraphKey(spec), () => buildTrainStepGraph(spec), this.opts.threads === undefined ? {} : { threads: this.opts.threads });
     const [b1, b2] = this.betas;
     const scalar = (value: number): TensorValue => (this.type === 'float32' ? tensor('float32', Float32Array.of(value), []) : tensor('float64', Float64Array.of(value), []));
-    const shared: Partial<Record<StepScalar, number>> = { invB: 1 / rows, beta1: b1, omb1: 1 - b1, beta2: b2, omb2: 1 - b2, eps: this.eps };
+    const shared: Record<Exclude<StepScalar, (typeof PER_STEP_SCALARS)[number]>, number> = { invB: 1 / rows, beta1: b1, omb1: 1 - b1, beta2: b2, omb2: 1 - b2, eps: this.eps };
     const feeds: Record<string, TensorValue> = {};
     for (const [name, value] of Object.entries(shared)) feeds[name] = scalar(value);
     inputs.forEach(({ X, lr, l1 }, s) => {

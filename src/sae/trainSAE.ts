@@ -72,10 +72,14 @@ export interface TrainSAEOptions {
   /**
    * Optimiser steps per graph run (default 4): the weights and Adam moments stay inside onnxruntime for that
    * many steps instead of being copied out after each one. The updates are the same for every value; a run
-   * never spans a validation point. `onProgress` still reports every step, after its run.
+   * never spans a validation point (steps left over before one run singly). `onProgress` still reports every
+   * step, after its run.
    */
   readonly stepsPerRun?: number;
-  /** Called after every step. */
+  /**
+   * Called after every step, once the graph run holding it is done (`stepsPerRun` reports at a time;
+   * `elapsedSeconds` then includes the whole run).
+   */
   readonly onProgress?: (p: TrainProgress) => void;
 }
 
@@ -257,9 +261,11 @@ export async function trainSAE(source: MatrixLike | FrameSource, options: TrainS
   let framesSeen = 0;
   const tStart = performance.now();
   for (let first = 0; first < steps; ) {
-    // a run of steps ends at the last step, and at each validation point
+    // a run of steps ends at the last step, and at each validation point; what does not fill a whole run goes
+    // step by step, so that at most two graphs (and their onnxruntime memory) are made, not one per length
     let count = Math.min(stepsPerRun, steps - first);
     if (validateEvery > 0) count = Math.min(count, validateEvery - (first % validateEvery));
+    if (count < stepsPerRun) count = 1;
     const inputs: StepInput[] = [];
     for (let t = first; t < first + count; t++) {
       const X = await batches.next();

@@ -592,7 +592,7 @@ async function extractLocked(model: SpeechModel, items: readonly ExtractItem[], 
   const runOpts: RunOptions = { layers };
   const runBatch = batchSize > 1 && model.runBatch !== undefined ? model.runBatch.bind(model) : null;
   // Mean pooling inside the model's graph when it offers it: the frames never leave the runtime.
-  const runMeans = pooling === 'mean' && span === null ? model.runMeans : undefined;
+  const runMeans = pooling === 'mean' && span === null ? model.runMeans?.bind(model) : undefined;
   const batches = batchSize > 1 && (runMeans !== undefined || runBatch !== null);
 
   // Produces items in order, loading the next clip while the model runs the current one.

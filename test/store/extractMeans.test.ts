@@ -7,6 +7,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadModel } from '../../src/model/loadModel';
 import type { LoadedSpeechModel } from '../../src/model/loadModel';
+import type { ActivationCache } from '../../src/model/ActivationCache';
+import type { ClipMeans, RunOptions, SpeechModel } from '../../src/model/SpeechModel';
 import { extractFeatures, type ExtractItem } from '../../src/store/extractFeatures';
 import { openFeatureStore } from '../../src/store/FeatureStore';
 import { at } from '../../src/util/at';
@@ -56,4 +58,35 @@ test.each([1, 2])('batchSize %i: the mean store equals the frame store averaged 
       }
     });
   }
+});
+
+/** A model of the user's own whose runMeans is an ordinary method (it reads `this`). */
+class Delegating implements SpeechModel {
+  readonly id: string;
+  readonly hash: string;
+  readonly sampleRate: number;
+  readonly frameSeconds: number;
+  readonly normalize: boolean;
+  readonly minSamples: number;
+  readonly layerNames: readonly string[];
+  constructor(private readonly inner: LoadedSpeechModel) {
+    ({ id: this.id, hash: this.hash, sampleRate: this.sampleRate, frameSeconds: this.frameSeconds, normalize: this.normalize, minSamples: this.minSamples, layerNames: this.layerNames } = inner);
+  }
+  run(samples: Float32Array, opts?: RunOptions): Promise<ActivationCache> {
+    return this.inner.run(samples, opts);
+  }
+  runMeans(clips: readonly Float32Array[], opts?: RunOptions): Promise<ClipMeans[]> {
+    const own = this.inner.runMeans;
+    if (own === undefined) throw new Error('the inner model has no runMeans');
+    return own(clips, opts);
+  }
+  release(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+test("a model's own runMeans method is called on the model", async () => {
+  const out = path.join(tmp, 'delegating');
+  const res = await extractFeatures(new Delegating(model), { items }, { out, pooling: 'mean', layers: ['hidden.2'] });
+  expect(res.meta.items).toHaveLength(items.length);
 });

@@ -145,7 +145,11 @@ export function buildConvEncoderGraph(a: ConvEncoderArchitecture, w: CheckpointW
   const pooled = new Set(meanPooledInGraph(outputs.map((o) => o.name)));
   for (const o of outputs) {
     if (!pooled.has(o.name)) continue;
-    const mean = g.op('ReduceMean', [o.name], { axes: ints([1]), keepdims: int(0) }, { name: meanOutputName(o.name) });
+    // ReduceMean reads its axes from an input from opset 18 on
+    const mean =
+      g.opset >= 18
+        ? g.op('ReduceMean', [o.name, g.int64s([1])], { keepdims: int(0) }, { name: meanOutputName(o.name) })
+        : g.op('ReduceMean', [o.name], { axes: ints([1]), keepdims: int(0) }, { name: meanOutputName(o.name) });
     g.output(mean, mean, 'float32', ['batch', o.dim]);
     const shape = g.op('Shape', [o.name], {}, { name: shapeOutputName(o.name) });
     g.output(shape, shape, 'int64', [3]);
