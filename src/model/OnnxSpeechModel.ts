@@ -113,20 +113,12 @@ export class OnnxSpeechModel implements LoadedSpeechModel {
   private async meansOf(clips: readonly Float32Array[], opts: RunOptions | undefined): Promise<ClipMeans[]> {
     if (clips.length === 0) return [];
     const names = this.select(opts);
-    const n = at(clips, 0).length;
-    const prepared = clips.map((c, i) => {
-      if (c.length !== n) throw new Error(`${this.id}: runMeans needs clips of equal length; clip 0 has ${n} samples, clip ${i} has ${c.length}`);
-      return this.prepare(c, clips.length === 1 ? 'samples' : `clip ${i}`, opts?.prenormalized ?? false);
-    });
-    const rows = prepared.length;
-    // the graph's input length (prepare may pad)
-    const width = at(prepared, 0).length;
-    const batch = rows === 1 ? at(prepared, 0) : new Float32Array(rows * width);
-    if (rows > 1) prepared.forEach((x, i) => batch.set(x, i * width));
+    const rows = clips.length;
+    const { batch, width } = this.batchOf(clips, 'runMeans', (i) => (rows === 1 ? 'samples' : `clip ${i}`), opts);
     const fetched = names.flatMap((name) => (this.inGraphMeans.has(name) ? [meanOutputName(name), shapeOutputName(name)] : [name]));
     const out = await this.forward(batch, rows, width, fetched);
     const frames = new Map<string, number>();
-    const means: Map<string, Float32Array>[] = prepared.map(() => new Map());
+    const means: Map<string, Float32Array>[] = clips.map(() => new Map());
     for (const name of names) {
       if (!this.inGraphMeans.has(name)) {
         // no mean in the graph (conv layers): the frames, averaged here in float64
@@ -251,17 +243,27 @@ export class OnnxSpeechModel implements LoadedSpeechModel {
   async runBatch(clips: readonly Float32Array[], opts?: RunOptions): Promise<ActivationCache[]> {
     if (clips.length === 0) return [];
     const names = this.select(opts);
+    const { batch, width } = this.batchOf(clips, 'runBatch', (i) => `clip ${i}`, opts);
+    const out = await this.forward(batch, clips.length, width, names);
+    return this.caches(out, names, clips.length, at(clips, 0).length);
+  }
+
+  /**
+   * Clips of equal length, each checked and prepared (`what(i)` names clip i in errors), in one row-major batch
+   * `[clips, width]`; `width` is the graph's input length: the clip's, or 30 s for Whisper. One clip is its
+   * prepared samples, uncopied.
+   */
+  private batchOf(clips: readonly Float32Array[], method: string, what: (i: number) => string, opts: RunOptions | undefined): { batch: Float32Array; width: number } {
     const n = at(clips, 0).length;
     const prepared = clips.map((c, i) => {
-      if (c.length !== n) throw new Error(`${this.id}: runBatch needs clips of equal length; clip 0 has ${n} samples, clip ${i} has ${c.length}`);
-      return this.prepare(c, `clip ${i}`, opts?.prenormalized ?? false);
+      if (c.length !== n) throw new Error(`${this.id}: ${method} needs clips of equal length; clip 0 has ${n} samples, clip ${i} has ${c.length}`);
+      return this.prepare(c, what(i), opts?.prenormalized ?? false);
     });
-    // The graph's input length: the clip's, or 30 s for Whisper.
     const width = at(prepared, 0).length;
-    const batch = new Float32Array(clips.length * width);
+    if (prepared.length === 1) return { batch: at(prepared, 0), width };
+    const batch = new Float32Array(prepared.length * width);
     prepared.forEach((x, i) => batch.set(x, i * width));
-    const out = await this.forward(batch, clips.length, width, names);
-    return this.caches(out, names, clips.length, n);
+    return { batch, width };
   }
 
   /** See `SpeechModel.frameGeometry`: from the conv feature encoder (transformer layers share its last layer's grid). */
